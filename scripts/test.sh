@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up the machine and the build (scripts/setup.sh), then runs every test in the solution.
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Idx").
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+"$root/scripts/setup.sh"
+
+configuration=${GOSSIPFL_CONFIGURATION:-Release}
+results="$root/artifacts/test-results"
+rm -rf "$results"
+status=0
+dotnet test "$root/GossipFl.sln" -c "$configuration" --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One closing line over all test assemblies, counted from the TRX files.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
+done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test ran" >&2
+  status=1
+fi
+exit "$status"

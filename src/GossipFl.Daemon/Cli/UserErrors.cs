@@ -1,0 +1,39 @@
+using GossipFl.Learning.Data;
+using GossipFl.Learning.Torch;
+
+namespace GossipFl.Daemon.Cli;
+
+/// <summary>
+/// Turns the errors a user can cause (bad arguments, bad files, a missing engine) into one clear line on
+/// stderr and a non-zero exit code, instead of a stack trace. Programming errors still surface in full.
+/// </summary>
+internal static class UserErrors
+{
+    public const int ExitUsage = 2;
+    public const int ExitFailure = 1;
+
+    public static async Task<int> GuardAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUserFacing(ex))
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ex is UsageException ? ExitUsage : ExitFailure;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("stopped.").ConfigureAwait(false);
+            return 130;
+        }
+    }
+
+    private static bool IsUserFacing(Exception ex) => ex is UsageException
+        or DataFormatException
+        or TorchException
+        or TorchUnavailableException
+        or FileNotFoundException
+        or DirectoryNotFoundException;
+}

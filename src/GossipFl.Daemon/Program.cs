@@ -1,0 +1,6 @@
+using System.CommandLine;
+using GossipFl.Daemon.Cli;
+
+var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
