@@ -1,0 +1,191 @@
+using GossipFl.Learning.Data;
+using GossipFl.Learning.Models;
+
+namespace GossipFl.Learning.Torch;
+
+/// <summary>
+/// A classifier trained by libtorch. Samples go in as row-major float spans, parameters come out as one flat
+/// float vector in the model's parameters() order; no torch type is visible. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed unsafe class TorchModel : IDisposable
+{
+    /// <summary>Evaluation and prediction batch size: large enough to keep native calls coarse.</summary>
+    public const int DefaultEvaluationBatch = 1000;
+
+    private readonly ModelHandle _handle;
+
+    private TorchModel(ModelHandle handle, ModelSpec spec, IReadOnlyList<int> inputShape, int classCount)
+    {
+        _handle = handle;
+        Spec = spec;
+        InputShape = inputShape.ToArray();
+        FeatureCount = inputShape.Aggregate(1, (a, b) => checked(a * b));
+        ClassCount = classCount;
+        NativeStatus.Check(NativeMethods.gf_model_parameter_count(_handle, out var count), "count parameters");
+        ParameterCount = checked((int)count);
+    }
+
+    public ModelSpec Spec { get; }
+
+    public IReadOnlyList<int> InputShape { get; }
+
+    public int FeatureCount { get; }
+
+    public int ClassCount { get; }
+
+    public int ParameterCount { get; }
+
+    /// <summary>
+    /// Builds the model; parameters are drawn from libtorch's global generator, so call
+    /// <see cref="TorchRuntime.Seed"/> first for a reproducible start. The model starts with plain SGD at 0.01.
+    /// </summary>
+    public static TorchModel Create(ModelSpec spec, IReadOnlyList<int> inputShape, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        TorchRuntime.EnsureAvailable();
+        var shape = inputShape.Select(d => (long)d).ToArray();
+        var hidden = spec.Hidden.Select(d => (long)d).ToArray();
+        ModelHandle handle;
+        int status;
+        fixed (long* shapePointer = shape)
+        fixed (long* hiddenPointer = hidden)
+        {
+            status = spec.Kind switch
+            {
+                ModelKind.LogReg => NativeMethods.gf_model_create(NativeMethods.ModelLogReg, shapePointer, shape.Length, null, 0, classCount, out handle),
+                ModelKind.Mlp => NativeMethods.gf_model_create(NativeMethods.ModelMlp, shapePointer, shape.Length, hiddenPointer, hidden.Length, classCount, out handle),
+                ModelKind.LeNet5 => NativeMethods.gf_model_create(NativeMethods.ModelLeNet5, shapePointer, shape.Length, null, 0, classCount, out handle),
+                ModelKind.TorchScript => NativeMethods.gf_model_load_torchscript(
+                    Path.GetFullPath(spec.TorchScriptPath!), shapePointer, shape.Length, classCount, out handle),
+                _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown model kind"),
+            };
+        }
+
+        if (status != NativeStatus.Ok)
+        {
+            handle.Dispose();
+            NativeStatus.Check(status, $"create model {spec}");
+        }
+
+        return new TorchModel(handle, spec, inputShape, classCount);
+    }
+
+    /// <summary>Builds a model shaped for the samples and classes of <paramref name="data"/>.</summary>
+    public static TorchModel Create(ModelSpec spec, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Create(spec, data.SampleShape, data.ClassCount);
+    }
+
+    /// <summary>Replaces the optimizer (and drops its state, e.g. momentum buffers).</summary>
+    public void UseOptimizer(OptimizerSpec optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var status = optimizer switch
+        {
+            SgdSpec sgd => NativeMethods.gf_model_use_sgd(_handle, sgd.LearningRate, sgd.Momentum, sgd.WeightDecay, sgd.Nesterov ? 1 : 0),
+            AdamSpec adam => NativeMethods.gf_model_use_adam(_handle, adam.LearningRate, adam.Beta1, adam.Beta2, adam.Eps, adam.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "unknown optimizer"),
+        };
+        NativeStatus.Check(status, $"set optimizer {optimizer}");
+    }
+
+    public void SetLearningRate(double learningRate) =>
+        NativeStatus.Check(NativeMethods.gf_model_set_learning_rate(_handle, learningRate), "set learning rate");
+
+    /// <summary>
+    /// Trains on the samples listed in <paramref name="order"/> (all samples in order when it is empty), one
+    /// optimizer step per batch. Returns the mean loss over those samples, each batch's loss taken before its step.
+    /// </summary>
+    public double Train(ReadOnlySpan<float> features, ReadOnlySpan<long> labels, ReadOnlySpan<long> order, int batchSize)
+    {
+        var count = CheckRows(features, labels);
+        fixed (float* x = features)
+        fixed (long* y = labels)
+        fixed (long* o = order)
+        {
+            NativeStatus.Check(
+                NativeMethods.gf_model_train(_handle, x, y, count, order.IsEmpty ? null : o, order.Length, batchSize, out var loss),
+                "train");
+            return loss;
+        }
+    }
+
+    public double Train(Dataset data, ReadOnlySpan<long> order, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Train(data.Features, data.Labels, order, batchSize);
+    }
+
+    public Evaluation Evaluate(ReadOnlySpan<float> features, ReadOnlySpan<long> labels, int batchSize = DefaultEvaluationBatch)
+    {
+        var count = CheckRows(features, labels);
+        fixed (float* x = features)
+        fixed (long* y = labels)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_evaluate(_handle, x, y, count, batchSize, out var loss, out var accuracy), "evaluate");
+            return new Evaluation(loss, accuracy);
+        }
+    }
+
+    public Evaluation Evaluate(Dataset data, int batchSize = DefaultEvaluationBatch)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Evaluate(data.Features, data.Labels, batchSize);
+    }
+
+    /// <summary>Writes the most likely class of each sample into <paramref name="classes"/>.</summary>
+    public void Predict(ReadOnlySpan<float> features, Span<long> classes, int batchSize = DefaultEvaluationBatch)
+    {
+        if (features.Length != (long)classes.Length * FeatureCount)
+        {
+            throw new ArgumentException(
+                $"{features.Length} feature values do not make {classes.Length} samples of {FeatureCount} features.", nameof(features));
+        }
+
+        fixed (float* x = features)
+        fixed (long* c = classes)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_predict(_handle, x, classes.Length, batchSize, c), "predict");
+        }
+    }
+
+    public void GetParameters(Span<float> destination)
+    {
+        fixed (float* p = destination)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_get_parameters(_handle, p, destination.Length), "get parameters");
+        }
+    }
+
+    public float[] GetParameters()
+    {
+        var parameters = new float[ParameterCount];
+        GetParameters(parameters);
+        return parameters;
+    }
+
+    public void SetParameters(ReadOnlySpan<float> source)
+    {
+        fixed (float* p = source)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_set_parameters(_handle, p, source.Length), "set parameters");
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private int CheckRows(ReadOnlySpan<float> features, ReadOnlySpan<long> labels)
+    {
+        if (features.Length != (long)labels.Length * FeatureCount)
+        {
+            throw new ArgumentException(
+                $"{features.Length} feature values do not make {labels.Length} samples of {FeatureCount} features " +
+                $"(the model expects samples shaped [{string.Join(", ", InputShape)}]).",
+                nameof(features));
+        }
+
+        return labels.Length;
+    }
+}

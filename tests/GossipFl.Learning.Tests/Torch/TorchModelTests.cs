@@ -1,0 +1,166 @@
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Torch;
+
+namespace GossipFl.Learning.Tests.Torch;
+
+[Collection(LibTorchTests.Name)]
+public sealed class TorchModelTests
+{
+    private static readonly int[] Tabular = [12];
+
+    [Fact]
+    public void ParameterCount_Mlp2NN_MatchesLayerSizes()
+    {
+        using var model = TorchModel.Create(ModelSpec.Mlp(), [1, 28, 28], 10);
+
+        // 784x200 + 200, 200x200 + 200, 200x10 + 10.
+        Assert.Equal((784 * 200) + 200 + (200 * 200) + 200 + (200 * 10) + 10, model.ParameterCount);
+    }
+
+    [Fact]
+    public void ParameterCount_LeNet5_MatchesLayerSizes()
+    {
+        using var model = TorchModel.Create(ModelSpec.LeNet5, [1, 28, 28], 10);
+
+        var conv = (6 * 1 * 5 * 5) + 6 + (16 * 6 * 5 * 5) + 16;
+        var dense = (400 * 120) + 120 + (120 * 84) + 84 + (84 * 10) + 10;
+        Assert.Equal(conv + dense, model.ParameterCount);
+    }
+
+    [Fact]
+    public void Create_SameSeed_SameInitialParameters()
+    {
+        TorchRuntime.Seed(42);
+        using var first = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
+        TorchRuntime.Seed(42);
+        using var second = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
+        TorchRuntime.Seed(43);
+        using var third = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
+
+        Assert.Equal(first.GetParameters(), second.GetParameters());
+        Assert.NotEqual(first.GetParameters(), third.GetParameters());
+    }
+
+    [Fact]
+    public void SetParameters_ThenGet_RoundTripsBitForBit()
+    {
+        TorchRuntime.Seed(1);
+        using var model = TorchModel.Create(ModelSpec.LeNet5, [1, 28, 28], 10);
+        var random = new Random(5);
+        var values = new float[model.ParameterCount];
+        for (var i = 0; i < values.Length; i++)
+        {
+            // Include values that a lossy path would change: subnormals, large magnitudes, negative zero.
+            values[i] = (i % 4) switch
+            {
+                0 => (float)(random.NextDouble() - 0.5),
+                1 => BitConverter.Int32BitsToSingle(random.Next(1, 1 << 23)),
+                2 => (float)(random.NextDouble() * 1e30),
+                _ => -0.0f,
+            };
+        }
+
+        model.SetParameters(values);
+        var back = model.GetParameters();
+
+        Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), back.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void SetParameters_CopiedFromTrainedModel_MakesSamePredictions()
+    {
+        var data = RandomData.Learnable(600, Tabular, 3, seed: 11);
+        TorchRuntime.Seed(2);
+        using var trained = TorchModel.Create(ModelSpec.Mlp(32), data);
+        trained.UseOptimizer(new SgdSpec(0.1, Momentum: 0.9));
+        for (var epoch = 0; epoch < 5; epoch++)
+        {
+            trained.Train(data, [], batchSize: 32);
+        }
+
+        TorchRuntime.Seed(3);
+        using var fresh = TorchModel.Create(ModelSpec.Mlp(32), data);
+        var before = Predict(fresh, data);
+        fresh.SetParameters(trained.GetParameters());
+        var after = Predict(fresh, data);
+
+        Assert.Equal(Predict(trained, data), after);
+        Assert.NotEqual(before, after);
+        Assert.True(fresh.Evaluate(data).Accuracy > 0.9, "the copied parameters should carry the trained accuracy");
+    }
+
+    [Fact]
+    public void SetParameters_BiasOnlyOnOneClass_PredictsThatClassEverywhere()
+    {
+        var data = RandomData.Learnable(50, Tabular, 4, seed: 3);
+        using var model = TorchModel.Create(ModelSpec.LogReg, data);
+        var parameters = new float[model.ParameterCount];
+
+        // parameters() order for logreg: weight [4 x 12], then bias [4].
+        parameters[(4 * 12) + 2] = 1f;
+        model.SetParameters(parameters);
+
+        Assert.All(Predict(model, data), predicted => Assert.Equal(2, predicted));
+    }
+
+    [Fact]
+    public void Train_LearnableData_LossFallsAndAccuracyRises()
+    {
+        var data = RandomData.Learnable(2000, Tabular, 3, seed: 7);
+        TorchRuntime.Seed(4);
+        using var model = TorchModel.Create(ModelSpec.Mlp(32), data);
+        model.UseOptimizer(new AdamSpec(0.01));
+        var before = model.Evaluate(data);
+
+        var firstEpochLoss = model.Train(data, [], batchSize: 50);
+        var lastEpochLoss = firstEpochLoss;
+        for (var epoch = 0; epoch < 9; epoch++)
+        {
+            lastEpochLoss = model.Train(data, [], batchSize: 50);
+        }
+
+        var after = model.Evaluate(data);
+        Assert.True(lastEpochLoss < firstEpochLoss / 2, $"training loss {firstEpochLoss} -> {lastEpochLoss}");
+        Assert.True(after.Loss < before.Loss / 2, $"evaluation loss {before.Loss} -> {after.Loss}");
+        Assert.True(after.Accuracy > 0.9, $"accuracy {after.Accuracy}");
+    }
+
+    [Fact]
+    public void Train_WithOrder_UsesOnlyTheListedSamplesInThatOrder()
+    {
+        var data = RandomData.Learnable(100, Tabular, 3, seed: 9);
+        long[] order = [5, 3, 99, 42, 0, 17];
+        var picked = data.Subset(order.Select(i => (int)i).ToArray());
+
+        TorchRuntime.Seed(5);
+        using var viaOrder = TorchModel.Create(ModelSpec.Mlp(8), data);
+        TorchRuntime.Seed(5);
+        using var viaSubset = TorchModel.Create(ModelSpec.Mlp(8), data);
+        var lossViaOrder = viaOrder.Train(data, order, batchSize: 4);
+        var lossViaSubset = viaSubset.Train(picked, [], batchSize: 4);
+
+        Assert.Equal(lossViaSubset, lossViaOrder);
+        Assert.Equal(viaSubset.GetParameters(), viaOrder.GetParameters());
+    }
+
+    [Fact]
+    public void SetLearningRate_Zero_LeavesParametersUnchanged()
+    {
+        var data = RandomData.Learnable(64, Tabular, 3, seed: 1);
+        using var model = TorchModel.Create(ModelSpec.Mlp(8), data);
+        model.UseOptimizer(new SgdSpec(0.5, Momentum: 0.9, Nesterov: true));
+        model.SetLearningRate(0);
+        var before = model.GetParameters();
+
+        model.Train(data, [], batchSize: 16);
+
+        Assert.Equal(before, model.GetParameters());
+    }
+
+    private static long[] Predict(TorchModel model, GossipFl.Learning.Data.Dataset data)
+    {
+        var classes = new long[data.Count];
+        model.Predict(data.Features, classes);
+        return classes;
+    }
+}
