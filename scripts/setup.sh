@@ -13,7 +13,8 @@ configuration=${GOSSIPFL_CONFIGURATION:-Release}
 stamp_dir="$root/artifacts/setup"
 mkdir -p "$stamp_dir"
 
-say() { printf 'setup: %s\n' "$*" >&2; }
+did_work=0
+say() { did_work=1; printf 'setup: %s\n' "$*" >&2; }
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -79,4 +80,4 @@ if [ ! -f "$build_stamp" ] \
   dotnet build "$root/GossipFl.sln" -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
   touch "$build_stamp"
 fi
-say "ready"
+if [ "$did_work" -eq 1 ]; then say "ready"; fi

@@ -1,0 +1,91 @@
+// Measures training throughput (samples/s) of one model on Fashion-MNIST-shaped data, and the time to get
+// and set all parameters against a plain copy of the same size. Prints one JSON object.
+// Usage: GossipFl.Bench.Training MODEL THREADS SAMPLES BATCH REPEATS
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GossipFl.Learning.Data;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Torch;
+
+if (args.Length != 5)
+{
+    Console.Error.WriteLine("usage: GossipFl.Bench.Training MODEL THREADS SAMPLES BATCH REPEATS");
+    return 2;
+}
+
+var spec = ModelSpec.Parse(args[0]);
+var threads = int.Parse(args[1], CultureInfo.InvariantCulture);
+var samples = int.Parse(args[2], CultureInfo.InvariantCulture);
+var batch = int.Parse(args[3], CultureInfo.InvariantCulture);
+var repeats = int.Parse(args[4], CultureInfo.InvariantCulture);
+
+TorchRuntime.Threads = threads;
+TorchRuntime.Seed(0);
+var random = new Random(0);
+var features = new float[samples * 784];
+for (var i = 0; i < features.Length; i++)
+{
+    features[i] = (float)(random.NextDouble() * 2 - 1);
+}
+
+var labels = Enumerable.Range(0, samples).Select(_ => (long)random.Next(10)).ToArray();
+var data = new Dataset("bench", features, labels, [1, 28, 28], 10);
+using var model = TorchModel.Create(spec, data);
+model.UseOptimizer(new SgdSpec(0.01, Momentum: 0.9));
+
+// One warm-up pass: first calls pay for allocator growth and OpenMP thread start-up.
+model.Train(data, [], batch);
+var epochSeconds = new List<double>();
+for (var r = 0; r < repeats; r++)
+{
+    var clock = Stopwatch.StartNew();
+    model.Train(data, [], batch);
+    epochSeconds.Add(clock.Elapsed.TotalSeconds);
+}
+
+var median = Median(epochSeconds);
+var parameters = new float[model.ParameterCount];
+var copy = new float[model.ParameterCount];
+const int ParameterRounds = 200;
+var getSeconds = Time(() => model.GetParameters(parameters), ParameterRounds);
+var setSeconds = Time(() => model.SetParameters(parameters), ParameterRounds);
+var copySeconds = Time(() => parameters.AsSpan().CopyTo(copy), ParameterRounds);
+
+Console.WriteLine(JsonSerializer.Serialize(new
+{
+    implementation = "gossipfl",
+    model = spec.ToString(),
+    threads,
+    samples,
+    batch,
+    parameters = model.ParameterCount,
+    epoch_seconds_median = median,
+    samples_per_second = samples / median,
+    get_parameters_us = getSeconds * 1e6,
+    set_parameters_us = setSeconds * 1e6,
+    memcpy_us = copySeconds * 1e6,
+    torch = TorchRuntime.TorchVersion,
+    blas = TorchRuntime.BlasLibrary,
+}));
+return 0;
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+static double Time(Action action, int rounds)
+{
+    action();
+    var runs = new List<double>();
+    for (var i = 0; i < rounds; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        runs.Add(clock.Elapsed.TotalSeconds);
+    }
+
+    return Median(runs);
+}
