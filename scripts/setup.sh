@@ -25,8 +25,11 @@ fi
 
 # --- 1. Debian packages -------------------------------------------------------------------------
 # Runtime: libtorch (the engine), OpenBLAS with OpenMP (fast BLAS), Fashion-MNIST (the default data).
-# Build: cmake, g++. Tests: python3-torch (the PyTorch reference the engine is checked against).
-packages=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist cmake g++ make python3-torch)
+# Build: cmake, g++. Tests: python3-torch (the PyTorch reference the engine is checked against);
+# iproute2 and nftables (private test networks in namespaces, packet loss); avahi, dbus and tshark
+# (an independent mDNS implementation and a DNS decoder to check ours against).
+packages=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist cmake g++ make python3-torch
+  iproute2 nftables avahi-daemon avahi-utils dbus tshark)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
@@ -36,7 +39,17 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -q
+  # Some packages (avahi, dbus) start system services on install; the tests run their own private
+  # instances inside network namespaces, so keep the machine's services stopped (policy-rc.d, exit 101).
+  policy=/usr/sbin/policy-rc.d
+  placed_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod +x "$policy"
+    placed_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ "$placed_policy" -eq 1 ]; then "${sudo_cmd[@]}" rm -f "$policy"; fi
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
