@@ -108,4 +108,65 @@ internal static class PortableMath
         var logM = 2.0 * s * q;
         return (e * Ln2Hi) + ((e * Ln2Lo) + logM);
     }
+
+    // pi/2 split for Cody-Waite reduction (fdlibm's pio2_1 and pio2_1t): k * PiOver2Hi is exact for small k.
+    private const double PiOver2Hi = 1.57079632673412561417e+00;
+    private const double PiOver2Lo = 6.07710050650619224932e-11;
+    private const double TwoOverPi = 6.36619772367581382433e-01;
+
+    /// <summary>Largest |x| accepted by <see cref="SinCos"/>; the one-step reduction is accurate well past it.</summary>
+    public const double MaxTrigArgument = 64.0;
+
+    /// <summary>Sine and cosine of <paramref name="x"/>, for |x| up to <see cref="MaxTrigArgument"/>.</summary>
+    public static (double Sin, double Cos) SinCos(double x)
+    {
+        if (!(Math.Abs(x) <= MaxTrigArgument))
+        {
+            throw new ArgumentOutOfRangeException(nameof(x), x, $"SinCos handles |x| <= {MaxTrigArgument}.");
+        }
+
+        // x = k pi/2 + r with |r| <= pi/4, then pick the quadrant.
+        var k = Math.Round(x * TwoOverPi, MidpointRounding.ToEven);
+        var r = (x - (k * PiOver2Hi)) - (k * PiOver2Lo);
+        var r2 = r * r;
+
+        // Taylor series to degree 17 (sine) and 16 (cosine): the first omitted term is below 2^-56 at |r| = pi/4.
+        var s = 1.0 / 355687428096000.0;
+        s = (s * r2) - (1.0 / 1307674368000.0);
+        s = (s * r2) + (1.0 / 6227020800.0);
+        s = (s * r2) - (1.0 / 39916800.0);
+        s = (s * r2) + (1.0 / 362880.0);
+        s = (s * r2) - (1.0 / 5040.0);
+        s = (s * r2) + (1.0 / 120.0);
+        s = (s * r2) - (1.0 / 6.0);
+        var sin = r + (r * r2 * s);
+        var c = -1.0 / 20922789888000.0;
+        c = (c * r2) + (1.0 / 87178291200.0);
+        c = (c * r2) - (1.0 / 479001600.0);
+        c = (c * r2) + (1.0 / 3628800.0);
+        c = (c * r2) - (1.0 / 40320.0);
+        c = (c * r2) + (1.0 / 720.0);
+        c = (c * r2) - (1.0 / 24.0);
+        c = (c * r2) + 0.5;
+        var cos = 1.0 - (r2 * c);
+        return ((long)k & 3) switch
+        {
+            0 => (sin, cos),
+            1 => (cos, -sin),
+            2 => (-sin, -cos),
+            _ => (-cos, sin),
+        };
+    }
+
+    /// <summary>Hyperbolic tangent from <see cref="Exp"/>: a few ulp from the truth except near zero, where it loses relative precision, which the generators do not need.</summary>
+    public static double Tanh(double x)
+    {
+        if (Math.Abs(x) > 20.0)
+        {
+            return x > 0 ? 1.0 : -1.0;
+        }
+
+        var e = Exp(2.0 * x);
+        return (e - 1.0) / (e + 1.0);
+    }
 }
