@@ -32,6 +32,7 @@ internal static class UserErrors
 
     private static bool IsUserFacing(Exception ex) => ex is UsageException
         or DataFormatException
+        or DataSpecException
         or TorchException
         or TorchUnavailableException
         or FileNotFoundException

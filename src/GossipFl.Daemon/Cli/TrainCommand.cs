@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using GossipFl.Learning.Data;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Torch;
+using GossipFl.Learning.Training;
+using Spectre.Console;
+
+namespace GossipFl.Daemon.Cli;
+
+/// <summary>
+/// <c>gossipfl train</c>: centralized training on the pooled data set, the baseline every federated run is
+/// compared to. Defaults train the 2NN MLP on Fashion-MNIST for a few epochs.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "logreg, mlp, mlp:W1,W2,... (hidden widths), lenet, or a TorchScript file (.pt)", DefaultValueFactory = _ => "mlp" };
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist, synthetic (SUSY-like, 18 features), or a CSV file (features..., label)", DefaultValueFactory = _ => "fashion-mnist" };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int>("--batch-size") { Description = "samples per optimizer step", DefaultValueFactory = _ => 64 };
+        var learningRate = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => 0.05 };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => 0 };
+        var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum (SGD)" };
+        var seed = new Option<ulong>("--seed") { Description = "seeds the initial parameters, the data order and any synthetic data", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var metrics = new Option<FileInfo?>("--metrics") { Description = "also write one JSON line per epoch to this file" };
+
+        var command = new Command("train", "Centralized training on the pooled data: the baseline for federated runs.")
+        {
+            model, dataset, epochs, batchSize, learningRate, optimizer, momentum, weightDecay, nesterov, seed, threads, metrics,
+        };
+        command.SetAction((parse, cancellation) => UserErrors.GuardAsync(() =>
+        {
+            var settings = new Settings(
+                ParseModel(parse.GetValue(model)!),
+                parse.GetValue(dataset)!,
+                Positive(parse.GetValue(epochs), "--epochs"),
+                Positive(parse.GetValue(batchSize), "--batch-size"),
+                ParseOptimizer(parse, optimizer, learningRate, momentum, weightDecay, nesterov),
+                parse.GetValue(seed),
+                Positive(parse.GetValue(threads), "--threads"),
+                parse.GetValue(metrics));
+            return Task.FromResult(Run(settings, cancellation));
+        }));
+        return command;
+    }
+
+    private static int Run(Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.Threads = settings.Threads;
+        var data = DatasetCatalog.Load(settings.Dataset, new DatasetLoadOptions(Seed: settings.Seed));
+        TorchRuntime.Seed(settings.Seed);
+        using var model = TorchModel.Create(settings.Model, data.Train);
+        model.UseOptimizer(settings.Optimizer);
+        var trainer = new CentralizedTrainer(model, data, settings.BatchSize, settings.Seed);
+
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+            "[bold]centralized training[/]: {0} on {1} ({2:N0} train / {3:N0} test samples, {4} classes)",
+            Markup.Escape(settings.Model.ToString()), Markup.Escape(data.Train.Name), data.Train.Count, data.Test.Count, data.Train.ClassCount);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+            "[grey]{0:N0} parameters; {1}; batch {2}; seed {3}; libtorch {4}, {5} threads, BLAS {6}[/]",
+            model.ParameterCount, Markup.Escape(settings.Optimizer.ToString()), settings.BatchSize, settings.Seed,
+            Markup.Escape(TorchRuntime.TorchVersion), TorchRuntime.Threads, Markup.Escape(TorchRuntime.BlasLibrary ?? "unknown"));
+
+        using var metricsFile = settings.Metrics is null ? null : new StreamWriter(settings.Metrics.FullName, append: false);
+        var best = default(EpochResult);
+        for (var epoch = 1; epoch <= settings.Epochs; epoch++)
+        {
+            var result = RunEpoch(trainer, epoch, settings.Epochs, cancellation);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+                "epoch {0}/{1}  train loss {2:F4}  test loss {3:F4}  test accuracy [bold]{4:0.00%}[/]  ({5:F1} s)",
+                epoch, settings.Epochs, result.TrainLoss, result.Test.Loss, result.Test.Accuracy, result.Elapsed.TotalSeconds);
+            metricsFile?.WriteLine(JsonSerializer.Serialize(new
+            {
+                epoch,
+                train_loss = result.TrainLoss,
+                test_loss = result.Test.Loss,
+                test_accuracy = result.Test.Accuracy,
+                seconds = result.Elapsed.TotalSeconds,
+            }));
+            metricsFile?.Flush();
+            if (result.Test.Accuracy > best.Test.Accuracy)
+            {
+                best = result;
+            }
+        }
+
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "best test accuracy {0:0.00%} (epoch {1})", best.Test.Accuracy, best.Epoch);
+        return 0;
+    }
+
+    private static EpochResult RunEpoch(CentralizedTrainer trainer, int epoch, int epochs, CancellationToken cancellation)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return trainer.RunEpoch(epoch, null, cancellation);
+        }
+
+        return AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}"), maxValue: 1.0);
+                return trainer.RunEpoch(epoch, new ProgressTo(task), cancellation);
+            });
+    }
+
+    private static ModelSpec ParseModel(string text)
+    {
+        try
+        {
+            return ModelSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--model: {ex.Message}");
+        }
+    }
+
+    private static OptimizerSpec ParseOptimizer(
+        ParseResult parse, Option<string> name, Option<double> learningRate, Option<double> momentum, Option<double> weightDecay, Option<bool> nesterov)
+    {
+        var lr = parse.GetValue(learningRate);
+        if (!(lr > 0) || double.IsInfinity(lr))
+        {
+            throw new UsageException($"--lr must be a positive number, got {lr.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        try
+        {
+            return OptimizerSpec.Parse(parse.GetValue(name)!, lr, parse.GetValue(momentum), parse.GetValue(weightDecay), parse.GetValue(nesterov));
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--optimizer: {ex.Message}");
+        }
+    }
+
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new UsageException($"{option} must be at least 1, got {value}");
+
+    private sealed record Settings(
+        ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics);
+
+    /// <summary>Reports straight to the progress task; Progress&lt;T&gt; would post to the thread pool and race.</summary>
+    private sealed class ProgressTo(ProgressTask task) : IProgress<double>
+    {
+        public void Report(double value) => task.Value = value;
+    }
+}
