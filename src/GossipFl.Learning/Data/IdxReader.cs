@@ -43,14 +43,42 @@ public static class IdxReader
         var compressed = IsGzip(file);
         file.Position = 0;
         using Stream input = compressed ? new GZipStream(file, CompressionMode.Decompress) : file;
+        IdxArray result;
         try
         {
-            return ReadCore(input, path, compressed, expectedDimensionCount, maxElementCount);
+            result = ReadCore(input, path, compressed, expectedDimensionCount, maxElementCount);
         }
         catch (InvalidDataException ex)
         {
             // GZipStream reports a damaged deflate stream or header this way.
             throw new DataFormatException(path, $"corrupt gzip data: {ex.Message}");
+        }
+
+        if (compressed)
+        {
+            CheckGzipTrailer(file, path, 4 + (4L * result.Dimensions.Count) + result.Data.Length);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// GZipStream silently ignores bytes after the gzip member, so check the member's last field instead: ISIZE, the
+    /// uncompressed length mod 2^32, little-endian in the file's final four bytes (RFC 1952, section 2.3.1). It
+    /// disagrees when something follows the stream, and also for a concatenation of several gzip members, which
+    /// IDX distributions do not use.
+    /// </summary>
+    private static void CheckGzipTrailer(FileStream file, string path, long decompressedLength)
+    {
+        Span<byte> isize = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(isize);
+        var declared = BinaryPrimitives.ReadUInt32LittleEndian(isize);
+        if (declared != (uint)decompressedLength)
+        {
+            throw new DataFormatException(
+                path,
+                $"trailing bytes after the gzip stream: the file's last 4 bytes read as size {declared}, but the stream decompressed to {decompressedLength} bytes (a concatenation of several gzip streams is not accepted either).");
         }
     }
 

@@ -178,7 +178,7 @@ public static class Partitioner
 
         var deal = Enumerable.Range(0, shards.Count).ToArray();
         random.Shuffle(deal.AsSpan());
-        RemoveRepeatedClasses(deal, shardClass, clientCount, classesPerClient);
+        RemoveRepeatedClasses(deal, shardClass, clientCount, classesPerClient, data.ClassCount);
 
         var clients = new int[clientCount][];
         for (var c = 0; c < clientCount; c++)
@@ -236,21 +236,15 @@ public static class Partitioner
     /// <summary>
     /// Visits clients in order; for each shard whose class the client already holds, swaps it with the first shard
     /// (scanning clients after this one, wrapping) whose class this client lacks and whose owner lacks the first
-    /// shard's class. Each swap removes one repeat and adds none, so the loop ends.
+    /// shard's class. Each swap removes one repeat and adds none, so the loop ends. Per-client class counts keep
+    /// each membership test O(1), so the whole pass is O(repeats x n x k).
     /// </summary>
-    private static void RemoveRepeatedClasses(int[] deal, List<int> shardClass, int clientCount, int k)
+    private static void RemoveRepeatedClasses(int[] deal, List<int> shardClass, int clientCount, int k, int classCount)
     {
-        bool Holds(int client, int cls, int exceptSlot)
+        var counts = new int[clientCount * classCount];
+        for (var slot = 0; slot < deal.Length; slot++)
         {
-            for (var s = client * k; s < (client + 1) * k; s++)
-            {
-                if (s != exceptSlot && shardClass[deal[s]] == cls)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            counts[((slot / k) * classCount) + shardClass[deal[slot]]]++;
         }
 
         for (var c = 0; c < clientCount; c++)
@@ -258,7 +252,7 @@ public static class Partitioner
             for (var a = c * k; a < (c + 1) * k; a++)
             {
                 var classA = shardClass[deal[a]];
-                if (!Holds(c, classA, a))
+                if (counts[(c * classCount) + classA] < 2)
                 {
                     continue;
                 }
@@ -266,20 +260,25 @@ public static class Partitioner
                 for (var step = 1; step < clientCount; step++)
                 {
                     var other = (c + step) % clientCount;
-                    var swapped = false;
-                    for (var b = other * k; b < (other + 1) * k; b++)
+                    if (counts[(other * classCount) + classA] > 0)
                     {
-                        var classB = shardClass[deal[b]];
-                        if (!Holds(c, classB, a) && !Holds(other, classA, b))
-                        {
-                            (deal[a], deal[b]) = (deal[b], deal[a]);
-                            swapped = true;
-                            break;
-                        }
+                        continue;
                     }
 
-                    if (swapped)
+                    var b = other * k;
+                    while (b < (other + 1) * k && counts[(c * classCount) + shardClass[deal[b]]] > 0)
                     {
+                        b++;
+                    }
+
+                    if (b < (other + 1) * k)
+                    {
+                        var classB = shardClass[deal[b]];
+                        (deal[a], deal[b]) = (deal[b], deal[a]);
+                        counts[(c * classCount) + classA]--;
+                        counts[(c * classCount) + classB]++;
+                        counts[(other * classCount) + classB]--;
+                        counts[(other * classCount) + classA]++;
                         break;
                     }
                 }

@@ -7,7 +7,7 @@ namespace GossipFl.Learning.Data;
 /// quantities of two leptons and the missing transverse energy, and 10 "high-level" quantities derived from them
 /// non-linearly. It is not physics; it mimics the shape and the difficulty: logistic regression reaches a
 /// log-loss of 0.47-0.48 and an accuracy of 78-79 % on held-out data, and a small MLP (one hidden layer of
-/// 64 ReLU units) about one to two points more (measured on 20,000 + 20,000 events, seeds 1, 7 and 42).
+/// 64 ReLU units) up to two points more (measured on 20,000 + 20,000 events, seeds 1, 7 and 42).
 /// <para>Generative process for one event (all draws from one <see cref="Xoshiro256StarStar"/> stream, in this
 /// order; energies in units of 100 GeV; Gamma(k, θ) has shape k and scale θ; N(μ, σ) is normal; U(a, b) uniform):</para>
 /// <list type="number">

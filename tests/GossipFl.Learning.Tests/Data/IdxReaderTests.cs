@@ -126,6 +126,24 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_GzipCutShort_IsADataFormatErrorNamingTheFile()
+    {
+        // Random pixels so the deflate stream stays long; cutting it must not pass as a shorter valid file.
+        var random = new Xoshiro256StarStar(4);
+        var gz = IdxBytes.Gzip(IdxBytes.Images(10, 28, 28, _ => (byte)random.NextInt(256)));
+        var ex = ReadFails(gz[..(gz.Length / 2)], 3);
+        Assert.Matches("data truncated|corrupt gzip data", ex.Problem);
+    }
+
+    [Fact]
+    public void Read_GarbageAppendedToGzip_IsADataFormatError()
+    {
+        var gz = IdxBytes.Gzip(IdxBytes.Labels(1, 2, 3)).Concat(new byte[] { 0x13, 0x37, 0x00, 0x42 }).ToArray();
+        var ex = ReadFails(gz, 1);
+        Assert.Contains("trailing bytes after the gzip stream", ex.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_MissingFile_ThrowsFileNotFoundNamingPath()
     {
         var path = _dir.File("absent.gz");
