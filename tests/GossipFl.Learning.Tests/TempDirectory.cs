@@ -1,4 +1,4 @@
-namespace GossipFl.Learning.Tests.Data;
+namespace GossipFl.Learning.Tests;
 
 /// <summary>A fresh directory under the system temp path, deleted with everything in it on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
