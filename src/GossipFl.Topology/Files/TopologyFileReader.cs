@@ -54,7 +54,11 @@ public static partial class TopologyFileReader
         var document = context.Read(text);
         if (context.Problems.Count > 0 || document is null)
         {
-            throw new TopologyException(path, context.Problems.Count > 0 ? context.Problems : [new TopologyProblem("invalid topology")]);
+            // Report in reading order, whatever order validation found them in; positionless problems last.
+            var problems = context.Problems
+                .OrderBy(p => p.Line ?? int.MaxValue).ThenBy(p => p.Column ?? 0)
+                .ToArray();
+            throw new TopologyException(path, problems.Length > 0 ? problems : [new TopologyProblem("invalid topology")]);
         }
 
         return document;
