@@ -86,7 +86,14 @@ public static partial class TopologyFileReader
             }
             catch (YamlException ex)
             {
-                Problems.Add(new TopologyProblem("YAML syntax error: " + CleanYamlMessage(ex), (int)ex.Start.Line, (int)ex.Start.Column));
+                var (line, column) = ((int)ex.Start.Line, (int)ex.Start.Column);
+                if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentingTab(text) is { } tab)
+                {
+                    // YamlDotNet places this error at the start of the enclosing mapping; point at the tab itself.
+                    (line, column) = tab;
+                }
+
+                Problems.Add(new TopologyProblem("YAML syntax error: " + CleanYamlMessage(ex), line, column));
                 return null;
             }
 
@@ -638,6 +645,23 @@ public static partial class TopologyFileReader
 
             // A bare host name or IPv4 address; a stray colon means an unbracketed IPv6 address.
             return !host.Contains(':', StringComparison.Ordinal) && Uri.CheckHostName(host) != UriHostNameType.Unknown;
+        }
+
+        /// <summary>Line and column of the first tab in a line's indentation (YAML indents with spaces only).</summary>
+        private static (int Line, int Column)? FirstIndentingTab(string text)
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', 0, indent);
+                if (tab >= 0)
+                {
+                    return (i + 1, tab + 1);
+                }
+            }
+
+            return null;
         }
 
         /// <summary>YamlDotNet prefixes its own "(Line: .., Col: ..)" positions; ours come separately.</summary>
