@@ -15,9 +15,11 @@ public static class SpectralAnalysis
     public const int DefaultMaxNodes = 2_000;
 
     /// <summary>
-    /// Moduli of all eigenvalues, sorted descending; the first is 1 for any stochastic matrix. SLEM is the
-    /// second. A graph that is not strongly connected has a repeated eigenvalue 1 (or another eigenvalue of
-    /// modulus 1, for periodic graphs without self-loops), giving SLEM = 1 and gap 0: no consensus.
+    /// The largest and second-largest eigenvalue moduli; the largest is 1 for any stochastic matrix. The SLEM
+    /// predicts the speed of consensus only on a strongly connected graph. Otherwise it can mislead: with
+    /// several closed components eigenvalue 1 repeats (SLEM = 1), but with a single sink component (nodes
+    /// that only send into it) it stays below 1 although push-sum mass drains into the sink and the senders
+    /// never agree with it. <see cref="TopologyReport"/> therefore ties the gap to strong connectivity.
     /// </summary>
     public static SpectralResult Analyze(MixingMatrix matrix, int maxNodes = DefaultMaxNodes)
     {

@@ -35,6 +35,12 @@ public sealed record TopologyReport
 
     public SpectralResult? Spectrum { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Spectrum"/> predicts how fast peers agree: only on a strongly connected graph
+    /// (see <see cref="SpectralAnalysis.Analyze"/> for how the gap misleads otherwise).
+    /// </summary>
+    public bool SpectrumPredictsConsensus => Spectrum is not null && IsStronglyConnected;
+
     /// <summary>Why the spectrum is missing, when it is.</summary>
     public string? SpectrumSkipped { get; init; }
 

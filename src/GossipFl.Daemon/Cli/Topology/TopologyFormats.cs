@@ -37,6 +37,7 @@ internal static class TopologyFormats
         output.WriteLine(string.Create(c, $"out-degree:         min {report.OutDegrees.Minimum}, max {report.OutDegrees.Maximum}, mean {report.OutDegrees.Mean:0.##}"));
         output.WriteLine(report.Spectrum is { } s
             ? string.Create(c, $"spectral gap:       {s.SpectralGap:0.######} (SLEM {s.Slem:0.######}, {SchemeName(report.Scheme!.Value)} weights)")
+                + (report.SpectrumPredictsConsensus ? "" : "; does not predict consensus: not strongly connected")
             : $"spectral gap:       not computed ({report.SpectrumSkipped})");
         foreach (var warning in warnings)
         {
@@ -125,6 +126,7 @@ internal static class TopologyFormats
                 json.WriteString("weights", SchemeName(report.Scheme!.Value));
                 json.WriteNumber("slem", spectrum.Slem);
                 json.WriteNumber("spectral_gap", spectrum.SpectralGap);
+                json.WriteBoolean("predicts_consensus", report.SpectrumPredictsConsensus);
                 json.WriteEndObject();
             }
             else
