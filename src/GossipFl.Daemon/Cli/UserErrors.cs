@@ -1,5 +1,6 @@
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Torch;
+using GossipFl.Topology;
 
 namespace GossipFl.Daemon.Cli;
 
@@ -12,20 +13,25 @@ internal static class UserErrors
     public const int ExitUsage = 2;
     public const int ExitFailure = 1;
 
-    public static async Task<int> GuardAsync(Func<Task<int>> body)
+    public static Task<int> GuardAsync(Func<Task<int>> body) => GuardAsync(Console.Error, body);
+
+    /// <summary>As <see cref="GuardAsync(Func{Task{int}})"/>, writing to <paramref name="error"/> (the command's error writer, captured by tests).</summary>
+    public static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> body)
     {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(body);
         try
         {
             return await body().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsUserFacing(ex))
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ex is UsageException ? ExitUsage : ExitFailure;
         }
         catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync("stopped.").ConfigureAwait(false);
+            await error.WriteLineAsync("stopped.").ConfigureAwait(false);
             return 130;
         }
     }
@@ -35,6 +41,7 @@ internal static class UserErrors
         or DataSpecException
         or TorchException
         or TorchUnavailableException
+        or TopologyException
         or FileNotFoundException
         or DirectoryNotFoundException;
 }

@@ -1,0 +1,30 @@
+namespace GossipFl.Topology.Files;
+
+/// <summary>
+/// The optional <c>training:</c> section: defaults that daemons and the simulator use unless the command
+/// line overrides them. Absent keys are null. Model, dataset and partition are names the learning side
+/// resolves; this project only checks their shape.
+/// </summary>
+public sealed record TrainingDefaults
+{
+    /// <summary>Algorithms the file may name (ARCHITECTURE.md §4).</summary>
+    public static readonly IReadOnlyList<string> KnownAlgorithms = ["push-sum", "d-psgd", "dol", "fedavg", "centralized"];
+
+    public string? Algorithm { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? Dataset { get; init; }
+
+    public string? Partition { get; init; }
+
+    public int? Rounds { get; init; }
+
+    public int? LocalSteps { get; init; }
+
+    public int? BatchSize { get; init; }
+
+    public double? LearningRate { get; init; }
+
+    public ulong? Seed { get; init; }
+}

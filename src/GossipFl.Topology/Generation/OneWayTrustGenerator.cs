@@ -1,0 +1,91 @@
+using GossipFl.Topology.Graph;
+
+namespace GossipFl.Topology.Generation;
+
+/// <summary>
+/// A single-sided trust social network in the manner of the OPS experiments (He et al., "Central Server Free
+/// Federated Learning over Single-sided Trust Social Networks", arXiv 1910.04956): a symmetric base where
+/// friends trust each other, plus random one-way trust.
+/// <list type="number">
+/// <item>Base: a connected Watts–Strogatz graph with even degree <c>base_degree</c> and rewiring probability
+/// <c>p</c> (p = 0, the default, is the plain ring lattice), drawn as in <see cref="WattsStrogatz"/>.</item>
+/// <item>One-way edges: for node u = 0..n-1 in order, draw <c>out_degree</c> distinct followers uniformly from
+/// the nodes that are neither u nor already adjacent to u in the base nor already drawn by u; each follower
+/// trusts u, but u does not trust it back because of this draw.</item>
+/// </list>
+/// Every node therefore ends with out-degree exactly <c>base_degree + out_degree</c> (the number of peers it
+/// sends to, which fixes its push-sum share), while in-degrees vary. Two nodes may draw each other, in which
+/// case their trust is mutual by chance. FedML's <c>AsymmetricTopologyManager</c> ends far denser than its
+/// parameters say; this generator is written so the requested degrees hold exactly, which a test checks.
+/// </summary>
+public sealed class OneWayTrustGenerator : GraphGenerator
+{
+    private static readonly GeneratorParameter[] Declared =
+    [
+        new("base_degree", ParameterKind.WholeNumber, 2, "degree of the symmetric base (even)", Minimum: 2),
+        new("out_degree", ParameterKind.WholeNumber, 2, "one-way out-neighbours each node adds on top of the base"),
+        new("p", ParameterKind.Probability, 0, "Watts–Strogatz rewiring probability of the base"),
+    ];
+
+    public override string Name => "one-way-trust";
+
+    public override string Description => "symmetric base (degree base_degree) plus out_degree random one-way followers per node";
+
+    public override IReadOnlyList<GeneratorParameter> Parameters => Declared;
+
+    public override bool IsRandom => true;
+
+    public override bool ProducesSymmetric(GeneratorArguments arguments) => arguments.GetInt("out_degree") == 0;
+
+    protected override void ValidateCore(int nodeCount, GeneratorArguments arguments, List<string> problems)
+    {
+        var baseDegree = arguments.GetInt("base_degree");
+        var outDegree = arguments.GetInt("out_degree");
+        if (baseDegree % 2 != 0)
+        {
+            problems.Add($"base_degree must be even (half on each side of the ring), got {baseDegree}");
+        }
+
+        if ((long)baseDegree + outDegree > nodeCount - 1)
+        {
+            problems.Add($"out-degree base_degree + out_degree = {(long)baseDegree + outDegree} must be less than the node count {nodeCount}");
+        }
+    }
+
+    protected override TrustGraph GenerateCore(IReadOnlyList<string> names, GeneratorArguments arguments, ulong seed)
+    {
+        var n = names.Count;
+        var baseDegree = arguments.GetInt("base_degree");
+        var outDegree = arguments.GetInt("out_degree");
+        var drawn = WattsStrogatz.DrawConnected(n, baseDegree, arguments.GetDouble("p"), seed)
+            ?? throw new TopologyException(
+                $"generator '{Name}': no connected base graph in {WattsStrogatz.MaxAttempts} draws; raise base_degree or lower p");
+        var (adjacent, random) = drawn;
+        var builder = new TrustGraphBuilder(names);
+        for (var u = 0; u < n; u++)
+        {
+            foreach (var v in adjacent[u])
+            {
+                builder.AddTrust(u, v);
+            }
+        }
+
+        var chosen = new HashSet<int>();
+        for (var u = 0; u < n; u++)
+        {
+            chosen.Clear();
+            // Rejection sampling: validation guarantees at least out_degree eligible nodes, and the base is
+            // sparse next to n in any sensible use, so few draws are rejected.
+            while (chosen.Count < outDegree)
+            {
+                var follower = random.NextInt(n);
+                if (follower != u && !adjacent[u].Contains(follower) && chosen.Add(follower))
+                {
+                    builder.AddTrust(follower, u);
+                }
+            }
+        }
+
+        return builder.Build();
+    }
+}
