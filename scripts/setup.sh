@@ -27,9 +27,10 @@ fi
 # Runtime: libtorch (the engine), OpenBLAS with OpenMP (fast BLAS), Fashion-MNIST (the default data).
 # Build: cmake, g++. Tests: python3-torch (the PyTorch reference the engine is checked against);
 # iproute2 and nftables (private test networks in namespaces, packet loss); avahi, dbus and tshark
-# (an independent mDNS implementation and a DNS decoder to check ours against).
+# (an independent mDNS implementation and a DNS decoder to check ours against); chromium (renders
+# the HTML report headless in a test).
 packages=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist cmake g++ make python3-torch
-  iproute2 nftables avahi-daemon avahi-utils dbus tshark)
+  iproute2 nftables avahi-daemon avahi-utils dbus tshark chromium)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

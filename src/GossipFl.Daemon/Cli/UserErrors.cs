@@ -1,3 +1,4 @@
+using GossipFl.Daemon.Reporting;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Torch;
 using GossipFl.Topology;
@@ -39,6 +40,7 @@ internal static class UserErrors
     private static bool IsUserFacing(Exception ex) => ex is UsageException
         or DataFormatException
         or DataSpecException
+        or MetricsFormatException
         or TorchException
         or TorchUnavailableException
         or TopologyException

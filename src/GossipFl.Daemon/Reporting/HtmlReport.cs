@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GossipFl.Topology.Graph;
+
+namespace GossipFl.Daemon.Reporting;
+
+/// <summary>
+/// One self-contained HTML page for a run: summary, charts (loss and accuracy per peer per round, consensus
+/// distance per round), the topology drawn, and a table of peers. No scripts, fonts or network needed to view it.
+/// </summary>
+internal static class HtmlReport
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string Build(RunMetrics run, TrustGraph? graph)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var c = CultureInfo.InvariantCulture;
+        var lastSeen = run.Nodes.GroupBy(n => n.Node, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(n => n.Round), StringComparer.Ordinal);
+        var stopped = lastSeen.Where(kv => kv.Value < run.LastRound).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var title = $"GossipFl run: {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run.Directory)))}";
+
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.Append(c, $"<title>{Encode(title)}</title><style>{Style}</style></head><body>");
+        html.Append(c, $"<h1>{Encode(title)}</h1>");
+        html.Append(Summary(run, stopped));
+        html.Append("<h2>Convergence</h2><div class=\"charts\">");
+        html.Append(SvgLineChart.Render("chart-accuracy", "Test accuracy per peer", "round", "accuracy", PerNode(run, n => n.TestAccuracy, r => r.MeanTestAccuracy)));
+        html.Append(SvgLineChart.Render("chart-loss", "Training loss per peer", "round", "loss", PerNode(run, n => n.TrainLoss, r => r.MeanTrainLoss)));
+        html.Append(SvgLineChart.Render(
+            "chart-consensus", "Consensus distance (mean ‖z_i − z̄‖²)", "round", "distance",
+            [new ChartSeries("consensus distance", run.Rounds.Where(r => r.ConsensusDistance is not null).Select(r => ((double)r.Round, r.ConsensusDistance!.Value)).ToArray(), Emphasis: true)],
+            logY: true));
+        if (run.Rounds.Any(r => r.Regret is not null))
+        {
+            html.Append(SvgLineChart.Render(
+                "chart-regret", "Regret (cumulative average loss)", "round", "regret",
+                [new ChartSeries("regret", run.Rounds.Where(r => r.Regret is not null).Select(r => ((double)r.Round, r.Regret!.Value)).ToArray(), Emphasis: true)]));
+        }
+
+        html.Append("</div>");
+        html.Append("<h2>Topology</h2>");
+        html.Append(graph is null
+            ? "<p class=\"note\">No topology given (use <code>--topology FILE</code>).</p>"
+            : "<p class=\"note\">An arrow j → i means i trusts j: models flow along the arrows. Hollow red peers stopped reporting before the end.</p>" + TopologySvg.Render(graph, stopped));
+        html.Append(PeerTable(run, lastSeen));
+        if (run.Configuration is { } configuration)
+        {
+            html.Append("<h2>Configuration</h2><pre class=\"config\">");
+            html.Append(Encode(JsonSerializer.Serialize(configuration, Indented)));
+            html.Append("</pre>");
+        }
+
+        html.Append("</body></html>");
+        return html.ToString();
+    }
+
+    private static List<ChartSeries> PerNode(RunMetrics run, Func<NodeMetrics, double?> value, Func<RoundMetrics, double?> mean)
+    {
+        var series = run.Nodes.GroupBy(n => n.Node, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ChartSeries(g.Key, g.Where(n => value(n) is not null).Select(n => ((double)n.Round, value(n)!.Value)).ToArray()))
+            .Where(s => s.Points.Count > 0)
+            .ToList();
+        var means = run.Rounds.Where(r => mean(r) is not null).Select(r => ((double)r.Round, mean(r)!.Value)).ToArray();
+        if (means.Length > 0)
+        {
+            series.Add(new ChartSeries("mean", means, Emphasis: true));
+        }
+
+        return series;
+    }
+
+    private static string Summary(RunMetrics run, HashSet<string> stopped)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var last = run.Rounds.Count > 0 ? run.Rounds[^1] : null;
+        var accuracy = run.Rounds.LastOrDefault(r => r.MeanTestAccuracy is not null)?.MeanTestAccuracy
+            ?? Mean(run.Nodes.Where(n => n.Round == run.LastRound).Select(n => n.TestAccuracy));
+        var cells = new List<(string Label, string Value)>
+        {
+            ("rounds", run.LastRound.ToString(c)),
+            ("peers", run.NodeNames.Count > 0 ? run.NodeNames.Count.ToString(c) : last?.Nodes?.ToString(c) ?? "?"),
+            ("final mean accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
+            ("final mean training loss", last?.MeanTrainLoss is { } l ? l.ToString("0.0000", c) : "—"),
+            ("final consensus distance", last?.ConsensusDistance is { } d ? d.ToString("0.###e0", c) : "—"),
+            ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(StringComparer.Ordinal))),
+        };
+        var html = new StringBuilder("<table class=\"summary\">");
+        foreach (var (label, value) in cells)
+        {
+            html.Append(c, $"<tr><th>{Encode(label)}</th><td>{Encode(value)}</td></tr>");
+        }
+
+        return html.Append("</table>").ToString();
+    }
+
+    private static string PeerTable(RunMetrics run, Dictionary<string, long> lastSeen)
+    {
+        if (run.NodeNames.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var html = new StringBuilder("<h2>Peers</h2><table class=\"peers\"><thead><tr><th>peer</th><th>last round</th><th>training loss</th><th>test accuracy</th><th>push-sum weight</th><th>bytes sent</th><th>bytes received</th></tr></thead><tbody>");
+        foreach (var name in run.NodeNames)
+        {
+            var latest = run.Nodes.Last(n => n.Node == name);
+            var accuracy = run.Nodes.LastOrDefault(n => n.Node == name && n.TestAccuracy is not null)?.TestAccuracy;
+            var stoppedEarly = lastSeen[name] < run.LastRound;
+            html.Append(c, $"<tr class=\"{(stoppedEarly ? "stopped" : "alive")}\"><td>{Encode(name)}</td><td>{lastSeen[name]}{(stoppedEarly ? " (stopped)" : "")}</td>");
+            html.Append(c, $"<td>{Format(latest.TrainLoss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
+            html.Append(c, $"<td>{latest.BytesSent?.ToString("N0", c) ?? "—"}</td><td>{latest.BytesReceived?.ToString("N0", c) ?? "—"}</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
+        return present.Length == 0 ? null : present.Average();
+    }
+
+    private static string Format(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "—";
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private const string Style =
+        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}" +
+        "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}" +
+        ".charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #e3e3e3;border-radius:4px}" +
+        ".plot{fill:#fcfcfc;stroke:#ccc}.grid{stroke:#eee}.tick,.legend{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}" +
+        ".chart-title{font-size:14px;font-weight:600}.empty{fill:#999;font-style:italic}.node-label{font-size:11px}" +
+        "table{border-collapse:collapse;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:left}" +
+        "tr.stopped td{color:#d62728}.note{color:#555;font-size:13px}pre.config{background:#f6f6f6;padding:10px;font-size:12px;overflow:auto}";
+}

@@ -1,0 +1,12 @@
+namespace GossipFl.Daemon.Reporting;
+
+/// <summary>One <c>"kind":"node"</c> line of metrics.jsonl: one peer after a round.</summary>
+internal sealed record NodeMetrics(
+    long Round,
+    string Node,
+    double? TrainLoss,
+    double? TestLoss,
+    double? TestAccuracy,
+    double? Weight,
+    long? BytesSent,
+    long? BytesReceived);

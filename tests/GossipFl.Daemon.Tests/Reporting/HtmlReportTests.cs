@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using GossipFl.Daemon.Reporting;
+using GossipFl.Topology.Files;
+
+namespace GossipFl.Daemon.Tests.Reporting;
+
+public sealed partial class HtmlReportTests
+{
+    private const string DirectedRing = """
+        version: 1
+        nodes:
+          - { name: node-0, trusts: [node-1] }
+          - { name: node-1, trusts: [node-2] }
+          - { name: node-2, trusts: [node-3] }
+          - { name: node-3, trusts: [node-0] }
+        """;
+
+    [Fact]
+    public void Build_SampleRun_HasEveryChartWithOneLinePerPeerPlusTheMean()
+    {
+        using var sample = new SampleRun();
+
+        var html = HtmlReport.Build(MetricsReader.Read(sample.Path), graph: null);
+
+        foreach (var id in (string[])["chart-accuracy", "chart-loss", "chart-consensus", "chart-regret"])
+        {
+            Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
+        }
+
+        var accuracyChart = ChartMarkup().Match(html[html.IndexOf("id=\"chart-accuracy\"", StringComparison.Ordinal)..]).Value;
+        Assert.Equal(5, SeriesPath().Count(accuracyChart));
+        Assert.Contains("data-series=\"mean\"", accuracyChart, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_PeerThatStoppedEarly_IsFlaggedInSummaryTableAndDrawing()
+    {
+        using var sample = new SampleRun();
+        var graph = TopologyFileReader.Parse(DirectedRing).Graph;
+
+        var html = HtmlReport.Build(MetricsReader.Read(sample.Path), graph);
+
+        Assert.Contains("<th>peers that stopped early</th><td>node-3</td>", html, StringComparison.Ordinal);
+        Assert.Contains($"<td>node-3</td><td>{SampleRun.StoppedAfter} (stopped)</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<g class=\"node stopped\" data-node=\"node-3\">", html, StringComparison.Ordinal);
+        Assert.Contains("<g class=\"node\" data-node=\"node-0\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_DirectedRing_DrawsOneArrowPerTrustRelation()
+    {
+        using var sample = new SampleRun();
+        var graph = TopologyFileReader.Parse(DirectedRing).Graph;
+
+        var html = HtmlReport.Build(MetricsReader.Read(sample.Path), graph);
+
+        Assert.Equal(4, EdgeLine().Count(html));
+        Assert.DoesNotContain("marker-start", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_NameWithMarkup_IsEscaped()
+    {
+        using var sample = new SampleRun();
+        File.AppendAllText(Path.Combine(sample.Path, "metrics.jsonl"), "{\"kind\":\"node\",\"round\":1,\"node\":\"<script>x</script>\",\"train_loss\":1}\n");
+
+        var html = HtmlReport.Build(MetricsReader.Read(sample.Path), graph: null);
+
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;x&lt;/script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("<svg class=\"chart\".*?</svg>", RegexOptions.Singleline)]
+    private static partial Regex ChartMarkup();
+
+    [GeneratedRegex("<path class=\"series\"")]
+    private static partial Regex SeriesPath();
+
+    [GeneratedRegex("<line class=\"edge\"")]
+    private static partial Regex EdgeLine();
+}
