@@ -84,6 +84,12 @@ GF_API gf_status gf_model_evaluate(gf_model* model, const float* features, const
 GF_API gf_status gf_model_predict(gf_model* model, const float* features, int64_t sample_count, int64_t batch_size,
                                   int64_t* classes);
 
+/* Saves or restores the optimizer's state (momentum buffers, Adam moments, step counts) with libtorch's own
+ * serialization, so a restarted node continues exactly where it stopped. Loading needs the same kind of
+ * optimizer over the same parameters. */
+GF_API gf_status gf_model_save_optimizer_state(gf_model* model, const char* path);
+GF_API gf_status gf_model_load_optimizer_state(gf_model* model, const char* path);
+
 GF_API gf_status gf_model_parameter_count(gf_model* model, int64_t* count);
 GF_API gf_status gf_model_get_parameters(gf_model* model, float* destination, int64_t count);
 GF_API gf_status gf_model_set_parameters(gf_model* model, const float* source, int64_t count);

@@ -253,6 +253,27 @@ extern "C" gf_status gf_model_predict(gf_model* model, const float* features, in
     });
 }
 
+extern "C" gf_status gf_model_save_optimizer_state(gf_model* model, const char* path) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        gf::require(path != nullptr && *path != '\0', "the optimizer state path is empty");
+        torch::serialize::OutputArchive archive;
+        m.optimizer->save(archive);
+        archive.save_to(path);
+    });
+}
+
+extern "C" gf_status gf_model_load_optimizer_state(gf_model* model, const char* path) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        gf::require(path != nullptr && *path != '\0', "the optimizer state path is empty");
+        if (!std::ifstream(path).good()) throw gf::io_error(std::string("cannot open optimizer state file '") + path + "'");
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        m.optimizer->load(archive);
+    });
+}
+
 extern "C" gf_status gf_model_parameter_count(gf_model* model, int64_t* count) {
     return gf::guard([&] {
         auto& m = deref(model);

@@ -60,6 +60,12 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     public static partial int gf_model_predict(ModelHandle model, float* features, long sampleCount, long batchSize, long* classes);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int gf_model_save_optimizer_state(ModelHandle model, string path);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int gf_model_load_optimizer_state(ModelHandle model, string path);
+
     [LibraryImport(Library)]
     public static partial int gf_model_parameter_count(ModelHandle model, out long count);
 

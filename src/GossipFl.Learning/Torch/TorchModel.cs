@@ -174,6 +174,14 @@ public sealed unsafe class TorchModel : IDisposable
         }
     }
 
+    /// <summary>Writes the optimizer's state (momentum, Adam moments) to a file, for checkpoints.</summary>
+    public void SaveOptimizerState(string path) =>
+        NativeStatus.Check(NativeMethods.gf_model_save_optimizer_state(_handle, Path.GetFullPath(path)), "save optimizer state");
+
+    /// <summary>Restores state written by <see cref="SaveOptimizerState"/>; the optimizer kind must match.</summary>
+    public void LoadOptimizerState(string path) =>
+        NativeStatus.Check(NativeMethods.gf_model_load_optimizer_state(_handle, Path.GetFullPath(path)), "load optimizer state");
+
     public void Dispose() => _handle.Dispose();
 
     private int CheckRows(ReadOnlySpan<float> features, ReadOnlySpan<long> labels)
