@@ -1,9 +1,3 @@
-using System.CommandLine;
 using GossipFl.Daemon.Cli;
 
-var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
-root.Subcommands.Add(TrainCommand.Create());
-root.Subcommands.Add(TopologyCommand.Create());
-root.Subcommands.Add(ReportCommand.Create());
-
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GossipFlCli.CreateRoot().Parse(args).InvokeAsync().ConfigureAwait(false);

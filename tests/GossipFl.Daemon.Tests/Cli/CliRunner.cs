@@ -8,8 +8,7 @@ internal static class CliRunner
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(TopologyCommand.Create());
+        var root = GossipFlCli.CreateRoot();
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error })

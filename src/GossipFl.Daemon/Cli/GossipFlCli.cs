@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace GossipFl.Daemon.Cli;
+
+/// <summary>The whole `gossipfl` command tree, shared by the executable and the in-process CLI tests.</summary>
+internal static class GossipFlCli
+{
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace GossipFl.Daemon.Inspection;
+
+/// <summary>Builds the table `gossipfl inspect` shows: one row per peer, with its distance to the peers' mean model.</summary>
+internal static class InspectionView
+{
+    public static Table Build(IReadOnlyList<PeerReading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var withModels = readings.Where(r => r.Model is not null).ToArray();
+        var distances = ConsensusDistance.PerPeer(withModels.Select(r => r.Model!.Value.Parameters).ToArray());
+        var distanceOf = withModels.Select((r, i) => (r.Endpoint, Distance: distances[i])).ToDictionary(x => x.Endpoint, x => x.Distance);
+        var c = CultureInfo.InvariantCulture;
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("peer", "state", "round", "train loss", "test acc", "‖z−z̄‖²", "weight", "sent", "received", "endpoint");
+        foreach (var reading in readings.OrderBy(r => r.Status?.Node ?? "~", StringComparer.Ordinal))
+        {
+            if (reading.Status is not { } s)
+            {
+                table.AddRow(new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
+                    Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()));
+                continue;
+            }
+
+            table.AddRow(
+                new Text(s.Node),
+                new Text(s.Coordinator == s.Node ? $"{s.State} (coordinator)" : s.State),
+                new Text(s.Round.ToString(c)),
+                new Text(s.TrainLoss?.ToString("0.0000", c) ?? "—"),
+                new Text(s.TestAccuracy?.ToString("0.00%", c) ?? "—"),
+                new Text(distanceOf.TryGetValue(reading.Endpoint, out var d) ? d.ToString("0.###e0", c) : "—"),
+                new Text(s.Weight.ToString("0.####", c)),
+                new Text(Bytes(s.BytesSent)),
+                new Text(Bytes(s.BytesReceived)),
+                new Text(reading.Endpoint.ToString()));
+        }
+
+        var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0", c);
+        table.Caption(string.Create(c, $"{readings.Count(r => r.Status is not null)}/{readings.Count} peers answering; consensus distance (mean ‖z−z̄‖²) {mean}; {DateTimeOffset.Now:HH:mm:ss}"));
+        return table;
+    }
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.0} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+    };
+}
