@@ -1,3 +1,4 @@
+using FsCheck.Fluent;
 using GossipFl.Topology.Analysis;
 using GossipFl.Topology.Graph;
 using GossipFl.Topology.Mixing;
@@ -48,6 +49,16 @@ public class AnalysisTests
         Assert.Equal([0, 1, 2, 3], GraphDistances.ReachableFrom(graph, 0));
         Assert.Equal([2, 3], GraphDistances.ReachableFrom(graph, 3));
         Assert.Null(GraphDistances.Diameter(graph));
+    }
+
+    [Fact]
+    public void Diameter_BitParallelSearch_AgreesWithSeparateSearches()
+    {
+        var sizes = Gen.Choose(1, 150).SelectMany(n => Gen.Choose(1, 60).SelectMany(
+            p => Properties.Seeds.Select(seed => TestGraphs.Make("erdos-renyi", n, seed, ("p", p / 100.0), ("directed", 1)))));
+        Properties.Hold(sizes, graph => GraphDistances.Diameter(graph) == GraphDistances.DiameterBySeparateSearches(graph), cases: 100);
+        var ring = TestGraphs.Make("directed-ring", 300, 0);
+        Assert.Equal(299, GraphDistances.Diameter(ring));
     }
 
     [Fact]
