@@ -4,10 +4,11 @@ using MathNet.Numerics.LinearAlgebra;
 namespace GossipFl.Topology.Analysis;
 
 /// <summary>
-/// Eigenvalues of a mixing matrix by dense eigen-decomposition (MathNet.Numerics, managed provider): the
-/// symmetric solver (tridiagonalisation + QL, about (4/3)n^3 flops) for symmetric matrices such as
-/// Metropolis–Hastings, the general solver (Hessenberg + shifted QR, about 10n^3 flops) otherwise. Both are
-/// O(n^3) time and O(n^2) memory, so analysis is bounded by <see cref="DefaultMaxNodes"/> unless asked.
+/// Eigenvalues of a mixing matrix by dense methods: for symmetric matrices (Metropolis–Hastings) our own
+/// eigenvalues-only Householder + QL (<see cref="SymmetricEigenvalues"/>, about (4/3)n^3 flops); otherwise
+/// MathNet.Numerics' general eigen-decomposition (Hessenberg + shifted QR, managed provider, about 10n^3
+/// flops plus eigenvectors it always computes). Both are O(n^3) time and O(n^2) memory, so analysis is
+/// bounded by a node limit; docs/benchmarks.md records what 2,000 nodes cost.
 /// </summary>
 public static class SpectralAnalysis
 {
@@ -48,7 +49,13 @@ public static class SpectralAnalysis
 
     private static double[] Moduli(Matrix<double> dense, bool symmetric)
     {
-        var evd = dense.Evd(symmetric ? Symmetricity.Symmetric : Symmetricity.Asymmetric);
+        if (symmetric)
+        {
+            var values = SymmetricEigenvalues.Compute(dense.ToRowMajorArray(), dense.RowCount);
+            return [.. values.Select(Math.Abs)];
+        }
+
+        var evd = dense.Evd(Symmetricity.Asymmetric);
         var eigenvalues = evd.EigenValues;
         var moduli = new double[eigenvalues.Count];
         for (var i = 0; i < moduli.Length; i++)
