@@ -16,13 +16,14 @@ if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
   /usr/bin/python3 - "$matrices" <<'PY'
 import sys, time, numpy as np
 d = sys.argv[1]
-for name, fn in (("mh-2000.f64", np.linalg.eigvalsh), ("pushsum-2000.f64", np.linalg.eigvals)):
+for name, fn in (("mh-smallworld-2000.f64", np.linalg.eigvalsh), ("pushsum-smallworld-2000.f64", np.linalg.eigvals),
+                 ("pushsum-onewaytrust-2000.f64", np.linalg.eigvals)):
     a = np.fromfile(f"{d}/{name}", dtype="<f8").reshape(2000, 2000)
     times = []
     for _ in range(3):
         t = time.perf_counter(); ev = fn(a); times.append(time.perf_counter() - t)
     m = np.sort(np.abs(ev))[::-1]
-    print(f"  {fn.__name__:11s} {name:18s} {sorted(times)[1]*1000:8.1f} ms   SLEM {m[1]:.6f}")
+    print(f"  {fn.__name__:11s} {name:30s} {sorted(times)[1]*1000:8.1f} ms   SLEM {m[1]:.6f}")
 PY
 else
   echo "numpy not found: no LAPACK reference"

@@ -88,6 +88,33 @@ public class AnalysisTests
     }
 
     [Fact]
+    public void Spectrum_PushSumAndDolOnSymmetricGraphs_SymmetrisedAgreesWithGeneralSolver()
+    {
+        Properties.Hold(TestGraphs.Symmetric, graph =>
+        {
+            if (graph.NodeCount < 2)
+            {
+                return true;
+            }
+
+            return new[] { MixingWeights.PushSum(graph), MixingWeights.RowStochastic(graph) }.All(w =>
+            {
+                var fast = SpectralAnalysis.Analyze(w);
+                var general = w.ToDense().Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Asymmetric).EigenValues
+                    .Select(z => z.Magnitude).OrderDescending().ToArray();
+                return fast.Method == SpectralMethod.Symmetrised && Math.Abs(fast.Slem - Math.Min(general[1], 1.0)) < 1e-9;
+            });
+        }, cases: 80);
+    }
+
+    [Fact]
+    public void Spectrum_DirectedGraph_UsesTheGeneralSolver()
+    {
+        var result = SpectralAnalysis.Analyze(MixingWeights.PushSum(TestGraphs.Make("directed-ring", 6, 0)));
+        Assert.Equal(SpectralMethod.General, result.Method);
+    }
+
+    [Fact]
     public void Spectrum_TwoClosedComponents_HaveSlemOne()
     {
         var graph = new TrustGraphBuilder(["a", "b", "c", "d"]).AddMutualTrust(0, 1).AddMutualTrust(2, 3).Build();
