@@ -15,6 +15,10 @@ var matrixDir = args.SkipWhile(a => a != "--matrix-dir").Skip(1).FirstOrDefault(
 var repeats = quick ? 5 : 21;
 var c = CultureInfo.InvariantCulture;
 
+// Other work on a shared machine skews absolute times; the load average is printed so readers can tell.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+var loadBefore = LoadAverage();
+
 Console.WriteLine($"| operation | size | median | notes |");
 Console.WriteLine($"|---|---|---|---|");
 
@@ -83,5 +87,5 @@ foreach (var (label, file, matrix) in spectralCases)
 
 Console.WriteLine();
 Console.WriteLine($"runtime: .NET {Environment.Version}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; "
-    + $"median of {repeats} runs after warm-up (diameter and spectra: {spectralRepeats})");
+    + $"median of {repeats} runs after warm-up (diameter and spectra: {spectralRepeats}); load average {loadBefore} before, {LoadAverage()} after");
 return 0;
