@@ -4,10 +4,19 @@ using MathNet.Numerics.LinearAlgebra;
 namespace GossipFl.Topology.Analysis;
 
 /// <summary>
-/// Eigenvalues of a mixing matrix by dense eigen-decomposition (MathNet.Numerics, managed provider): the
-/// symmetric solver (tridiagonalisation + QL, about (4/3)n^3 flops) for symmetric matrices such as
-/// Metropolis–Hastings, the general solver (Hessenberg + shifted QR, about 10n^3 flops) otherwise. Both are
-/// O(n^3) time and O(n^2) memory, so analysis is bounded by <see cref="DefaultMaxNodes"/> unless asked.
+/// Eigenvalues of a mixing matrix by dense methods, choosing the cheapest exact one:
+/// <list type="bullet">
+/// <item>Metropolis–Hastings matrices are symmetric: our eigenvalues-only Householder + QL
+/// (<see cref="SymmetricEigenvalues"/>, about (4/3)n^3 flops).</item>
+/// <item>Push-sum and DOL matrices on a symmetric graph are not symmetric, but W = A D^-1 (push-sum) and
+/// W = D^-1 A (DOL), with A the symmetric adjacency plus self-loops and D the diagonal of degrees + 1, are
+/// similar to the symmetric D^-1/2 A D^-1/2, whose entries are sqrt(W[i,j] W[j,i]); same eigenvalues,
+/// same cheap solver.</item>
+/// <item>Directed graphs: MathNet.Numerics' general eigen-decomposition (Hessenberg + shifted QR, managed
+/// provider, about 10n^3 flops, and it always computes eigenvectors too).</item>
+/// </list>
+/// All are O(n^3) time and O(n^2) memory, so analysis is bounded by a node limit; docs/benchmarks.md
+/// records what 2,000 nodes cost.
 /// </summary>
 public static class SpectralAnalysis
 {
@@ -33,29 +42,70 @@ public static class SpectralAnalysis
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (matrix.Size == 1)
         {
-            return new SpectralResult(1.0, 0.0, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return new SpectralResult(1.0, 0.0, System.Diagnostics.Stopwatch.GetElapsedTime(started)) { Method = SpectralMethod.Trivial };
         }
 
-        var dense = matrix.ToDense();
-        var moduli = Moduli(dense, matrix.Scheme == MixingScheme.MetropolisHastings);
+        double[] moduli;
+        SpectralMethod method;
+        if (matrix.Scheme == MixingScheme.MetropolisHastings)
+        {
+            moduli = Abs(SymmetricEigenvalues.Compute(matrix.ToDense().ToRowMajorArray(), matrix.Size));
+            method = SpectralMethod.Symmetric;
+        }
+        else if (HasSymmetricPattern(matrix))
+        {
+            moduli = Abs(SymmetricEigenvalues.Compute(Symmetrised(matrix), matrix.Size));
+            method = SpectralMethod.Symmetrised;
+        }
+        else
+        {
+            var eigenvalues = matrix.ToDense().Evd(Symmetricity.Asymmetric).EigenValues;
+            moduli = [.. eigenvalues.Select(z => z.Magnitude)];
+            method = SpectralMethod.General;
+        }
+
         Array.Sort(moduli);
         Array.Reverse(moduli);
         // Rounding leaves the Perron eigenvalue a hair off 1 and can push SLEM a hair above it; clamp so the
         // gap is never negative for a matrix that is stochastic within tolerance.
         var slem = Math.Min(moduli[1], 1.0);
-        return new SpectralResult(moduli[0], slem, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return new SpectralResult(moduli[0], slem, System.Diagnostics.Stopwatch.GetElapsedTime(started)) { Method = method };
     }
 
-    private static double[] Moduli(Matrix<double> dense, bool symmetric)
+    private static double[] Abs(double[] values) => [.. values.Select(Math.Abs)];
+
+    private static bool HasSymmetricPattern(MixingMatrix matrix)
     {
-        var evd = dense.Evd(symmetric ? Symmetricity.Symmetric : Symmetricity.Asymmetric);
-        var eigenvalues = evd.EigenValues;
-        var moduli = new double[eigenvalues.Count];
-        for (var i = 0; i < moduli.Length; i++)
+        for (var i = 0; i < matrix.Size; i++)
         {
-            moduli[i] = eigenvalues[i].Magnitude;
+            foreach (var j in matrix.RowColumns(i))
+            {
+                if (matrix[j, i] == 0.0)
+                {
+                    return false;
+                }
+            }
         }
 
-        return moduli;
+        return true;
+    }
+
+    /// <summary>Row-major sqrt(W[i,j] W[j,i]): the symmetric matrix diagonally similar to W (see the class remarks).</summary>
+    private static double[] Symmetrised(MixingMatrix matrix)
+    {
+        var n = matrix.Size;
+        var dense = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            var columns = matrix.RowColumns(i);
+            var values = matrix.RowValues(i);
+            for (var k = 0; k < columns.Length; k++)
+            {
+                var j = columns[k];
+                dense[(i * n) + j] = Math.Sqrt(values[k] * matrix[j, i]);
+            }
+        }
+
+        return dense;
     }
 }

@@ -8,4 +8,6 @@ namespace GossipFl.Topology.Analysis;
 public sealed record SpectralResult(double LargestModulus, double Slem, TimeSpan Elapsed)
 {
     public double SpectralGap => 1.0 - Slem;
+
+    public SpectralMethod Method { get; init; }
 }

@@ -51,7 +51,7 @@ public static class TopologyAnalyzer
         }
         else if (graph.NodeCount > options.MaxNodesForSpectrum)
         {
-            skipped = $"{graph.NodeCount} nodes exceed the limit of {options.MaxNodesForSpectrum} for dense eigen-decomposition";
+            skipped = $"{graph.NodeCount} nodes exceed the limit of {options.MaxNodesForSpectrum} for dense eigen-decomposition; raise it with --spectral-limit";
         }
         else if (scheme == MixingScheme.MetropolisHastings && !graph.IsSymmetric)
         {
@@ -60,7 +60,7 @@ public static class TopologyAnalyzer
         else
         {
             cancellationToken.ThrowIfCancellationRequested();
-            spectrum = SpectralAnalysis.Analyze(MixingWeights.Build(graph, scheme), options.MaxNodesForSpectrum);
+            spectrum = SpectralAnalysis.Analyze(MixingWeights.Build(graph, scheme), int.MaxValue);
         }
 
         return new TopologyReport

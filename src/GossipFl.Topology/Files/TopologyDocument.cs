@@ -11,6 +11,10 @@ public sealed class TopologyDocument
     private readonly TrustGraph? _explicitGraph;
     private TrustGraph? _staticGraph;
 
+    // The last time-varying round asked for: a round's graph is typically read many times (weights, sends,
+    // receives) before the next round; graphs are immutable, so swapping the reference is thread-safe.
+    private Tuple<long, TrustGraph>? _lastRound;
+
     internal TopologyDocument(
         string? path,
         int version,
@@ -67,7 +71,14 @@ public sealed class TopologyDocument
 
         if (Generated!.TimeVarying)
         {
-            return Generated.GraphFor(round);
+            if (_lastRound is { } cached && cached.Item1 == round)
+            {
+                return cached.Item2;
+            }
+
+            var graph = Generated.GraphFor(round);
+            _lastRound = Tuple.Create(round, graph);
+            return graph;
         }
 
         _staticGraph ??= Generated.GraphFor(0);

@@ -8,13 +8,16 @@ namespace GossipFl.Topology.Generation;
 /// friends trust each other, plus random one-way trust.
 /// <list type="number">
 /// <item>Base: a connected Watts–Strogatz graph with even degree <c>base_degree</c> and rewiring probability
-/// <c>p</c> (p = 0, the default, is the plain ring lattice), drawn as in <see cref="WattsStrogatz"/>.</item>
+/// <c>p</c> (p = 0, the default, is the plain ring lattice), drawn as in <see cref="WattsStrogatz"/>; a draw
+/// where rewiring left some node fewer than <c>out_degree</c> non-neighbours is redrawn.</item>
 /// <item>One-way edges: for node u = 0..n-1 in order, draw <c>out_degree</c> distinct followers uniformly from
 /// the nodes that are neither u nor already adjacent to u in the base nor already drawn by u; each follower
 /// trusts u, but u does not trust it back because of this draw.</item>
 /// </list>
-/// Every node therefore ends with out-degree exactly <c>base_degree + out_degree</c> (the number of peers it
-/// sends to, which fixes its push-sum share), while in-degrees vary. Two nodes may draw each other, in which
+/// With p = 0 every node therefore ends with out-degree exactly <c>base_degree + out_degree</c> (the number
+/// of peers it sends to, which fixes its push-sum share), while in-degrees vary. With p &gt; 0 rewiring moves
+/// base edges between nodes, so base degrees vary around base_degree (their mean stays exact) and each node
+/// still adds exactly out_degree one-way followers. Two nodes may draw each other, in which
 /// case their trust is mutual by chance. FedML's <c>AsymmetricTopologyManager</c> ends far denser than its
 /// parameters say; this generator is written so the requested degrees hold exactly, which a test checks.
 /// </summary>
@@ -57,9 +60,12 @@ public sealed class OneWayTrustGenerator : GraphGenerator
         var n = names.Count;
         var baseDegree = arguments.GetInt("base_degree");
         var outDegree = arguments.GetInt("out_degree");
-        var drawn = WattsStrogatz.DrawConnected(n, baseDegree, arguments.GetDouble("p"), seed)
+        // Every node must keep out_degree non-neighbours to draw followers from; rewiring (p > 0) can give a
+        // node more than base_degree neighbours, so such draws are redrawn like disconnected ones.
+        var drawn = WattsStrogatz.DrawConnected(n, baseDegree, arguments.GetDouble("p"), seed, maxDegree: n - 1 - outDegree)
             ?? throw new TopologyException(
-                $"generator '{Name}': no connected base graph in {WattsStrogatz.MaxAttempts} draws; raise base_degree or lower p");
+                $"generator '{Name}': no connected base graph leaving room for out_degree = {outDegree} in {WattsStrogatz.MaxAttempts} draws; "
+                + "raise the node count or lower p or out_degree");
         var (adjacent, random) = drawn;
         var builder = new TrustGraphBuilder(names);
         for (var u = 0; u < n; u++)

@@ -101,17 +101,18 @@ internal static class WattsStrogatz
     }
 
     /// <summary>
-    /// Draws until the graph is connected: attempt 0 uses <paramref name="seed"/> itself, attempt a the seed
+    /// Draws until the graph is connected and no node has more than <paramref name="maxDegree"/> neighbours: attempt 0 uses <paramref name="seed"/> itself, attempt a the seed
     /// <see cref="DeterministicRandom.Derive"/>(seed, a). Returns null when <see cref="MaxAttempts"/> draws
     /// all came out disconnected.
     /// </summary>
-    public static (HashSet<int>[] Adjacent, DeterministicRandom Random)? DrawConnected(int n, int k, double p, ulong seed)
+    public static (HashSet<int>[] Adjacent, DeterministicRandom Random)? DrawConnected(int n, int k, double p, ulong seed, int maxDegree = int.MaxValue)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var random = new DeterministicRandom(attempt == 0 ? seed : DeterministicRandom.Derive(seed, (ulong)attempt));
             var adjacent = Draw(n, k, p, random);
-            if (IsConnected(adjacent))
+            // Rewiring can pile edges onto one node; callers that need room for more edges bound the degree.
+            if (IsConnected(adjacent) && adjacent.All(a => a.Count <= maxDegree))
             {
                 return (adjacent, random);
             }

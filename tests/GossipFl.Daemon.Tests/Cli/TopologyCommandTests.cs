@@ -110,6 +110,17 @@ public sealed class TopologyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_SpectralLimit_SkipsTheSpectrumAboveIt()
+    {
+        var (exit, output, _) = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("ring.yaml"), "--spectral-limit", "4");
+        Assert.Equal(0, exit);
+        Assert.Contains("spectral gap:       not computed (8 nodes exceed the limit of 4", output, StringComparison.Ordinal);
+        var negative = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("ring.yaml"), "--spectral-limit", "-1");
+        Assert.Equal(2, negative.ExitCode);
+        Assert.Contains("--spectral-limit must not be negative", negative.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_Dot_DrawsInformationFlowAndMutualTrustOnce()
     {
         var (exit, output, _) = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("friends.yaml"), "--format", "dot");

@@ -1,3 +1,4 @@
+using FsCheck.Fluent;
 using GossipFl.Topology.Analysis;
 using GossipFl.Topology.Graph;
 using GossipFl.Topology.Mixing;
@@ -51,6 +52,16 @@ public class AnalysisTests
     }
 
     [Fact]
+    public void Diameter_BitParallelSearch_AgreesWithSeparateSearches()
+    {
+        var sizes = Gen.Choose(1, 150).SelectMany(n => Gen.Choose(1, 60).SelectMany(
+            p => Properties.Seeds.Select(seed => TestGraphs.Make("erdos-renyi", n, seed, ("p", p / 100.0), ("directed", 1)))));
+        Properties.Hold(sizes, graph => GraphDistances.Diameter(graph) == GraphDistances.DiameterBySeparateSearches(graph), cases: 100);
+        var ring = TestGraphs.Make("directed-ring", 300, 0);
+        Assert.Equal(299, GraphDistances.Diameter(ring));
+    }
+
+    [Fact]
     public void Diameter_OfRingsAndPaths()
     {
         Assert.Equal(5, GraphDistances.Diameter(TestGraphs.Make("ring", 11, 0, ("k", 1))));
@@ -74,6 +85,33 @@ public class AnalysisTests
         // hear from anyone: the gap must not be read as a consensus rate here.
         Assert.Equal(0.5, report.Spectrum!.Slem, 9);
         Assert.False(report.SpectrumPredictsConsensus);
+    }
+
+    [Fact]
+    public void Spectrum_PushSumAndDolOnSymmetricGraphs_SymmetrisedAgreesWithGeneralSolver()
+    {
+        Properties.Hold(TestGraphs.Symmetric, graph =>
+        {
+            if (graph.NodeCount < 2)
+            {
+                return true;
+            }
+
+            return new[] { MixingWeights.PushSum(graph), MixingWeights.RowStochastic(graph) }.All(w =>
+            {
+                var fast = SpectralAnalysis.Analyze(w);
+                var general = w.ToDense().Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Asymmetric).EigenValues
+                    .Select(z => z.Magnitude).OrderDescending().ToArray();
+                return fast.Method == SpectralMethod.Symmetrised && Math.Abs(fast.Slem - Math.Min(general[1], 1.0)) < 1e-9;
+            });
+        }, cases: 80);
+    }
+
+    [Fact]
+    public void Spectrum_DirectedGraph_UsesTheGeneralSolver()
+    {
+        var result = SpectralAnalysis.Analyze(MixingWeights.PushSum(TestGraphs.Make("directed-ring", 6, 0)));
+        Assert.Equal(SpectralMethod.General, result.Method);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public class GeneratorPropertyTests
     }
 
     [Fact]
-    public void OneWayTrust_EveryOutDegreeIsExactlyBasePlusOneWay()
+    public void OneWayTrust_WithoutRewiring_EveryOutDegreeIsExactlyBasePlusOneWay()
     {
         // The property FedML's generator breaks: the requested degree holds exactly at every node.
         var cases = Gen.Choose(1, 3).SelectMany(half => Gen.Choose(0, 5).SelectMany(d => Gen.Choose(2 * half + d + 1, 70).SelectMany(
@@ -100,6 +100,29 @@ public class GeneratorPropertyTests
                 // sends to everyone else is symmetric too, so only this direction is a law).
                 && (c.d != 0 || graph.IsSymmetric);
         });
+    }
+
+    [Fact]
+    public void OneWayTrust_HeavyRewiringOfADenseRequest_StillHonoursTheDegreeOrFailsClearly()
+    {
+        // With p = 1 rewiring can crowd a node's neighbourhood until no followers are left to draw; the
+        // generator must redraw (or report), never loop forever or give a node the wrong degree.
+        Properties.Hold(Properties.Seeds, seed =>
+        {
+            var generator = new OneWayTrustGenerator();
+            var arguments = Args("one-way-trust", ("base_degree", 4), ("out_degree", 4), ("p", 1));
+            try
+            {
+                // Rewiring moves base edges between nodes, so per-node base degrees vary with p > 0; the
+                // one-way part stays exact, which shows in the total and in every node keeping out_degree extra.
+                var graph = generator.Generate(10, arguments, seed);
+                return graph.EdgeCount == 10 * 8 && AllNodes(graph, i => graph.OutDegree(i) >= 4 + 1);
+            }
+            catch (TopologyException ex)
+            {
+                return ex.Message.Contains("leaving room for out_degree = 4", StringComparison.Ordinal);
+            }
+        }, cases: 50);
     }
 
     [Fact]

@@ -23,10 +23,15 @@ internal static class TopologyShowCommand
                 + "(default: metropolis-hastings for symmetric graphs, push-sum otherwise).",
         };
         weights.AcceptOnlyFromAmong(TopologyFormats.SchemeNames);
+        var spectralLimit = new Option<int>("--spectral-limit")
+        {
+            Description = "Largest node count whose spectral gap is computed (dense O(n^3) eigenvalues; 0 skips it).",
+            DefaultValueFactory = _ => AnalysisOptions.DefaultMaxNodesForSpectrum,
+        };
         var round = TopologyOptions.Round();
         var command = new Command("show", "Show nodes, edges, degrees, connectivity, diameter and spectral gap of a topology.")
         {
-            file, format, weights, round,
+            file, format, weights, round, spectralLimit,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -45,7 +50,14 @@ internal static class TopologyShowCommand
                     throw new UsageException("--weights metropolis-hastings needs a symmetric graph; this one is directed (use push-sum)");
                 }
 
-                var report = TopologyAnalyzer.Analyze(graph, new AnalysisOptions { Scheme = scheme }, cancellationToken);
+                var limit = result.GetValue(spectralLimit);
+                if (limit < 0)
+                {
+                    throw new UsageException($"--spectral-limit must not be negative (got {limit})");
+                }
+
+                var options = new AnalysisOptions { Scheme = scheme, MaxNodesForSpectrum = limit };
+                var report = TopologyAnalyzer.Analyze(graph, options, cancellationToken);
                 var warnings = document.Warnings.Select(w => w.Format(path)).Concat(report.Warnings).ToArray();
                 switch (result.GetValue(format))
                 {
