@@ -16,7 +16,8 @@ public sealed class Simulator
 {
     private readonly Func<long, TrustGraph> _graphForRound;
     private readonly IReadOnlyList<ILocalLearner> _learners;
-    private readonly float[] _initial;
+    private readonly float[][] _initial;
+    private readonly int _parameterCount;
     private readonly SimulationOptions _options;
     private readonly IMetricsSink? _sink;
     private readonly int _nodeCount;
@@ -33,13 +34,14 @@ public sealed class Simulator
     public Simulator(
         Func<long, TrustGraph> graphForRound,
         IReadOnlyList<ILocalLearner> learners,
-        ReadOnlySpan<float> initial,
+        IReadOnlyList<float[]> initial,
         SimulationOptions options,
         IMetricsSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(graphForRound);
         ArgumentNullException.ThrowIfNull(learners);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(initial);
         if (options.Algorithm == AlgorithmKind.Centralized)
         {
             throw new ArgumentException("centralized training runs in CentralizedSimulation, not among peers", nameof(options));
@@ -50,7 +52,6 @@ public sealed class Simulator
         options.Network.Validate();
         _graphForRound = graphForRound;
         _learners = learners;
-        _initial = initial.ToArray();
         _options = options;
         _sink = sink;
         var graph = graphForRound(0);
@@ -60,12 +61,24 @@ public sealed class Simulator
             throw new ArgumentException($"{learners.Count} learners for {_nodeCount} nodes", nameof(learners));
         }
 
+        if (initial.Count != 1 && initial.Count != _nodeCount)
+        {
+            throw new ArgumentException($"give one initial vector for all nodes or one per node, not {initial.Count}", nameof(initial));
+        }
+
+        _initial = Enumerable.Range(0, _nodeCount).Select(i => initial[initial.Count == 1 ? 0 : i].ToArray()).ToArray();
+        _parameterCount = _initial[0].Length;
         foreach (var learner in learners)
         {
-            if (learner.ParameterCount != _initial.Length)
+            if (learner.ParameterCount != _parameterCount)
             {
-                throw new ArgumentException($"a learner has {learner.ParameterCount} parameters; the initial vector has {_initial.Length}", nameof(learners));
+                throw new ArgumentException($"a learner has {learner.ParameterCount} parameters; the initial vector has {_parameterCount}", nameof(learners));
             }
+        }
+
+        if (_initial.Any(v => v.Length != _parameterCount))
+        {
+            throw new ArgumentException("initial vectors differ in length", nameof(initial));
         }
 
         Names = graph.Names;
@@ -75,7 +88,7 @@ public sealed class Simulator
         _models = new float[_nodeCount][];
         for (var i = 0; i < _nodeCount; i++)
         {
-            _models[i] = new float[_initial.Length];
+            _models[i] = new float[_parameterCount];
         }
 
         _evaluations = new Evaluation?[_nodeCount];
@@ -95,7 +108,7 @@ public sealed class Simulator
         var nodes = new GossipNode[_nodeCount];
         for (var i = 0; i < _nodeCount; i++)
         {
-            nodes[i] = new GossipNode(i, _options.Algorithm, _initial);
+            nodes[i] = new GossipNode(i, _options.Algorithm, _initial[i]);
         }
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
@@ -231,7 +244,8 @@ public sealed class Simulator
         var clients = new FedAvgClient[_nodeCount];
         for (var i = 0; i < _nodeCount; i++)
         {
-            clients[i] = new FedAvgClient(i, _initial);
+            // FedAvg has one global model: every client starts from node 0's initial vector.
+            clients[i] = new FedAvgClient(i, _initial[0]);
         }
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
@@ -396,7 +410,7 @@ public sealed class Simulator
             return double.NaN;
         }
 
-        var length = _initial.Length;
+        var length = _parameterCount;
         var mean = new double[length];
         for (var i = 0; i < _nodeCount; i++)
         {
