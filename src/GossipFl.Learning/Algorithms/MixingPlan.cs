@@ -80,11 +80,63 @@ public sealed class MixingPlan
     public static MixingPlan[] ForAll(TrustGraph graph, MixingScheme scheme)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        if (scheme != MixingScheme.MetropolisHastings)
+        {
+            return UniformShares(graph, scheme);
+        }
+
         var matrix = MixingWeights.Build(graph, scheme);
         var plans = new MixingPlan[graph.NodeCount];
         for (var i = 0; i < plans.Length; i++)
         {
             plans[i] = For(graph, matrix, i);
+        }
+
+        return plans;
+    }
+
+    /// <summary>
+    /// Push-sum's shares for a sender with <paramref name="outDegree"/> followers: each follower gets
+    /// 1/(outdeg+1) rounded to float once, and the sender keeps the exact remainder 1 - outdeg·share (exact in
+    /// double, and a float value). x is folded with float coefficients and w with doubles; using the same numbers
+    /// for both keeps z = x / w unbiased by rounding, and every column sums to exactly one, so the weights keep
+    /// summing to N. The shares differ from <see cref="MixingWeights.PushSum"/>'s by under 1e-7.
+    /// </summary>
+    public static (double Share, double Self) PushSumShares(int outDegree)
+    {
+        var share = (double)(float)(1.0 / (outDegree + 1));
+        return (share, 1.0 - (outDegree * share));
+    }
+
+    /// <summary>
+    /// Push-sum and row-stochastic plans straight from the degrees (time-varying graphs build one set per round):
+    /// row-stochastic entries are the expression <see cref="MixingWeights"/> evaluates, 1/(indeg(i)+1), so the
+    /// doubles are identical; push-sum's are <see cref="PushSumShares"/>.
+    /// </summary>
+    private static MixingPlan[] UniformShares(TrustGraph graph, MixingScheme scheme)
+    {
+        var pushSum = scheme == MixingScheme.PushSum;
+        var plans = new MixingPlan[graph.NodeCount];
+        for (var i = 0; i < plans.Length; i++)
+        {
+            var destinations = graph.Followers(i).ToArray();
+            var sources = graph.Trusted(i).ToArray();
+            double self, share;
+            if (pushSum)
+            {
+                (share, self) = PushSumShares(graph.OutDegree(i));
+            }
+            else
+            {
+                self = 1.0 / (graph.InDegree(i) + 1);
+                share = 1.0;
+            }
+
+            var sendShares = new double[destinations.Length];
+            Array.Fill(sendShares, share);
+            var receiveWeights = new double[sources.Length];
+            Array.Fill(receiveWeights, pushSum ? 1.0 : self);
+            plans[i] = new MixingPlan(i, scheme, self, destinations, sendShares, sources, receiveWeights);
         }
 
         return plans;

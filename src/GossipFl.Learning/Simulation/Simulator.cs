@@ -115,6 +115,7 @@ public sealed class Simulator
         var outbox = new List<GossipMessage>();
         var pending = new Dictionary<long, List<GossipMessage>>();
         var alive = new bool[_nodeCount];
+        Task<(TrustGraph, MixingPlan[])>? upcoming = null;
         long sent = 0, lost = 0;
         var lostWeight = 0.0;
         RoundMetrics? last = null;
@@ -128,17 +129,13 @@ public sealed class Simulator
                 break;
             }
 
-            var graph = _graphForRound(round);
-            if (!ReferenceEquals(graph, _plannedGraph))
-            {
-                if (graph.NodeCount != _nodeCount)
-                {
-                    throw new InvalidOperationException($"round {round}'s graph has {graph.NodeCount} nodes, not {_nodeCount}");
-                }
-
-                _plans = MixingPlan.ForAll(graph, scheme);
-                _plannedGraph = graph;
-            }
+            // A time-varying topology's next graph is drawn on another core while this round runs.
+            var (graph, plans) = upcoming?.Result ?? PlanFor(round, scheme, _plannedGraph, _plans);
+            var unchanged = ReferenceEquals(graph, _plannedGraph);
+            _plannedGraph = graph;
+            _plans = plans;
+            var next = round + 1;
+            upcoming = unchanged || next >= _options.Rounds ? null : Task.Run(() => PlanFor(next, scheme, graph, plans));
 
             network.AdvanceTo(round);
             network.Alive.CopyTo(alive);
@@ -205,6 +202,7 @@ public sealed class Simulator
             }
 
             ForEachAlive(alive, parallel: true, i => nodes[i].Complete());
+
             for (var i = 0; i < _nodeCount; i++)
             {
                 nodes[i].CopyModel(_models[i]);
@@ -224,6 +222,23 @@ public sealed class Simulator
         return new SimulationResult(
             completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), nodes.Select(n => n.Weight).ToArray(),
             sent, lost, lostWeight, clock.Elapsed);
+    }
+
+    /// <summary>Round <paramref name="round"/>'s graph and plans (<paramref name="previousPlans"/> when the graph object is unchanged).</summary>
+    private (TrustGraph Graph, MixingPlan[] Plans) PlanFor(long round, Topology.Mixing.MixingScheme scheme, TrustGraph? previous, MixingPlan[] previousPlans)
+    {
+        var graph = _graphForRound(round);
+        if (ReferenceEquals(graph, previous))
+        {
+            return (graph, previousPlans);
+        }
+
+        if (graph.NodeCount != _nodeCount)
+        {
+            throw new InvalidOperationException($"round {round}'s graph has {graph.NodeCount} nodes, not {_nodeCount}");
+        }
+
+        return (graph, MixingPlan.ForAll(graph, scheme));
     }
 
     private bool Deliver(GossipNode[] nodes, bool[] alive, in GossipMessage message)

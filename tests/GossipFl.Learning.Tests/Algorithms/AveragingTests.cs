@@ -37,6 +37,21 @@ public sealed class AveragingTests
     }
 
     [Fact]
+    public void PushSum_TimeVaryingDirectedGraphs_StillReachTheExactAverage()
+    {
+        var graphs = Enumerable.Range(0, 8).Select(s => TestGraphs.OneWayTrust(16, 2, 2, (ulong)s)).ToArray();
+        var initial = TestGraphs.RandomVectors(16, Length, 21);
+        var average = TestGraphs.Mean(initial);
+        var learners = Enumerable.Range(0, 16).Select(_ => new FixedLearner(Length)).ToArray();
+        var options = new SimulationOptions(AlgorithmKind.PushSum, 300, 1, NetworkConditions.Perfect, 0, Threads: 2);
+
+        var result = new Simulator(r => graphs[r % graphs.Length], learners, initial, options).Run();
+
+        Assert.Equal(16, result.Weights.Sum(), 9);
+        Assert.All(result.Models, m => Assert.True(TestGraphs.RelativeError(m, average) < 1e-6, $"relative error {TestGraphs.RelativeError(m, average):E2}, consensus {result.Last!.ConsensusDistance:E2}"));
+    }
+
+    [Fact]
     public void PushSum_Weights_SumToNodeCountEveryRound()
     {
         var graph = TestGraphs.OneWayTrust(20, 2, 3, seed: 5);
