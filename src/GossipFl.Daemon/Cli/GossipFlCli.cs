@@ -10,6 +10,7 @@ internal static class GossipFlCli
         var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;

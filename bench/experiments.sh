@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The simulator's accuracy experiments (docs/benchmarks.md, "Simulator"): every algorithm against centralized
+# training on (1) Fashion-MNIST, 16 peers, Dirichlet(0.5), one-way-trust graph and (2) the OPS paper's online
+# setting on the SUSY-like task, N = 128, 16 out-neighbours, T = 2000, beta = 0, time-varying graph.
+# Usage: bench/experiments.sh [fashion|online|all] [OUT_DIR]   (default: all, artifacts/experiments)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+which=${1:-all}
+out=${2:-$root/artifacts/experiments}
+mkdir -p "$out"
+"$root/scripts/setup.sh" >/dev/null
+gossipfl=(dotnet "$root/artifacts/bin/GossipFl.Daemon/release/gossipfl.dll" simulate)
+
+run() { # name, then simulate arguments
+  local name=$1; shift
+  echo "== $name: gossipfl simulate $*" >&2
+  /usr/bin/time -f "%e" -o "$out/$name.time" "${gossipfl[@]}" "$@" --out "$out/$name" >"$out/$name.log" 2>&1 \
+    || { echo "$name failed; see $out/$name.log" >&2; return 1; }
+}
+
+table() { # names...
+  printf '%-22s %8s %10s %10s %10s %10s %10s %8s\n' run rounds train_loss regret mean_acc min_acc consensus seconds
+  for name in "$@"; do
+    local csv="$out/$name/rounds.csv"
+    [ -f "$csv" ] || continue
+    # The final round; accuracies come from the last evaluated round (always the final one).
+    tail -n 1 "$csv" | awk -F, -v n="$name" -v t="$(cat "$out/$name.time")" \
+      '{ printf "%-22s %8d %10.4f %10.4f %10s %10s %10.3g %8s\n", n, $1 + 1, $4, $5, ($6 == "" ? "-" : sprintf("%.2f%%", 100 * $6)), ($7 == "" ? "-" : sprintf("%.2f%%", 100 * $7)), $9, t }'
+  done
+}
+
+fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed 1 --threads 2)
+if [ "$which" = fashion ] || [ "$which" = all ]; then
+  run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
+  run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
+  run fashion-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
+  run fashion-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
+  run fashion-fedavg --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3
+  echo "Fashion-MNIST, 16 peers, Dirichlet(0.5):"
+  table fashion-centralized fashion-ops fashion-dol fashion-dsgd fashion-fedavg
+fi
+
+online_common=(--online --dataset synthetic --model logreg --beta 0 --nodes 128 --rounds 2000 --batch-size 1 --lr 0.05 --seed 1 --threads 2 --eval-every 200)
+if [ "$which" = online ] || [ "$which" = all ]; then
+  run online-centralized --algorithm centralized --generator one-way-trust "${online_common[@]}"
+  run online-ops --algorithm ops --generator one-way-trust --param base_degree=8 --param out_degree=8 --time-varying "${online_common[@]}"
+  run online-dol --algorithm dol --generator one-way-trust --param base_degree=8 --param out_degree=8 --time-varying "${online_common[@]}"
+  run online-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=16 --param out_degree=0 --time-varying "${online_common[@]}"
+  echo "Online SUSY-like, N = 128, T = 2000, beta = 0:"
+  table online-centralized online-ops online-dol online-dsgd
+fi

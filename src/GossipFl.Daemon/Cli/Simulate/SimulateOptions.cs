@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using GossipFl.Daemon.Cli.Topology;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Learners;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Simulation;
+using GossipFl.Topology.Files;
+
+namespace GossipFl.Daemon.Cli.Simulate;
+
+/// <summary>
+/// The options of <c>gossipfl simulate</c> and their resolution: a flag wins, then the topology file's
+/// <c>training:</c> section, then the built-in default (chosen so a bare run is meaningful and under a minute).
+/// </summary>
+internal sealed class SimulateOptions
+{
+    public const string DefaultGenerator = "one-way-trust";
+    public const int DefaultNodes = 16;
+
+    public Option<FileInfo?> Topology { get; } = new("--topology") { Description = "topology file (YAML); or use --generator" };
+    public Option<string?> Generator { get; } = new("--generator") { Description = $"generate the graph: a generator name (default {DefaultGenerator} when no --topology)" };
+    public Option<int> Nodes { get; } = new("--nodes") { Description = "peers for --generator", DefaultValueFactory = _ => DefaultNodes };
+    public Option<string[]> Parameters { get; } = new("--param") { Description = "generator parameter NAME=VALUE, repeatable", AllowMultipleArgumentsPerToken = false };
+    public Option<bool> TimeVarying { get; } = new("--time-varying") { Description = "re-draw the generated graph every round" };
+    public Option<string?> Algorithm { get; } = new("--algorithm") { Description = "ops (push-sum), dsgd (d-psgd), dol, fedavg or centralized; default ops" };
+    public Option<string?> Model { get; } = new("--model") { Description = "logreg, mlp, mlp:W1,W2,..., lenet or a TorchScript file; default mlp (logreg when --online)" };
+    public Option<string?> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, synthetic or a CSV file; default fashion-mnist (synthetic when --online)" };
+    public Option<string?> Partition { get; } = new("--partition") { Description = "iid, dirichlet:ALPHA[:MIN] or shards:K; default dirichlet:0.5" };
+    public Option<int?> Rounds { get; } = new("--rounds") { Description = "synchronous rounds (epochs for centralized on libtorch data); default 60, 2000 when --online" };
+    public Option<int?> LocalSteps { get; } = new("--local-steps") { Description = "mini-batch steps per peer per round; default 10, 1 when --online" };
+    public Option<int> LocalEpochs { get; } = new("--local-epochs") { Description = "FedAvg: local epochs E per round", DefaultValueFactory = _ => 1 };
+    public Option<double> ClientFraction { get; } = new("--client-fraction") { Description = "FedAvg: fraction C of peers per round", DefaultValueFactory = _ => 0.5 };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "samples per step; default 32, 1 when --online" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "SGD learning rate; default 0.05" };
+    public Option<ulong?> Seed { get; } = new("--seed") { Description = "seeds graph generation, data, initial model and the network; default 1" };
+    public Option<double> Loss { get; } = new("--loss") { Description = "probability that a message is lost, in [0, 1]", DefaultValueFactory = _ => 0 };
+    public Option<int> Delay { get; } = new("--delay") { Description = "messages arrive 0..D rounds late (uniform)", DefaultValueFactory = _ => 0 };
+    public Option<string> Churn { get; } = new("--churn") { Description = "P[:MEAN]: a live peer leaves with probability P per round, returns after MEAN rounds on average (default 10)", DefaultValueFactory = _ => "0" };
+    public Option<bool> Online { get; } = new("--online") { Description = "the OPS paper's online setting: per-peer streams, one batch per round, logistic regression" };
+    public Option<double> Beta { get; } = new("--beta") { Description = "online: fraction of each peer's stream from its own cluster, in [0, 1]", DefaultValueFactory = _ => 0 };
+    public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "evaluate test accuracy every N rounds (and on the last); default rounds/10" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "worker threads for managed learners and mixing (libtorch runs on one)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public Option<string> Engine { get; } = new("--engine") { Description = "libtorch engines: shared (one, parameters swapped per peer) or per-peer", DefaultValueFactory = _ => "shared" };
+    public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
+
+    public IEnumerable<Option> All =>
+    [
+        Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, Online, Beta, EvalEvery, Threads, Engine, Out,
+    ];
+
+    public SimulateSettings Resolve(ParseResult parse)
+    {
+        var topologyFile = parse.GetValue(Topology);
+        var generator = parse.GetValue(Generator);
+        var online = parse.GetValue(Online);
+        if (topologyFile is not null && generator is not null)
+        {
+            throw new UsageException("give --topology FILE or --generator NAME, not both");
+        }
+
+        var seedFlag = parse.GetValue(Seed);
+        TopologyDocument document;
+        string topologyText;
+        if (topologyFile is not null)
+        {
+            document = TopologyFileReader.Load(topologyFile.FullName);
+            topologyText = topologyFile.Name;
+        }
+        else
+        {
+            generator ??= DefaultGenerator;
+            var parameters = parse.GetValue(Parameters) ?? [];
+            var nodes = parse.GetValue(Nodes);
+            // The same request path as `gossipfl topology generate`, so a simulated graph can be written to a file
+            // and given to daemons unchanged.
+            var text = TopologyGenerateCommand.Generate(generator, nodes, parameters, seedFlag ?? 1, parse.GetValue(TimeVarying), asExplicit: false);
+            document = TopologyFileReader.Parse(text);
+            topologyText = $"{generator} --nodes {nodes}" + string.Concat(parameters.Select(p => " --param " + p)) + (parse.GetValue(TimeVarying) ? " --time-varying" : "");
+        }
+
+        var defaults = document.Training ?? new TrainingDefaults();
+        var algorithm = ParseAlgorithm(parse.GetValue(Algorithm) ?? defaults.Algorithm ?? "ops");
+        var seed = seedFlag ?? defaults.Seed ?? 1;
+        var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 60), 1, "--rounds");
+        var batch = AtLeast(parse.GetValue(BatchSize) ?? defaults.BatchSize ?? (online ? 1 : 32), 1, "--batch-size");
+        var steps = AtLeast(parse.GetValue(LocalSteps) ?? defaults.LocalSteps ?? (online ? 1 : 10), 1, "--local-steps");
+        var epochs = AtLeast(parse.GetValue(LocalEpochs), 1, "--local-epochs");
+        var lr = parse.GetValue(LearningRate) ?? defaults.LearningRate ?? 0.05;
+        if (!(lr >= 0) || double.IsInfinity(lr))
+        {
+            throw new UsageException($"--lr must be a number >= 0, got {lr.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var model = ParseModel(parse.GetValue(Model) ?? defaults.Model ?? (online ? "logreg" : "mlp"));
+        var dataset = parse.GetValue(Dataset) ?? defaults.Dataset ?? (online ? "synthetic" : "fashion-mnist");
+        var partition = parse.GetValue(Partition) ?? defaults.Partition ?? "dirichlet:0.5";
+        var beta = parse.GetValue(Beta);
+        Probability(beta, "--beta");
+        var fraction = parse.GetValue(ClientFraction);
+        if (!(fraction > 0 && fraction <= 1))
+        {
+            throw new UsageException($"--client-fraction must be in (0, 1], got {fraction.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var network = new NetworkConditions(
+            Probability(parse.GetValue(Loss), "--loss"),
+            AtLeast(parse.GetValue(Delay), 0, "--delay"),
+            ParseChurn(parse.GetValue(Churn)!, out var downtime),
+            downtime);
+        var engine = parse.GetValue(Engine)!.Trim().ToLowerInvariant() switch
+        {
+            "shared" => true,
+            "per-peer" => false,
+            var other => throw new UsageException($"--engine must be shared or per-peer, got '{other}'"),
+        };
+        var evalEvery = parse.GetValue(EvalEvery) ?? Math.Max(1, rounds / 10);
+        if (evalEvery < 0)
+        {
+            throw new UsageException($"--eval-every must be at least 0, got {evalEvery}");
+        }
+
+        var threads = AtLeast(parse.GetValue(Threads), 1, "--threads");
+        var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
+        var nodeCount = document.Graph.NodeCount;
+        var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine);
+        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction);
+        return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
+    }
+
+    private static AlgorithmKind ParseAlgorithm(string text)
+    {
+        try
+        {
+            return AlgorithmNames.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--algorithm: {ex.Message}");
+        }
+    }
+
+    private static ModelSpec ParseModel(string text)
+    {
+        try
+        {
+            return ModelSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--model: {ex.Message}");
+        }
+    }
+
+    private static double ParseChurn(string text, out double meanDowntime)
+    {
+        var parts = text.Split(':');
+        meanDowntime = NetworkConditions.DefaultMeanDowntime;
+        if (parts.Length > 2
+            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var probability)
+            || (parts.Length == 2 && !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out meanDowntime)))
+        {
+            throw new UsageException($"--churn must look like P or P:MEAN (e.g. 0.01:20), got '{text}'");
+        }
+
+        if (!(meanDowntime >= 1) || double.IsInfinity(meanDowntime))
+        {
+            throw new UsageException($"--churn: the mean downtime must be at least 1 round, got {meanDowntime.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return Probability(probability, "--churn");
+    }
+
+    private static double Probability(double value, string option) => value is >= 0 and <= 1
+        ? value
+        : throw new UsageException($"{option} must be a probability in [0, 1], got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    private static int AtLeast(int value, int minimum, string option) => value >= minimum
+        ? value
+        : throw new UsageException($"{option} must be at least {minimum}, got {value}");
+}

@@ -1,0 +1,179 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using GossipFl.Daemon.Cli.Simulate;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Simulation;
+using GossipFl.Learning.Torch;
+using GossipFl.Topology.Mixing;
+using Spectre.Console;
+
+namespace GossipFl.Daemon.Cli;
+
+/// <summary>
+/// <c>gossipfl simulate</c>: N peers in one process running the daemon's algorithm objects over a seeded
+/// virtual network. Defaults: 16 peers on a one-way-trust graph, OPS, the MLP on Fashion-MNIST split by
+/// Dirichlet(0.5). Ctrl-C stops at the end of the current round and keeps every metric written so far.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var options = new SimulateOptions();
+        var command = new Command("simulate", "Simulate N peers in one process: decentralized algorithms over a virtual network.");
+        foreach (var option in options.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellation) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            return UserErrors.GuardAsync(error, () => Task.FromResult(Run(options.Resolve(parse), cancellation)));
+        });
+        return command;
+    }
+
+    private static int Run(SimulateSettings settings, CancellationToken cancellation)
+    {
+        if (settings.Algorithm == AlgorithmKind.DPsgd)
+        {
+            // Refuse before loading any data; the message names a one-way edge.
+            _ = MixingWeights.MetropolisHastings(settings.Topology.Graph);
+        }
+
+        // One libtorch thread: peers train small batches one after another, where intra-op threads gain little
+        // and, on a busy machine, OpenMP spin-waiting cost 6x (docs/benchmarks.md, "Simulator").
+        if (!settings.Workload.Online)
+        {
+            TorchRuntime.Threads = 1;
+        }
+
+        var centralized = settings.Algorithm == AlgorithmKind.Centralized;
+        using var workload = Workload.Create(settings.Workload, centralized);
+        var graph = settings.Topology.Graph;
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+            "[bold]simulate[/] {0}: {1} peers on {2}{3}, {4} rounds, seed {5}",
+            AlgorithmNames.NameOf(settings.Algorithm), graph.NodeCount, Markup.Escape(settings.TopologyDescription),
+            settings.Topology.IsTimeVarying ? " (time-varying)" : "", settings.Options.Rounds, settings.Workload.Seed);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]{0}; lr {1}; {2:N0} parameters; network: loss {3}, delay ≤ {4}, churn {5}[/]",
+            Markup.Escape(workload.Description), settings.Workload.LearningRate, workload.Initial.Length,
+            settings.Options.Network.LossProbability, settings.Options.Network.MaxDelayRounds, settings.Options.Network.ChurnProbability);
+
+        using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory);
+        writer?.WriteRun(RunRecord(settings, workload));
+        var options = settings.Options with { ParallelTraining = workload.ParallelTraining };
+        Func<IProgress<SimulationProgress>?, SimulationResult> run = centralized
+            ? progress => workload.Centralized(options.Rounds, options.EvalEvery, writer).Run(progress, cancellation)
+            : progress => new Simulator(settings.Topology.GraphForRound, workload.Learners, [workload.Initial], options, writer).Run(progress, cancellation);
+        var result = WithProgress(settings.Options.Rounds, run);
+
+        PrintSummary(settings, result);
+        if (writer is not null)
+        {
+            AnsiConsole.MarkupLine("metrics in [blue]{0}[/]", Markup.Escape(writer.Directory));
+        }
+
+        if (result.Cancelled)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[yellow]stopped after {0} of {1} rounds[/]", result.RoundsCompleted, settings.Options.Rounds);
+            return 130;
+        }
+
+        return 0;
+    }
+
+    private static SimulationResult WithProgress(int rounds, Func<IProgress<SimulationProgress>?, SimulationResult> run)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return run(null);
+        }
+
+        return AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("rounds", maxValue: rounds);
+                return run(new ProgressTo(task));
+            });
+    }
+
+    private static void PrintSummary(SimulateSettings settings, SimulationResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        var last = result.Last;
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        Row("algorithm", AlgorithmNames.NameOf(settings.Algorithm));
+        Row("rounds", string.Create(CultureInfo.InvariantCulture, $"{result.RoundsCompleted} of {settings.Options.Rounds}"));
+        if (last is not null)
+        {
+            Row("peers alive", string.Create(CultureInfo.InvariantCulture, $"{last.Alive} of {last.Nodes}"));
+            Row("final mean train loss", Format(last.MeanTrainLoss));
+            Row("regret (average loss so far)", Format(last.Regret));
+            Row("mean test accuracy", Percent(last.MeanTestAccuracy));
+            Row("min / max test accuracy", $"{Percent(last.MinTestAccuracy)} / {Percent(last.MaxTestAccuracy)}");
+            Row("consensus distance", last.ConsensusDistance.ToString("E3", CultureInfo.InvariantCulture));
+        }
+
+        Row("messages sent / lost", string.Create(CultureInfo.InvariantCulture, $"{result.MessagesSent:N0} / {result.MessagesLost:N0}"));
+        if (settings.Algorithm == AlgorithmKind.PushSum)
+        {
+            Row("push-sum weight held / lost", string.Create(CultureInfo.InvariantCulture, $"{result.Weights.Sum():F6} / {result.LostWeight:F6}"));
+        }
+
+        Row("time", string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds:F2} s"));
+        AnsiConsole.Write(table);
+    }
+
+    private static object RunRecord(SimulateSettings settings, Workload workload) => new
+    {
+        algorithm = AlgorithmNames.NameOf(settings.Algorithm),
+        topology = settings.TopologyDescription,
+        topology_path = settings.Topology.Path,
+        nodes = settings.Topology.Graph.NodeCount,
+        time_varying = settings.Topology.IsTimeVarying,
+        dataset = settings.Workload.Dataset,
+        model = settings.Workload.Model.ToString(),
+        partition = settings.Workload.Online ? null : settings.Workload.Partition,
+        online = settings.Workload.Online,
+        beta = settings.Workload.Beta,
+        rounds = settings.Options.Rounds,
+        local_steps = settings.Workload.Work.Steps,
+        local_epochs = settings.Workload.Work.Epochs,
+        client_fraction = settings.Algorithm == AlgorithmKind.FedAvg ? settings.Options.ClientFraction : (double?)null,
+        batch_size = settings.Workload.BatchSize,
+        lr = settings.Workload.LearningRate,
+        seed = settings.Workload.Seed,
+        loss = settings.Options.Network.LossProbability,
+        delay = settings.Options.Network.MaxDelayRounds,
+        churn = settings.Options.Network.ChurnProbability,
+        churn_mean_downtime = settings.Options.Network.MeanDowntimeRounds,
+        eval_every = settings.Options.EvalEvery,
+        threads = settings.Options.Threads,
+        engine = settings.Workload.SharedEngine ? "shared" : "per-peer",
+        parameters = workload.Initial.Length,
+        versions = new
+        {
+            gossipfl = typeof(SimulateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
+            dotnet = Environment.Version.ToString(),
+            libtorch = settings.Workload.Online ? null : TorchRuntime.TorchVersion,
+        },
+        started_utc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    };
+
+    private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
+
+    private static string Percent(double? value) => value is { } v ? v.ToString("0.00%", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>Reports straight to the progress task; Progress&lt;T&gt; would post to the thread pool and race.</summary>
+    private sealed class ProgressTo(ProgressTask task) : IProgress<SimulationProgress>
+    {
+        public void Report(SimulationProgress value)
+        {
+            task.Value = value.Round + 1;
+            task.Description = string.Create(CultureInfo.InvariantCulture, $"round {value.Round + 1}/{value.Rounds}  loss {value.MeanTrainLoss:F4}");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+namespace GossipFl.Learning.Algorithms;
+
+/// <summary>
+/// One node of a gossip algorithm (OPS / push-sum, D-PSGD, DOL), knowing nothing of how messages travel. A
+/// driver (the simulator, or a daemon) runs each round in four calls:
+/// <list type="number">
+/// <item><see cref="BeginRound"/> with the round number and the node's <see cref="MixingPlan"/> for that round;</item>
+/// <item><see cref="Train"/>: local training through an <see cref="ILocalLearner"/>;</item>
+/// <item><see cref="Send"/>: the messages to deliver (one per follower);</item>
+/// <item><see cref="Receive"/> for each message that arrived, in any order, then <see cref="Complete"/>, which
+/// folds them in sender order so the result does not depend on arrival order.</item>
+/// </list>
+/// Update rules and what happens to missing messages are in docs/algorithms.md.
+/// </summary>
+public sealed class GossipNode
+{
+    private readonly float[] _sent;
+    private readonly float[] _model;
+    private readonly List<GossipMessage> _inbox = [];
+    private readonly List<ReadOnlyMemory<float>> _foldSources = [];
+    private float[] _foldCoefficients = new float[8];
+    private MixingPlan? _plan;
+    private bool _sentThisRound;
+
+    public GossipNode(int index, AlgorithmKind algorithm, ReadOnlySpan<float> initial)
+    {
+        if (AlgorithmNames.SchemeOf(algorithm) is null)
+        {
+            throw new ArgumentException($"{algorithm} is not a gossip algorithm", nameof(algorithm));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        Index = index;
+        Algorithm = algorithm;
+        X = initial.ToArray();
+        _sent = new float[X.Length];
+        _model = new float[X.Length];
+        Weight = 1.0;
+    }
+
+    public int Index { get; }
+
+    public AlgorithmKind Algorithm { get; }
+
+    /// <summary>The parameter vector x (push-sum's numerator; the model itself for the other schemes).</summary>
+    public float[] X { get; }
+
+    /// <summary>Push-sum weight w (starts at 1; stays 1 for schemes without weights).</summary>
+    public double Weight { get; private set; }
+
+    /// <summary>The current round (set by <see cref="BeginRound"/>).</summary>
+    public long Round { get; private set; }
+
+    /// <summary>Messages accepted for the current round so far.</summary>
+    public int ReceivedCount => _inbox.Count;
+
+    /// <summary>Messages refused this round because the node does not trust the sender (counted, never folded).</summary>
+    public int RejectedCount { get; private set; }
+
+    private bool IsPushSum => Algorithm == AlgorithmKind.PushSum;
+
+    /// <summary>
+    /// Writes the de-biased model z = x · (1/w) (push-sum) or x (other schemes) into <paramref name="destination"/>.
+    /// The reciprocal is taken in double and rounded to float once, then multiplied per element.
+    /// </summary>
+    public void CopyModel(Span<float> destination)
+    {
+        if (IsPushSum)
+        {
+            VectorMath.Scale(destination, X, (float)(1.0 / Weight));
+        }
+        else
+        {
+            X.CopyTo(destination);
+        }
+    }
+
+    /// <summary>Starts round <paramref name="round"/> with this node's mixing plan for it.</summary>
+    public void BeginRound(long round, MixingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Node != Index)
+        {
+            throw new ArgumentException($"plan is for node {plan.Node}, not {Index}", nameof(plan));
+        }
+
+        if (plan.Scheme != AlgorithmNames.SchemeOf(Algorithm))
+        {
+            throw new ArgumentException($"{Algorithm} needs {AlgorithmNames.SchemeOf(Algorithm)} weights, the plan has {plan.Scheme}", nameof(plan));
+        }
+
+        Round = round;
+        _plan = plan;
+        _inbox.Clear();
+        RejectedCount = 0;
+        _sentThisRound = false;
+    }
+
+    /// <summary>
+    /// Local step: gradients at z = x / w applied to x under push-sum (OPS Algorithm 1), at x applied to x
+    /// otherwise. Returns the learner's loss (measured before the update).
+    /// </summary>
+    public double Train(ILocalLearner learner)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        if (IsPushSum)
+        {
+            CopyModel(_model);
+            return learner.Train(Round, _model, X);
+        }
+
+        return learner.Train(Round, X, X);
+    }
+
+    /// <summary>
+    /// Adds one message per follower to <paramref name="outbox"/>. Their values refer to a snapshot of x that
+    /// stays unchanged until the next <see cref="Send"/>; push-sum shares carry Share·w as weight.
+    /// </summary>
+    public void Send(ICollection<GossipMessage> outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        var plan = RequirePlan();
+        X.CopyTo(_sent);
+        _sentThisRound = true;
+        var destinations = plan.Destinations;
+        var shares = plan.SendShares;
+        for (var k = 0; k < destinations.Length; k++)
+        {
+            var weight = IsPushSum ? shares[k] * Weight : 0.0;
+            outbox.Add(new GossipMessage(Index, destinations[k], Round, shares[k], weight, _sent));
+        }
+    }
+
+    /// <summary>
+    /// Accepts a message for this round. Returns false (and counts it) when the node does not trust the sender
+    /// in this round's plan; throws when the message is malformed for this node (a driver bug, not a peer's).
+    /// </summary>
+    public bool Receive(in GossipMessage message)
+    {
+        var plan = RequirePlan();
+        if (message.To != Index)
+        {
+            throw new ArgumentException($"message for node {message.To} delivered to node {Index}", nameof(message));
+        }
+
+        if (message.Values.Length != X.Length)
+        {
+            throw new ArgumentException($"message from node {message.From} has {message.Values.Length} values, expected {X.Length}", nameof(message));
+        }
+
+        if (plan.Sources.BinarySearch(message.From) < 0)
+        {
+            RejectedCount++;
+            return false;
+        }
+
+        _inbox.Add(message);
+        return true;
+    }
+
+    /// <summary>
+    /// Folds the received messages into the new state (sender order, then round order) and ends the round.
+    /// Push-sum: x' = W_ii·x + Σ share_j·x_j and w' = W_ii·w + Σ share_j·w_j over what arrived (a lost share is
+    /// lost mass). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
+    /// one when a sender is missing (the newest message per sender counts).
+    /// </summary>
+    public void Complete()
+    {
+        var plan = RequirePlan();
+        if (!_sentThisRound)
+        {
+            // The self term folds the snapshot taken at send time; a node that did not send takes it now.
+            X.CopyTo(_sent);
+        }
+
+        _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
+        if (IsPushSum)
+        {
+            CompletePushSum(plan);
+        }
+        else
+        {
+            CompleteRowStochastic(plan);
+        }
+
+        _inbox.Clear();
+        _plan = null;
+    }
+
+    private void CompletePushSum(MixingPlan plan)
+    {
+        EnsureCoefficients(_inbox.Count + 1);
+        _foldSources.Clear();
+        _foldSources.Add(_sent);
+        _foldCoefficients[0] = (float)plan.SelfWeight;
+        var weight = plan.SelfWeight * Weight;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            _foldSources.Add(_inbox[k].Values);
+            _foldCoefficients[k + 1] = (float)_inbox[k].Share;
+            weight += _inbox[k].Weight;
+        }
+
+        VectorMath.WeightedSum(X, _foldCoefficients.AsSpan(0, _foldSources.Count), _foldSources);
+        Weight = weight;
+    }
+
+    private void CompleteRowStochastic(MixingPlan plan)
+    {
+        // Keep the newest message per sender: a late one from an earlier round is superseded by a fresh one.
+        var kept = 0;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            if (k + 1 < _inbox.Count && _inbox[k + 1].From == _inbox[k].From)
+            {
+                continue;
+            }
+
+            _inbox[kept++] = _inbox[k];
+        }
+
+        _inbox.RemoveRange(kept, _inbox.Count - kept);
+        var total = plan.SelfWeight;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            total += plan.ReceiveWeightOf(_inbox[k].From) * _inbox[k].Share;
+        }
+
+        // With every trusted sender present the row is used as is (no division: its sum is 1 up to rounding).
+        var scale = _inbox.Count == plan.Sources.Length ? 1.0 : 1.0 / total;
+        EnsureCoefficients(_inbox.Count + 1);
+        _foldSources.Clear();
+        _foldSources.Add(_sent);
+        _foldCoefficients[0] = (float)(plan.SelfWeight * scale);
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            _foldSources.Add(_inbox[k].Values);
+            _foldCoefficients[k + 1] = (float)(plan.ReceiveWeightOf(_inbox[k].From) * _inbox[k].Share * scale);
+        }
+
+        VectorMath.WeightedSum(X, _foldCoefficients.AsSpan(0, _foldSources.Count), _foldSources);
+    }
+
+    private void EnsureCoefficients(int count)
+    {
+        if (_foldCoefficients.Length < count)
+        {
+            _foldCoefficients = new float[Math.Max(count, _foldCoefficients.Length * 2)];
+        }
+    }
+
+    private MixingPlan RequirePlan() =>
+        _plan ?? throw new InvalidOperationException($"node {Index}: call BeginRound before training, sending or receiving");
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace GossipFl.Learning.Simulation;
+
+/// <summary>
+/// Writes a run's metrics under a directory: <c>metrics.jsonl</c> (one "round" line per round and one "node"
+/// line per node per evaluated round), <c>rounds.csv</c> (the round lines) and <c>run.json</c> (the
+/// configuration). Lines are flushed every round, so a stopped run leaves every completed round on disk.
+/// Names are fixed: the report and inspect tools read them.
+/// </summary>
+public sealed class MetricsWriter : IMetricsSink, IDisposable
+{
+    public const string MetricsFileName = "metrics.jsonl";
+    public const string RoundsFileName = "rounds.csv";
+    public const string RunFileName = "run.json";
+
+    private const string CsvHeader =
+        "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,seconds";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private readonly StreamWriter _jsonl;
+    private readonly StreamWriter _csv;
+    private readonly MemoryStream _buffer = new();
+
+    public MetricsWriter(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        Directory = directory;
+        _jsonl = new StreamWriter(Path.Combine(directory, MetricsFileName), append: false, new UTF8Encoding(false));
+        _csv = new StreamWriter(Path.Combine(directory, RoundsFileName), append: false, new UTF8Encoding(false));
+        _csv.WriteLine(CsvHeader);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Writes <c>run.json</c> from a configuration object (serialized with its property names).</summary>
+    public void WriteRun(object configuration)
+    {
+        var text = JsonSerializer.Serialize(configuration, Indented);
+        File.WriteAllText(Path.Combine(Directory, RunFileName), text + "\n", new UTF8Encoding(false));
+    }
+
+    public void WriteRound(RoundMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        WriteLine(writer =>
+        {
+            writer.WriteString("kind", "round");
+            writer.WriteNumber("round", metrics.Round);
+            writer.WriteNumber("nodes", metrics.Nodes);
+            writer.WriteNumber("alive", metrics.Alive);
+            Number(writer, "mean_train_loss", metrics.MeanTrainLoss);
+            Number(writer, "regret", metrics.Regret);
+            Number(writer, "mean_test_accuracy", metrics.MeanTestAccuracy);
+            Number(writer, "min_test_accuracy", metrics.MinTestAccuracy);
+            Number(writer, "max_test_accuracy", metrics.MaxTestAccuracy);
+            Number(writer, "consensus_distance", metrics.ConsensusDistance);
+            writer.WriteNumber("bytes", metrics.Bytes);
+            writer.WriteNumber("seconds", Math.Round(metrics.Seconds, 6));
+        });
+        _csv.WriteLine(string.Join(
+            ',',
+            Csv(metrics.Round), Csv(metrics.Nodes), Csv(metrics.Alive), Csv(metrics.MeanTrainLoss), Csv(metrics.Regret),
+            Csv(metrics.MeanTestAccuracy), Csv(metrics.MinTestAccuracy), Csv(metrics.MaxTestAccuracy), Csv(metrics.ConsensusDistance),
+            Csv(metrics.Bytes), Csv(Math.Round(metrics.Seconds, 6))));
+        _jsonl.Flush();
+        _csv.Flush();
+    }
+
+    public void WriteNode(NodeMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        WriteLine(writer =>
+        {
+            writer.WriteString("kind", "node");
+            writer.WriteNumber("round", metrics.Round);
+            writer.WriteString("node", metrics.Node);
+            Number(writer, "train_loss", metrics.TrainLoss);
+            Number(writer, "test_loss", metrics.TestLoss);
+            Number(writer, "test_accuracy", metrics.TestAccuracy);
+            Number(writer, "weight", metrics.Weight);
+            writer.WriteNumber("bytes_sent", metrics.BytesSent);
+            writer.WriteNumber("bytes_received", metrics.BytesReceived);
+        });
+    }
+
+    public void Dispose()
+    {
+        _jsonl.Dispose();
+        _csv.Dispose();
+        _buffer.Dispose();
+    }
+
+    /// <summary>JSON has no NaN or infinity: such values (e.g. no peer alive) are written as null.</summary>
+    private static void Number(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static string Csv(double? value) =>
+        value is { } v && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string Csv(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private void WriteLine(Action<Utf8JsonWriter> body)
+    {
+        _buffer.SetLength(0);
+        using (var writer = new Utf8JsonWriter(_buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        _jsonl.WriteLine(Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length));
+    }
+}

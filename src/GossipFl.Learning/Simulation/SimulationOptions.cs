@@ -1,0 +1,26 @@
+using GossipFl.Learning.Algorithms;
+
+namespace GossipFl.Learning.Simulation;
+
+/// <summary>How a simulation runs (the learners carry the model, data and learning rate).</summary>
+/// <param name="Algorithm">A gossip algorithm or FedAvg (centralized runs use <see cref="CentralizedSimulation"/>).</param>
+/// <param name="Rounds">Synchronous rounds to run.</param>
+/// <param name="Seed">Seeds the network's loss, delay and churn and FedAvg's client draw.</param>
+/// <param name="Network">Loss, delay and churn.</param>
+/// <param name="EvalEvery">Evaluate test accuracy every this many rounds (and always on the last); 0 only on the last.</param>
+/// <param name="Threads">Worker threads for training (thread-safe learners only) and folding.</param>
+/// <param name="ParallelTraining">Whether learners may train concurrently (false for a shared libtorch engine).</param>
+/// <param name="ClientFraction">FedAvg's C: the fraction of live peers chosen each round.</param>
+public sealed record SimulationOptions(
+    AlgorithmKind Algorithm,
+    int Rounds,
+    ulong Seed,
+    NetworkConditions Network,
+    int EvalEvery,
+    int Threads = 1,
+    bool ParallelTraining = false,
+    double ClientFraction = 1.0)
+{
+    public bool IsEvaluationRound(long round) =>
+        round == Rounds - 1 || (EvalEvery > 0 && (round + 1) % EvalEvery == 0);
+}

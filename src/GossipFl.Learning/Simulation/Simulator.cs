@@ -1,0 +1,487 @@
+using System.Diagnostics;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Models;
+using GossipFl.Topology.Graph;
+
+namespace GossipFl.Learning.Simulation;
+
+/// <summary>
+/// N peers in one process, in synchronous rounds, running the same algorithm objects a daemon runs
+/// (<see cref="GossipNode"/>, <see cref="FedAvgCoordinator"/>, <see cref="FedAvgClient"/>) over a
+/// <see cref="VirtualNetwork"/>. A round: churn decides who is up; live peers begin the round with their
+/// mixing plan, train, send; the network drops, delays or delivers each message; peers fold what arrived.
+/// Deterministic: the same learners, options and seed give bit-identical results for any thread count.
+/// </summary>
+public sealed class Simulator
+{
+    private readonly Func<long, TrustGraph> _graphForRound;
+    private readonly IReadOnlyList<ILocalLearner> _learners;
+    private readonly float[][] _initial;
+    private readonly int _parameterCount;
+    private readonly SimulationOptions _options;
+    private readonly IMetricsSink? _sink;
+    private readonly int _nodeCount;
+    private readonly long[] _bytesSent;
+    private readonly long[] _bytesReceived;
+    private readonly double[] _losses;
+    private readonly float[][] _models;
+    private readonly Evaluation?[] _evaluations;
+    private TrustGraph? _plannedGraph;
+    private MixingPlan[] _plans = [];
+    private double _regretSum;
+    private long _regretCount;
+
+    public Simulator(
+        Func<long, TrustGraph> graphForRound,
+        IReadOnlyList<ILocalLearner> learners,
+        IReadOnlyList<float[]> initial,
+        SimulationOptions options,
+        IMetricsSink? sink = null)
+    {
+        ArgumentNullException.ThrowIfNull(graphForRound);
+        ArgumentNullException.ThrowIfNull(learners);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(initial);
+        if (options.Algorithm == AlgorithmKind.Centralized)
+        {
+            throw new ArgumentException("centralized training runs in CentralizedSimulation, not among peers", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Rounds, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
+        options.Network.Validate();
+        _graphForRound = graphForRound;
+        _learners = learners;
+        _options = options;
+        _sink = sink;
+        var graph = graphForRound(0);
+        _nodeCount = graph.NodeCount;
+        if (learners.Count != _nodeCount)
+        {
+            throw new ArgumentException($"{learners.Count} learners for {_nodeCount} nodes", nameof(learners));
+        }
+
+        if (initial.Count != 1 && initial.Count != _nodeCount)
+        {
+            throw new ArgumentException($"give one initial vector for all nodes or one per node, not {initial.Count}", nameof(initial));
+        }
+
+        _initial = Enumerable.Range(0, _nodeCount).Select(i => initial[initial.Count == 1 ? 0 : i].ToArray()).ToArray();
+        _parameterCount = _initial[0].Length;
+        foreach (var learner in learners)
+        {
+            if (learner.ParameterCount != _parameterCount)
+            {
+                throw new ArgumentException($"a learner has {learner.ParameterCount} parameters; the initial vector has {_parameterCount}", nameof(learners));
+            }
+        }
+
+        if (_initial.Any(v => v.Length != _parameterCount))
+        {
+            throw new ArgumentException("initial vectors differ in length", nameof(initial));
+        }
+
+        Names = graph.Names;
+        _bytesSent = new long[_nodeCount];
+        _bytesReceived = new long[_nodeCount];
+        _losses = new double[_nodeCount];
+        _models = new float[_nodeCount][];
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            _models[i] = new float[_parameterCount];
+        }
+
+        _evaluations = new Evaluation?[_nodeCount];
+    }
+
+    public IReadOnlyList<string> Names { get; }
+
+    public SimulationResult Run(IProgress<SimulationProgress>? progress = null, CancellationToken cancellation = default) =>
+        _options.Algorithm == AlgorithmKind.FedAvg
+            ? RunFedAvg(progress, cancellation)
+            : RunGossip(progress, cancellation);
+
+    private SimulationResult RunGossip(IProgress<SimulationProgress>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var scheme = AlgorithmNames.SchemeOf(_options.Algorithm)!.Value;
+        var nodes = new GossipNode[_nodeCount];
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            nodes[i] = new GossipNode(i, _options.Algorithm, _initial[i]);
+        }
+
+        var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
+        var outbox = new List<GossipMessage>();
+        var pending = new Dictionary<long, List<GossipMessage>>();
+        var alive = new bool[_nodeCount];
+        Task<(TrustGraph, MixingPlan[])>? upcoming = null;
+        long sent = 0, lost = 0;
+        var lostWeight = 0.0;
+        RoundMetrics? last = null;
+        var completed = 0;
+        var cancelled = false;
+        for (long round = 0; round < _options.Rounds; round++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+
+            // A time-varying topology's next graph is drawn on another core while this round runs.
+            var (graph, plans) = upcoming?.Result ?? PlanFor(round, scheme, _plannedGraph, _plans);
+            var unchanged = ReferenceEquals(graph, _plannedGraph);
+            _plannedGraph = graph;
+            _plans = plans;
+            var next = round + 1;
+            upcoming = unchanged || next >= _options.Rounds ? null : Task.Run(() => PlanFor(next, scheme, graph, plans));
+
+            network.AdvanceTo(round);
+            network.Alive.CopyTo(alive);
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                if (alive[i])
+                {
+                    nodes[i].BeginRound(round, _plans[i]);
+                }
+            }
+
+            ForEachAlive(alive, _options.ParallelTraining, i => _losses[i] = nodes[i].Train(_learners[i]));
+
+            outbox.Clear();
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                if (alive[i])
+                {
+                    nodes[i].Send(outbox);
+                }
+            }
+
+            long roundBytes = 0;
+            foreach (var message in outbox)
+            {
+                sent++;
+                roundBytes += message.WireBytes;
+                _bytesSent[message.From] += message.WireBytes;
+                var delay = network.DelayOf(round, message.From, message.To);
+                if (network.IsLost(round, message.From, message.To))
+                {
+                    lost++;
+                    lostWeight += message.Weight;
+                }
+                else if (delay > 0)
+                {
+                    // The sender's snapshot is overwritten next round, so a late message carries its own copy.
+                    var copy = message with { Values = message.Values.ToArray() };
+                    if (!pending.TryGetValue(round + delay, out var later))
+                    {
+                        later = [];
+                        pending[round + delay] = later;
+                    }
+
+                    later.Add(copy);
+                }
+                else if (!Deliver(nodes, alive, message))
+                {
+                    lost++;
+                    lostWeight += message.Weight;
+                }
+            }
+
+            if (pending.Remove(round, out var due))
+            {
+                foreach (var message in due)
+                {
+                    if (!Deliver(nodes, alive, message))
+                    {
+                        lost++;
+                        lostWeight += message.Weight;
+                    }
+                }
+            }
+
+            ForEachAlive(alive, parallel: true, i => nodes[i].Complete());
+
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                nodes[i].CopyModel(_models[i]);
+            }
+
+            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight);
+            completed++;
+            progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
+        }
+
+        // Messages still in flight when the run ends never arrive: lost mass as far as the final state goes.
+        foreach (var message in pending.Values.SelectMany(m => m))
+        {
+            lostWeight += message.Weight;
+        }
+
+        return new SimulationResult(
+            completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), nodes.Select(n => n.Weight).ToArray(),
+            sent, lost, lostWeight, clock.Elapsed);
+    }
+
+    /// <summary>Round <paramref name="round"/>'s graph and plans (<paramref name="previousPlans"/> when the graph object is unchanged).</summary>
+    private (TrustGraph Graph, MixingPlan[] Plans) PlanFor(long round, Topology.Mixing.MixingScheme scheme, TrustGraph? previous, MixingPlan[] previousPlans)
+    {
+        var graph = _graphForRound(round);
+        if (ReferenceEquals(graph, previous))
+        {
+            return (graph, previousPlans);
+        }
+
+        if (graph.NodeCount != _nodeCount)
+        {
+            throw new InvalidOperationException($"round {round}'s graph has {graph.NodeCount} nodes, not {_nodeCount}");
+        }
+
+        return (graph, MixingPlan.ForAll(graph, scheme));
+    }
+
+    private bool Deliver(GossipNode[] nodes, bool[] alive, in GossipMessage message)
+    {
+        // A peer that is down receives nothing; what was sent to it is gone.
+        if (!alive[message.To] || !nodes[message.To].Receive(message))
+        {
+            return false;
+        }
+
+        _bytesReceived[message.To] += message.WireBytes;
+        return true;
+    }
+
+    private SimulationResult RunFedAvg(IProgress<SimulationProgress>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var clients = new FedAvgClient[_nodeCount];
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            // FedAvg has one global model: every client starts from node 0's initial vector.
+            clients[i] = new FedAvgClient(i, _initial[0]);
+        }
+
+        var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
+        var alive = new bool[_nodeCount];
+        FedAvgCoordinator? coordinator = null;
+        var broadcasts = new List<GossipMessage>();
+        var replies = new GossipMessage[_nodeCount];
+        var reached = new bool[_nodeCount];
+        long sent = 0, lost = 0;
+        RoundMetrics? last = null;
+        var completed = 0;
+        var cancelled = false;
+        for (long round = 0; round < _options.Rounds; round++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+
+            network.AdvanceTo(round);
+            network.Alive.CopyTo(alive);
+            var live = Enumerable.Range(0, _nodeCount).Where(i => alive[i]).ToArray();
+            long roundBytes = 0;
+            Array.Clear(reached);
+            if (live.Length > 0)
+            {
+                // The coordinator is the lowest-index live peer (the daemon elects one); a successor resumes from
+                // the newest global model it holds.
+                if (coordinator is null || !alive[coordinator.Index])
+                {
+                    coordinator = new FedAvgCoordinator(live[0], clients[live[0]].LastGlobal, round);
+                }
+
+                var chosen = FedAvgCoordinator.SelectClients(round, live, _options.ClientFraction, _options.Seed);
+                broadcasts.Clear();
+                coordinator.Broadcast(round, chosen, broadcasts);
+                foreach (var message in broadcasts)
+                {
+                    sent++;
+                    roundBytes += Account(message);
+                    // FedAvg rounds are synchronous: a message that is late misses its round, the same as lost.
+                    if (message.To != coordinator.Index && (network.IsLost(round, message.From, message.To) || network.DelayOf(round, message.From, message.To) > 0))
+                    {
+                        lost++;
+                        continue;
+                    }
+
+                    _bytesReceived[message.To] += message.WireBytes;
+                    reached[message.To] = true;
+                }
+
+                var messageOf = broadcasts.ToDictionary(m => m.To);
+                ForEachAlive(reached, _options.ParallelTraining, i => replies[i] = clients[i].TrainAndReply(messageOf[i], _learners[i], out _losses[i]));
+                for (var i = 0; i < _nodeCount; i++)
+                {
+                    if (!reached[i])
+                    {
+                        continue;
+                    }
+
+                    sent++;
+                    roundBytes += Account(replies[i]);
+                    if (i != coordinator.Index && (network.IsLost(round, i, coordinator.Index) || network.DelayOf(round, i, coordinator.Index) > 0))
+                    {
+                        lost++;
+                        continue;
+                    }
+
+                    _bytesReceived[coordinator.Index] += replies[i].WireBytes;
+                    coordinator.Receive(replies[i]);
+                }
+
+                coordinator.Complete();
+            }
+
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                var model = coordinator is not null && i == coordinator.Index ? coordinator.Global : clients[i].LastGlobal;
+                model.CopyTo(_models[i]);
+            }
+
+            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive);
+            completed++;
+            progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
+        }
+
+        return new SimulationResult(
+            completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), Enumerable.Repeat(1.0, _nodeCount).ToArray(),
+            sent, lost, 0, clock.Elapsed);
+    }
+
+    private long Account(in GossipMessage message)
+    {
+        _bytesSent[message.From] += message.WireBytes;
+        return message.WireBytes;
+    }
+
+    /// <summary>
+    /// Round metrics over the peers that trained (<paramref name="trained"/>), consensus and accuracy over the
+    /// live peers (<paramref name="live"/>, the same set for gossip).
+    /// </summary>
+    private RoundMetrics Measure(long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null)
+    {
+        live ??= trained;
+        var lossSum = 0.0;
+        var trainedCount = 0;
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            if (trained[i])
+            {
+                lossSum += _losses[i];
+                trainedCount++;
+            }
+        }
+
+        _regretSum += lossSum;
+        _regretCount += trainedCount;
+        var aliveCount = live.Count(a => a);
+        var consensus = ConsensusDistance(live, aliveCount);
+
+        double? mean = null, min = null, max = null;
+        var evaluate = _options.IsEvaluationRound(round);
+        if (evaluate)
+        {
+            Array.Clear(_evaluations);
+            ForEachAlive(live, _options.ParallelTraining, i => _evaluations[i] = _learners[i].Evaluate(_models[i]));
+            var accuracies = _evaluations.Where(e => e is { } v && !double.IsNaN(v.Accuracy)).Select(e => e!.Value.Accuracy).ToArray();
+            if (accuracies.Length > 0)
+            {
+                mean = accuracies.Average();
+                min = accuracies.Min();
+                max = accuracies.Max();
+            }
+        }
+
+        var metrics = new RoundMetrics(
+            round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
+            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds);
+        _sink?.WriteRound(metrics);
+        if (evaluate && _sink is not null)
+        {
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                var evaluation = _evaluations[i];
+                _sink.WriteNode(new NodeMetrics(
+                    round, Names[i], trained[i] ? _losses[i] : null,
+                    evaluation is { } e && !double.IsNaN(e.Loss) ? e.Loss : null,
+                    evaluation is { } a && !double.IsNaN(a.Accuracy) ? a.Accuracy : null,
+                    weightOf(i), _bytesSent[i], _bytesReceived[i]));
+            }
+        }
+
+        return metrics;
+    }
+
+    /// <summary>Mean over live peers of ‖z_i − z̄‖², z̄ the live peers' mean, in double, in node order.</summary>
+    private double ConsensusDistance(bool[] live, int aliveCount)
+    {
+        if (aliveCount == 0)
+        {
+            return double.NaN;
+        }
+
+        var length = _parameterCount;
+        var mean = new double[length];
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            if (live[i])
+            {
+                var model = _models[i];
+                for (var k = 0; k < length; k++)
+                {
+                    mean[k] += model[k];
+                }
+            }
+        }
+
+        for (var k = 0; k < length; k++)
+        {
+            mean[k] /= aliveCount;
+        }
+
+        var total = 0.0;
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            if (live[i])
+            {
+                var model = _models[i];
+                for (var k = 0; k < length; k++)
+                {
+                    var d = model[k] - mean[k];
+                    total += d * d;
+                }
+            }
+        }
+
+        return total / aliveCount;
+    }
+
+    private void ForEachAlive(bool[] alive, bool parallel, Action<int> body)
+    {
+        if (!parallel || _options.Threads == 1)
+        {
+            for (var i = 0; i < alive.Length; i++)
+            {
+                if (alive[i])
+                {
+                    body(i);
+                }
+            }
+
+            return;
+        }
+
+        Parallel.For(0, alive.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, i =>
+        {
+            if (alive[i])
+            {
+                body(i);
+            }
+        });
+    }
+}

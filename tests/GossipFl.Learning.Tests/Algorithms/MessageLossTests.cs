@@ -1,0 +1,80 @@
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Simulation;
+
+namespace GossipFl.Learning.Tests.Algorithms;
+
+/// <summary>What lost and late messages do to push-sum's mass (docs/algorithms.md, "Missing messages").</summary>
+public sealed class MessageLossTests
+{
+    private const int Length = 16;
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.2)]
+    public void PushSum_LostShares_AreLostMassAndAccountedFor(double loss)
+    {
+        var graph = TestGraphs.OneWayTrust(16, 2, 2, seed: 3);
+        var initial = TestGraphs.RandomVectors(graph.NodeCount, Length, 11);
+        var average = TestGraphs.Mean(initial);
+
+        var result = AveragingTests.Average(graph, AlgorithmKind.PushSum, initial, rounds: 40, new NetworkConditions(LossProbability: loss));
+
+        Assert.True(result.MessagesLost > 0);
+        // Nothing is re-sent: the weight still held plus the weight lost is exactly what the nodes started with.
+        Assert.Equal(graph.NodeCount, result.Weights.Sum() + result.LostWeight, 9);
+        Assert.True(result.Weights.Sum() < graph.NodeCount - 1e-3);
+        // A lost share takes x and w in the same proportion, so the ratios still agree ...
+        Assert.True(result.Last!.ConsensusDistance < 1e-6, $"consensus distance {result.Last.ConsensusDistance:E2}");
+        // ... on a value that is no longer the average: how far depends on which shares were lost.
+        var error = TestGraphs.RelativeError(result.Models[0], average);
+        Assert.True(error > 1e-4, $"error {error:E2}");
+        Assert.True(error < 0.5, $"error {error:E2}");
+    }
+
+    [Fact]
+    public void PushSum_LateShares_ArriveLaterAndKeepTheMass()
+    {
+        var graph = TestGraphs.OneWayTrust(16, 2, 2, seed: 3);
+        var initial = TestGraphs.RandomVectors(graph.NodeCount, Length, 11);
+        var average = TestGraphs.Mean(initial);
+
+        var result = AveragingTests.Average(graph, AlgorithmKind.PushSum, initial, rounds: 400, new NetworkConditions(MaxDelayRounds: 3));
+
+        Assert.Equal(0, result.MessagesLost);
+        // Only the shares still in flight at the end are missing from the nodes.
+        Assert.Equal(graph.NodeCount, result.Weights.Sum() + result.LostWeight, 9);
+        foreach (var model in result.Models)
+        {
+            Assert.True(TestGraphs.RelativeError(model, average) < 1e-5, $"relative error {TestGraphs.RelativeError(model, average):E2}");
+        }
+    }
+
+    [Fact]
+    public void PushSum_UnderChurn_PeersThatAreDownMissRoundsAndMassSentToThemIsLost()
+    {
+        var graph = TestGraphs.OneWayTrust(16, 2, 2, seed: 3);
+        var initial = TestGraphs.RandomVectors(graph.NodeCount, Length, 11);
+        var sink = new ListSink();
+        var learners = Enumerable.Range(0, graph.NodeCount).Select(_ => new FixedLearner(Length)).ToArray();
+        var options = new SimulationOptions(AlgorithmKind.PushSum, 60, 5, new NetworkConditions(ChurnProbability: 0.1, MeanDowntimeRounds: 3), EvalEvery: 0);
+
+        var result = new Simulator(_ => graph, learners, initial, options, sink).Run();
+
+        Assert.Contains(sink.Rounds, r => r.Alive < graph.NodeCount);
+        Assert.True(result.MessagesLost > 0);
+        Assert.Equal(graph.NodeCount, result.Weights.Sum() + result.LostWeight, 9);
+    }
+
+    [Fact]
+    public void Dol_MissingSender_RowIsRescaledSoTheResultStaysAnAverage()
+    {
+        var graph = TestGraphs.DirectedWithHub(6);
+        var constant = Enumerable.Range(0, graph.NodeCount).Select(_ => Enumerable.Repeat(3.5f, Length).ToArray()).ToArray();
+
+        var result = AveragingTests.Average(graph, AlgorithmKind.Dol, constant, rounds: 30, new NetworkConditions(LossProbability: 0.3));
+
+        // Rescaling the weights of what arrived keeps every value a convex combination: a constant stays constant.
+        Assert.True(result.MessagesLost > 0);
+        Assert.All(result.Models, m => Assert.All(m, v => Assert.Equal(3.5f, v, 5)));
+    }
+}
