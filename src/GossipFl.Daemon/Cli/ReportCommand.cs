@@ -13,7 +13,7 @@ internal static class ReportCommand
     {
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "a run's output directory (metrics.jsonl, or one sub-directory per daemon)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "the HTML file to write", DefaultValueFactory = _ => new FileInfo("report.html") };
-        var topology = new Option<FileInfo?>("--topology") { Description = "topology file to draw (default: the one named in DIR/run.json)" };
+        var topology = new Option<FileInfo?>("--topology") { Description = "topology file to draw (default: DIR/topology.yaml, or the file DIR/run.json names)" };
         var command = new Command("report", "Turn a run's metrics into a self-contained HTML page with charts.") { directory, output, topology };
         command.SetAction((parse, cancellation) => UserErrors.GuardAsync(parse.InvocationConfiguration.Error, async () =>
         {
@@ -28,17 +28,37 @@ internal static class ReportCommand
         return command;
     }
 
+    /// <summary>
+    /// The run's own copy (<c>DIR/topology.yaml</c>) when it wrote one, else the file run.json names
+    /// (<c>topology_path</c>, or <c>topology</c> when that is a path), resolved against DIR.
+    /// </summary>
     private static string? TopologyNamedIn(RunMetrics run)
     {
-        if (run.Configuration is not { } configuration
-            || !configuration.TryGetProperty("topology", out var value) || value.ValueKind != JsonValueKind.String)
+        var own = Path.Combine(run.Directory, "topology.yaml");
+        if (File.Exists(own))
+        {
+            return own;
+        }
+
+        if (run.Configuration is not { } configuration)
         {
             return null;
         }
 
-        var path = value.GetString()!;
-        return Path.IsPathRooted(path) ? path : Path.Combine(run.Directory, path);
+        foreach (var key in (string[])["topology_path", "topology"])
+        {
+            if (configuration.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                var path = Path.Combine(run.Directory, value.GetString()!);
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+        }
+
+        return null;
     }
 
-    private static TrustGraph? LoadGraph(string? path) => path is null || !File.Exists(path) ? null : TopologyFileReader.Load(path).Graph;
+    private static TrustGraph? LoadGraph(string? path) => path is null ? null : TopologyFileReader.Load(path).Graph;
 }

@@ -61,7 +61,7 @@ internal static class HtmlReport
     private static List<ChartSeries> PerNode(RunMetrics run, Func<NodeMetrics, double?> value, Func<RoundMetrics, double?> mean)
     {
         var series = run.Nodes.GroupBy(n => n.Node, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, NaturalOrder.Instance)
             .Select(g => new ChartSeries(g.Key, g.Where(n => value(n) is not null).Select(n => ((double)n.Round, value(n)!.Value)).ToArray()))
             .Where(s => s.Points.Count > 0)
             .ToList();
@@ -87,7 +87,7 @@ internal static class HtmlReport
             ("final mean accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
             ("final mean training loss", last?.MeanTrainLoss is { } l ? l.ToString("0.0000", c) : "—"),
             ("final consensus distance", last?.ConsensusDistance is { } d ? d.ToString("0.###e0", c) : "—"),
-            ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(StringComparer.Ordinal))),
+            ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(NaturalOrder.Instance))),
         };
         var html = new StringBuilder("<table class=\"summary\">");
         foreach (var (label, value) in cells)

@@ -9,7 +9,7 @@ internal sealed record RunMetrics(
     IReadOnlyList<NodeMetrics> Nodes,
     JsonElement? Configuration)
 {
-    public IReadOnlyList<string> NodeNames { get; } = Nodes.Select(n => n.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> NodeNames { get; } = Nodes.Select(n => n.Node).Distinct(StringComparer.Ordinal).Order(NaturalOrder.Instance).ToArray();
 
     public long LastRound => Math.Max(Rounds.Count == 0 ? 0 : Rounds.Max(r => r.Round), Nodes.Count == 0 ? 0 : Nodes.Max(n => n.Round));
 }

@@ -51,7 +51,7 @@ internal static class SvgLineChart
             svg.Append(c, $"<text class=\"tick\" x=\"{x:0.#}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{Label(tick)}</text>");
         }
 
-        foreach (var tick in Ticks(yMin, yMax))
+        foreach (var tick in logY ? LogTicks(yMin, yMax) : Ticks(yMin, yMax))
         {
             var y = Top + plotHeight - ((tick - yMin) / (yMax - yMin) * plotHeight);
             svg.Append(c, $"<line class=\"grid\" x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + plotWidth}\" y2=\"{y:0.#}\"/>");
@@ -122,6 +122,33 @@ internal static class SvgLineChart
         {
             yield return Math.Abs(tick) < step * 1e-9 ? 0 : tick;
         }
+    }
+
+    /// <summary>
+    /// Ticks for a log axis, given in log10 units: 1, 2 and 5 times powers of ten that fall in the range, thinned
+    /// to decades when there are many; a range inside one such step falls back to linear ticks of the logs.
+    /// </summary>
+    private static IEnumerable<double> LogTicks(double min, double max)
+    {
+        var candidates = new List<double>();
+        for (var decade = Math.Floor(min); decade <= Math.Ceiling(max); decade++)
+        {
+            foreach (var multiple in NiceMultiples[..3])
+            {
+                var tick = decade + Math.Log10(multiple);
+                if (tick >= min - 1e-9 && tick <= max + 1e-9)
+                {
+                    candidates.Add(tick);
+                }
+            }
+        }
+
+        if (candidates.Count > 7)
+        {
+            candidates = candidates.Where(t => Math.Abs(t - Math.Round(t)) < 1e-9).ToList();
+        }
+
+        return candidates.Count >= 2 ? candidates : Ticks(min, max);
     }
 
     private static string Label(double value) => value.ToString(Math.Abs(value) is >= 1e5 or (< 1e-3 and > 0) ? "0.##e0" : "0.####", CultureInfo.InvariantCulture);
