@@ -49,7 +49,9 @@ public sealed partial class UdpTransport
             var received = 0;
             try
             {
-                while (received < ReceiveBatch && socket.Available > 0)
+                // FIONREAD reports the size of the next datagram, so a zero-length datagram reads as "nothing
+                // there" and would stall the queue behind it forever: when it says 0, ask poll(2) as well.
+                while (received < ReceiveBatch && (socket.Available > 0 || socket.Poll(0, SelectMode.SelectRead)))
                 {
                     var length = socket.ReceiveFrom(receiveBuffer, SocketFlags.None, from);
                     received++;
@@ -157,8 +159,9 @@ public sealed partial class UdpTransport
     {
         if (_peers.TryGetValue(name, out var peer))
         {
-            // The caller's address (from discovery) wins unless a live session taught us a newer one.
-            if (peer.Session is not { Confirmed: true } && !peer.EndPoint.Equals(endPoint))
+            // The caller's address (from discovery or configuration) is the freshest knowledge we have; the peer
+            // follows us to wherever authenticated packets come from, so a move on either side heals.
+            if (!peer.EndPoint.Equals(endPoint))
             {
                 peer.EndPoint = endPoint;
                 peer.Address = endPoint.Serialize();
