@@ -54,6 +54,9 @@ internal sealed class Peer
 
     public int ProbeTimeouts { get; set; }
 
+    /// <summary>Probe packets that may still be sent beyond the congestion window after a probe timeout.</summary>
+    public int ProbeBudget { get; set; }
+
     public long WindowProbeAt { get; set; }
 
     /// <summary>Earliest time pacing allows the next packet (0 when not waiting on pacing).</summary>

@@ -11,6 +11,8 @@ internal static class SocketTuning
     private const int SolSocket = 1;
     private const int SoSndBufForce = 32;
     private const int SoRcvBufForce = 33;
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
 
     public static (int Receive, int Send) RaiseBuffers(Socket socket, int bytes, Action<string>? log)
     {
@@ -32,6 +34,41 @@ internal static class SocketTuning
         socket.ReceiveBufferSize = bytes;
         socket.SendBufferSize = bytes;
         return (socket.ReceiveBufferSize, socket.SendBufferSize);
+    }
+
+    /// <summary>
+    /// Turns on UDP generic segmentation offload with <paramref name="segmentSize"/>-byte segments, so one send of a
+    /// buffer of back-to-back datagrams leaves as separate datagrams. False where the kernel does not support it.
+    /// </summary>
+    public static bool TryEnableSegmentation(Socket socket, int segmentSize, Action<string>? log)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverterFree(segmentSize));
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            log?.Invoke($"transport: UDP_SEGMENT unavailable ({ex.SocketErrorCode}); one system call per datagram");
+            return false;
+        }
+    }
+
+    public static void DisableSegmentation(Socket socket)
+    {
+        try
+        {
+            socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverterFree(0));
+        }
+        catch (SocketException)
+        {
+            // Only called after a segmented send failed; sends of single datagrams work either way.
+        }
     }
 
     // Socket options take the native int in host byte order; MemoryMarshal does that without BitConverter.

@@ -99,9 +99,9 @@ public sealed class TransportCounters
         }
     }
 
-    internal void OnSent(int bytes)
+    internal void OnSent(int bytes, int datagrams = 1)
     {
-        Interlocked.Increment(ref _datagramsSent);
+        Interlocked.Add(ref _datagramsSent, datagrams);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 

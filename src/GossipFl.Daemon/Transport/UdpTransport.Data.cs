@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using GossipFl.Daemon.Protocol;
 using GossipFl.Daemon.Security;
 
@@ -14,7 +15,15 @@ public sealed partial class UdpTransport
     private const int PacketThreshold = 3;
     private const int AckEveryPackets = 16;
     private const int SendBudgetPerPeer = 64;
+    private const int MaxBatchBytes = 65507;
+    private const int MaxBatchSegments = 64;
     private static readonly long MaxAckDelay = Stopwatch.Frequency / 1000;
+    private static readonly long MinProbeTimeout = 5 * Stopwatch.Frequency / 1000;
+    private byte[] _batchBuffer = [];
+    private int _batchLength;
+    private int _batchSegments;
+    private SocketAddress? _batchAddress;
+    private bool _segmentation;
 
     private Verdict OnData(PacketHeader header, Span<byte> datagram, SocketAddress from, long now)
     {
@@ -311,31 +320,35 @@ public sealed partial class UdpTransport
     }
 
     /// <summary>
-    /// No acknowledgement for a probe timeout: everything in flight is presumed lost and resent (the retransmission
-    /// timeout of RFC 6298, with the exponential backoff of RFC 9002 §6.2). After repeated timeouts the window
-    /// restarts from its minimum, and after several the session is presumed dead (the peer may have restarted).
+    /// No acknowledgement for a probe timeout (RFC 9002 §6.2): send up to two probes, copies of the oldest
+    /// unacknowledged fragments, even beyond the congestion window, and back off exponentially. Nothing is declared
+    /// lost here: a stalled receiver (a loaded machine) must not cause the whole flight to be resent; the probes'
+    /// acknowledgements let the normal detection find what really was lost. After repeated timeouts the window
+    /// restarts from its minimum, and after many the session is presumed dead (the peer may have restarted).
     /// </summary>
     private void OnProbeTimeout(Peer peer, Session session, long now)
     {
         peer.ProbeTimeouts++;
         peer.ProbeTimeoutAt = 0;
         var sent = session.Sent;
-        for (var packetNumber = sent.LowestUnacked; packetNumber < session.NextPacketNumber; packetNumber++)
+        var probes = 0;
+        for (var packetNumber = sent.LowestUnacked; packetNumber < session.NextPacketNumber && probes < 2; packetNumber++)
         {
             ref var packet = ref sent[packetNumber];
-            if (packet.InFlight && packet.PacketNumber == packetNumber)
+            if (packet.InFlight && packet.PacketNumber == packetNumber && packet.Message is { Finished: false } message && !message.IsAcked(packet.Fragment))
             {
-                DeclareLost(peer, ref packet, now);
+                peer.Retransmit.Enqueue((message, packet.Fragment));
+                probes++;
             }
         }
 
-        sent.Advance(session.NextPacketNumber);
-        if (peer.ProbeTimeouts >= 2)
+        peer.ProbeBudget = Math.Max(probes, 1);
+        if (peer.ProbeTimeouts >= 3)
         {
             peer.Congestion.OnPersistentCongestion(now);
         }
 
-        if (peer.ProbeTimeouts >= 6 && session.IsInitiator)
+        if (peer.ProbeTimeouts >= 8 && session.IsInitiator)
         {
             _options.Log?.Invoke($"transport: {peer.Name} stopped answering; making a new session");
             session.RetiredAt = now;
@@ -345,7 +358,8 @@ public sealed partial class UdpTransport
         }
     }
 
-    private static long ProbeTimeout(Peer peer) => peer.Rtt.ProbeTimeout(MaxAckDelay) << Math.Min(peer.ProbeTimeouts, 6);
+    /// <summary>The probe timeout with backoff; at least 5 ms, since a shared machine can deschedule a peer that long.</summary>
+    private static long ProbeTimeout(Peer peer) => Math.Max(peer.Rtt.ProbeTimeout(MaxAckDelay), MinProbeTimeout) << Math.Min(peer.ProbeTimeouts, 6);
 
     private int SendData(long now)
     {
@@ -363,7 +377,12 @@ public sealed partial class UdpTransport
             for (var budget = SendBudgetPerPeer; budget > 0; budget--)
             {
                 var congestion = peer.Congestion;
-                if (!congestion.HasRoom(peer.PeerWindow))
+                if (peer.ProbeBudget > 0 && peer.Retransmit.Count > 0)
+                {
+                    // Probes go out whatever the window says (RFC 9002 §6.2.4).
+                    peer.ProbeBudget--;
+                }
+                else if (!congestion.HasRoom(peer.PeerWindow))
                 {
                     // A closed receive window with nothing in flight: probe it now and then, or we would never
                     // hear that it opened.
@@ -397,6 +416,7 @@ public sealed partial class UdpTransport
             }
         }
 
+        FlushBatch();
         _roundRobin = count == 0 ? 0 : (_roundRobin + 1) % count;
         return sentTotal;
     }
@@ -432,14 +452,35 @@ public sealed partial class UdpTransport
 
     private void SendFragment(Session session, OutgoingMessage message, uint index, long now)
     {
-        var buffer = _sendBuffer;
+        var peer = session.Peer;
+        var maxDatagram = _options.MaxDatagramSize;
+        if (_batchSegments > 0 && (!ReferenceEquals(_batchAddress, peer.Address) || _batchLength + maxDatagram > MaxBatchBytes || _batchSegments >= MaxBatchSegments))
+        {
+            FlushBatch();
+        }
+
+        var packet = _segmentation ? _batchBuffer.AsSpan(_batchLength) : _sendBuffer.AsSpan();
         var packetNumber = session.NextPacketNumber++;
         var data = message.FragmentData(index);
-        new FragmentFrame(message.Id, (ulong)message.Payload.Length, index, (uint)message.FragmentSize).WriteTo(buffer.AsSpan(PacketHeader.Size));
-        data.CopyTo(buffer.AsSpan(PacketHeader.Size + FragmentFrame.HeaderSize));
-        var length = Seal(session, packetNumber, FragmentFrame.HeaderSize + data.Length);
-        var peer = session.Peer;
-        Transmit(buffer.AsSpan(0, length), peer.Address);
+        new FragmentFrame(message.Id, (ulong)message.Payload.Length, index, (uint)message.FragmentSize).WriteTo(packet[PacketHeader.Size..]);
+        data.CopyTo(packet[(PacketHeader.Size + FragmentFrame.HeaderSize)..]);
+        var length = Seal(session, packetNumber, packet, FragmentFrame.HeaderSize + data.Length);
+        if (_segmentation)
+        {
+            _batchAddress = peer.Address;
+            _batchLength += length;
+            _batchSegments++;
+            if (length < maxDatagram)
+            {
+                // Only the last segment of a batch may be shorter than the segment size.
+                FlushBatch();
+            }
+        }
+        else
+        {
+            Transmit(packet[..length], peer.Address);
+        }
+
         session.Sent.Record(packetNumber, message, index, now, length);
         peer.Congestion.OnSent(length);
         if (peer.ProbeTimeoutAt == 0)
@@ -448,16 +489,56 @@ public sealed partial class UdpTransport
         }
     }
 
-    /// <summary>Writes the header for the next packet number and seals the plaintext already in the send buffer.</summary>
-    private int Seal(Session session, ulong packetNumber, int plaintextLength)
+    /// <summary>
+    /// Sends the batched datagrams with one system call: with UDP_SEGMENT the kernel cuts the buffer into datagrams
+    /// of the segment size (UDP generic segmentation offload, Linux 4.18+), which removes most of the per-datagram
+    /// cost of sendto(2). Should the kernel refuse, segmentation is switched off and the batch sent one by one.
+    /// </summary>
+    private void FlushBatch()
     {
-        var buffer = _sendBuffer.AsSpan();
-        new PacketHeader(PacketHeader.CurrentVersion, PacketType.Data, session.RemoteId, packetNumber).WriteTo(buffer);
+        if (_batchSegments == 0)
+        {
+            return;
+        }
+
+        var batch = _batchBuffer.AsSpan(0, _batchLength);
+        var address = _batchAddress!;
+        var segments = _batchSegments;
+        _batchLength = 0;
+        _batchSegments = 0;
+        _batchAddress = null;
+        try
+        {
+            _socket!.SendTo(batch, SocketFlags.None, address);
+            Counters.OnSent(batch.Length, segments);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is not SocketError.NoBufferSpaceAvailable)
+        {
+            _options.Log?.Invoke($"transport: segmented send failed ({ex.SocketErrorCode}); sending datagrams one by one from now on");
+            _segmentation = false;
+            SocketTuning.DisableSegmentation(_socket!);
+            var size = _options.MaxDatagramSize;
+            for (var offset = 0; offset < batch.Length; offset += size)
+            {
+                Transmit(batch.Slice(offset, Math.Min(size, batch.Length - offset)), address);
+            }
+        }
+        catch (SocketException)
+        {
+            // Out of buffer space: like a loss; recovery resends. Counted as a send error.
+            Counters.OnSendError();
+        }
+    }
+
+    /// <summary>Writes the header for <paramref name="packetNumber"/> and seals the plaintext already after it in <paramref name="packet"/>.</summary>
+    private static int Seal(Session session, ulong packetNumber, Span<byte> packet, int plaintextLength)
+    {
+        new PacketHeader(PacketHeader.CurrentVersion, PacketType.Data, session.RemoteId, packetNumber).WriteTo(packet);
         session.Protection.Seal(
             packetNumber,
-            buffer[..PacketHeader.Size],
-            buffer.Slice(PacketHeader.Size, plaintextLength),
-            buffer.Slice(PacketHeader.Size + plaintextLength, PacketProtection.TagSize));
+            packet[..PacketHeader.Size],
+            packet.Slice(PacketHeader.Size, plaintextLength),
+            packet.Slice(PacketHeader.Size + plaintextLength, PacketProtection.TagSize));
         return PacketHeader.Size + plaintextLength + PacketProtection.TagSize;
     }
 
@@ -474,7 +555,7 @@ public sealed partial class UdpTransport
         var window = _incoming.Reader.Count + _undelivered.Count >= _options.IncomingQueueCapacity ? 0u : (uint)_options.ReceiveWindow;
         var frame = new AckFrame(ranges[..Math.Min(ranges.Length, fit)], (uint)Math.Clamp(delay, 0, uint.MaxValue), window);
         frame.WriteTo(_sendBuffer.AsSpan(PacketHeader.Size));
-        var length = Seal(session, session.NextPacketNumber++, frame.Length);
+        var length = Seal(session, session.NextPacketNumber++, _sendBuffer, frame.Length);
         Transmit(_sendBuffer.AsSpan(0, length), session.Peer.Address);
         session.Received.Unacknowledged = 0;
     }
@@ -497,7 +578,7 @@ public sealed partial class UdpTransport
     {
         _ = now;
         _sendBuffer[PacketHeader.Size] = (byte)FrameType.Ping;
-        var length = Seal(session, session.NextPacketNumber++, 1);
+        var length = Seal(session, session.NextPacketNumber++, _sendBuffer, 1);
         Transmit(_sendBuffer.AsSpan(0, length), session.Peer.Address);
     }
 
@@ -505,7 +586,7 @@ public sealed partial class UdpTransport
     {
         _ = now;
         new CancelFrame(messageId).WriteTo(_sendBuffer.AsSpan(PacketHeader.Size));
-        var length = Seal(session, session.NextPacketNumber++, CancelFrame.Size);
+        var length = Seal(session, session.NextPacketNumber++, _sendBuffer, CancelFrame.Size);
         Transmit(_sendBuffer.AsSpan(0, length), session.Peer.Address);
     }
 }

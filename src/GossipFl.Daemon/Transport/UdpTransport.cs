@@ -87,6 +87,8 @@ public sealed partial class UdpTransport : IAsyncDisposable
             SocketBuffers = SocketTuning.RaiseBuffers(socket, _options.SocketBufferSize, _options.Log);
             socket.Bind(_options.LocalEndPoint);
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+            _segmentation = _options.UseSegmentationOffload && _options.MaxDatagramSize * 2 <= MaxBatchBytes
+                && SocketTuning.TryEnableSegmentation(socket, _options.MaxDatagramSize, _options.Log);
         }
         catch
         {
@@ -100,6 +102,7 @@ public sealed partial class UdpTransport : IAsyncDisposable
             : LocalEndPoint.Address;
         _selfAddress = new IPEndPoint(self, LocalEndPoint.Port).Serialize();
         _sendBuffer = GC.AllocateUninitializedArray<byte>(65536, pinned: true);
+        _batchBuffer = GC.AllocateUninitializedArray<byte>(MaxBatchBytes + 65536, pinned: true);
         _engine = new Thread(Run) { IsBackground = true, Name = $"gossipfl-transport-{_options.NodeName}" };
         _engine.Start();
         return Task.CompletedTask;

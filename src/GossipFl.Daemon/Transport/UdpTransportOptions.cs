@@ -55,6 +55,12 @@ public sealed class UdpTransportOptions
     /// <summary>From this many half-open handshakes on, initiations must carry a cookie.</summary>
     public int CookieThreshold { get; init; } = 64;
 
+    /// <summary>
+    /// Batch data datagrams into one system call with UDP generic segmentation offload where the kernel has it
+    /// (Linux 4.18+). Only used when at least two datagrams fit in 64 KiB.
+    /// </summary>
+    public bool UseSegmentationOffload { get; init; } = true;
+
     /// <summary>Creates the socket (tests use it to make the socket inside a network namespace). Default: a new UDP socket.</summary>
     public Func<AddressFamily, Socket>? SocketFactory { get; init; }
 
