@@ -348,8 +348,9 @@ public sealed partial class UdpTransport
             peer.Congestion.OnPersistentCongestion(now);
         }
 
-        if (peer.ProbeTimeouts >= 8 && session.IsInitiator)
+        if (peer.ProbeTimeouts >= 8)
         {
+            // Either role: a responder whose peer restarted would otherwise send into a session nobody has.
             _options.Log?.Invoke($"transport: {peer.Name} stopped answering; making a new session");
             session.RetiredAt = now;
             peer.Session = null;

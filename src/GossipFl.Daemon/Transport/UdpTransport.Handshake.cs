@@ -162,10 +162,13 @@ public sealed partial class UdpTransport
         }
 
         if (!_pendingInitiations.TryGetValue(header.ConnectionId, out var peer) || peer.Pending is not { } pending
-            || !from.Equals(peer.Address) || pending.Cookie.Length != 0)
+            || !from.Equals(peer.Address))
         {
             return Verdict.Unauthenticated;
         }
+
+        // A newer cookie replaces an older one (the responder's secret rotates). A forged one can only delay us,
+        // which a LAN attacker can do anyway; the repeat is no larger than what we sent before.
 
         pending.Cookie = new byte[CookieReply.CookieSize];
         reply.CopyCookieTo(pending.Cookie);
