@@ -42,16 +42,17 @@ public sealed partial class UdpTransport
         var receiveBuffer = GC.AllocateUninitializedArray<byte>(65536, pinned: true);
         var from = new SocketAddress(_socket!.AddressFamily);
         var socket = _socket;
+        var gro = _options.UseSegmentationOffload ? GroReceiver.TryCreate(socket, receiveBuffer, _options.Log) : null;
         while (!_stopping)
         {
             var now = Stopwatch.GetTimestamp();
             DrainCommands(now);
-            var received = 0;
+            var received = gro is null ? 0 : ReceiveBatched(gro, receiveBuffer, from, now);
             try
             {
                 // FIONREAD reports the size of the next datagram, so a zero-length datagram reads as "nothing
                 // there" and would stall the queue behind it forever: when it says 0, ask poll(2) as well.
-                while (received < ReceiveBatch && (socket.Available > 0 || socket.Poll(0, SelectMode.SelectRead)))
+                while (gro is null && received < ReceiveBatch && (socket.Available > 0 || socket.Poll(0, SelectMode.SelectRead)))
                 {
                     var length = socket.ReceiveFrom(receiveBuffer, SocketFlags.None, from);
                     received++;
@@ -82,6 +83,40 @@ public sealed partial class UdpTransport
                 Sleep(now);
             }
         }
+    }
+
+    /// <summary>Drains the socket through <see cref="GroReceiver"/>, splitting each coalesced buffer into its datagrams.</summary>
+    private int ReceiveBatched(GroReceiver gro, byte[] buffer, SocketAddress from, long now)
+    {
+        var received = 0;
+        while (received < ReceiveBatch)
+        {
+            var length = gro.Receive(from, out var segment, out var error);
+            if (length == -1)
+            {
+                break;
+            }
+
+            if (length == -2)
+            {
+                Counters.OnSendError();
+                _options.Log?.Invoke($"transport: recvmsg failed, errno {error}");
+                break;
+            }
+
+            var offset = 0;
+            do
+            {
+                var size = Math.Min(segment, length - offset);
+                received++;
+                Counters.OnReceived(size);
+                Counters.Count(OnDatagram(buffer.AsSpan(offset, size), from, now));
+                offset += size;
+            }
+            while (offset < length && segment > 0);
+        }
+
+        return received;
     }
 
     private void Sleep(long now)
