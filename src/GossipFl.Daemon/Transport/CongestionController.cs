@@ -39,7 +39,8 @@ internal sealed class CongestionController
 
     private long MinimumWindow => 4L * _maxDatagram;
 
-    private double Burst => 16.0 * _maxDatagram;
+    // At least one full GSO batch (64 KiB), so pacing does not cut every batch short.
+    private double Burst => Math.Max(16.0 * _maxDatagram, 65536);
 
     public bool HasRoom(long peerWindow) => BytesInFlight + _maxDatagram <= Math.Min(_window, Math.Max(peerWindow, 0));
 

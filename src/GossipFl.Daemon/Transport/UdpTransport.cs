@@ -84,6 +84,12 @@ public sealed partial class UdpTransport : IAsyncDisposable
         var socket = _options.SocketFactory?.Invoke(family) ?? new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            if (family == AddressFamily.InterNetworkV6 && _options.LocalEndPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                // One socket for both families; IPv4 peers are addressed as ::ffff:a.b.c.d (SendAsync maps them).
+                socket.DualMode = true;
+            }
+
             SocketBuffers = SocketTuning.RaiseBuffers(socket, _options.SocketBufferSize, _options.Log);
             socket.Bind(_options.LocalEndPoint);
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;

@@ -95,6 +95,21 @@ public sealed class LoopbackTransferTests
     }
 
     [Fact]
+    public async Task SendAsync_OverIPv6Loopback_Arrives()
+    {
+        var bind = new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Loopback, 0);
+        await using var a = await TransportHarness.StartAsync(TransportHarness.Options("alpha", GossipFl.Daemon.Security.StaticTrustPolicy.Of("beta"), bind: bind));
+        await using var b = await TransportHarness.StartAsync(TransportHarness.Options("beta", GossipFl.Daemon.Security.StaticTrustPolicy.Of("alpha"), bind: bind));
+        var payload = TransportHarness.RandomBytes(300_000, 6);
+
+        await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(10)).WaitAsync(TransportHarness.Wait);
+        using var received = await TransportHarness.ReceiveAsync(b);
+
+        TransportHarness.AssertSameBytes(payload, received.Payload.Span);
+        Assert.Equal(a.LocalEndPoint, received.PeerEndPoint);
+    }
+
+    [Fact]
     public async Task SendAsync_PreSharedKeyMode_Arrives()
     {
         var psk = TransportHarness.RandomBytes(32, 99);
