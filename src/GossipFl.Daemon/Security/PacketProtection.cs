@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace GossipFl.Daemon.Security;
+
+/// <summary>
+/// AES-256-GCM protection of data packets for one session, one key per direction. The 96-bit nonce is four zero
+/// bytes then the 64-bit packet number, big-endian: packet numbers never repeat within a session and direction,
+/// so a nonce is never reused under a key. The packet header is the associated data.
+/// Not thread-safe: one engine thread owns it.
+/// </summary>
+public sealed class PacketProtection : IDisposable
+{
+    public const int KeySize = 32;
+    public const int TagSize = 16;
+    public const int NonceSize = 12;
+
+    private readonly AesGcm _seal;
+    private readonly AesGcm _open;
+
+    public PacketProtection(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey)
+    {
+        _seal = new AesGcm(sendKey, TagSize);
+        _open = new AesGcm(receiveKey, TagSize);
+    }
+
+    /// <summary>Encrypts <paramref name="payload"/> in place and writes the tag.</summary>
+    public void Seal(ulong packetNumber, ReadOnlySpan<byte> header, Span<byte> payload, Span<byte> tag)
+    {
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        MakeNonce(packetNumber, nonce);
+        _seal.Encrypt(nonce, payload, payload, tag, header);
+    }
+
+    /// <summary>Decrypts <paramref name="payload"/> in place; false if the tag does not verify.</summary>
+    public bool TryOpen(ulong packetNumber, ReadOnlySpan<byte> header, Span<byte> payload, ReadOnlySpan<byte> tag)
+    {
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        MakeNonce(packetNumber, nonce);
+        try
+        {
+            _open.Decrypt(nonce, payload, tag, payload, header);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            // Forged, corrupted or for another key: the caller counts it as unauthenticated. The exception is the
+            // only signal AesGcm gives; its cost is paid by the attacker's packets, not by valid traffic.
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _seal.Dispose();
+        _open.Dispose();
+    }
+
+    private static void MakeNonce(ulong packetNumber, Span<byte> nonce)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], packetNumber);
+        nonce[..4].Clear();
+    }
+}

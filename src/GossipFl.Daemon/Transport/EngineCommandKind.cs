@@ -1,0 +1,7 @@
+namespace GossipFl.Daemon.Transport;
+
+internal enum EngineCommandKind
+{
+    Send,
+    Cancel,
+}

@@ -1,0 +1,94 @@
+using GossipFl.Daemon.Security;
+
+namespace GossipFl.Daemon.Tests.Security;
+
+public sealed class SecurityPrimitiveTests
+{
+    [Fact]
+    public void ReplayWindow_RejectsRepeatsAndTooOld_AcceptsOutOfOrderWithinWindow()
+    {
+        var window = new ReplayWindow();
+        Assert.True(window.Mark(5));
+        Assert.False(window.Mark(5));
+        Assert.True(window.Mark(3));
+        Assert.True(window.Mark(2000));
+        Assert.False(window.IsFresh(3));
+        Assert.True(window.IsFresh(1999));
+        Assert.False(window.IsFresh(2000 - ReplayWindow.WindowSize));
+        Assert.True(window.Mark(1990));
+        Assert.False(window.Mark(1990));
+    }
+
+    [Fact]
+    public void ReplayWindow_RandomSequence_NeverAcceptsTheSameNumberTwice()
+    {
+        var window = new ReplayWindow();
+        var accepted = new HashSet<ulong>();
+        var random = new Random(3);
+        ulong top = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            top += (ulong)random.Next(0, 3);
+            var candidate = top - (ulong)Math.Min((long)top, random.Next(0, 1100));
+            if (window.Mark(candidate))
+            {
+                Assert.True(accepted.Add(candidate), $"{candidate} accepted twice");
+            }
+        }
+    }
+
+    [Fact]
+    public void PacketProtection_SealThenOpen_RoundTrips_AndAnyChangeFailsAuthentication()
+    {
+        var k1 = WireKey(1);
+        var k2 = WireKey(2);
+        using var sender = new PacketProtection(k1, k2);
+        using var receiver = new PacketProtection(k2, k1);
+        var header = new byte[20];
+        header[5] = 9;
+        var payload = "fragment data"u8.ToArray();
+        var tag = new byte[PacketProtection.TagSize];
+        sender.Seal(7, header, payload, tag);
+        Assert.NotEqual("fragment data"u8.ToArray(), payload);
+
+        var copy = (byte[])payload.Clone();
+        Assert.True(receiver.TryOpen(7, header, copy, tag));
+        Assert.Equal("fragment data"u8.ToArray(), copy);
+        Assert.False(receiver.TryOpen(8, header, (byte[])payload.Clone(), tag));
+        header[0] ^= 1;
+        Assert.False(receiver.TryOpen(7, header, (byte[])payload.Clone(), tag));
+    }
+
+    [Fact]
+    public void CookieJar_AcceptsItsOwnCookieForTheSameAddressAndNonceOnly()
+    {
+        var jar = new CookieJar();
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cookie = new byte[CookieJar.CookieSize];
+        jar.Make([1, 2, 3], [4, 5], now, cookie);
+        Assert.True(jar.Check([1, 2, 3], [4, 5], cookie, now));
+        Assert.False(jar.Check([1, 2, 4], [4, 5], cookie, now));
+        Assert.False(jar.Check([1, 2, 3], [4, 6], cookie, now));
+    }
+
+    [Fact]
+    public void HandshakeCrypto_BothSidesDeriveTheSameKeys_AndAPskChangesThem()
+    {
+        using var a = HandshakeCrypto.CreateEphemeral(out var pa);
+        using var b = HandshakeCrypto.CreateEphemeral(out var pb);
+        Assert.True(HandshakeCrypto.TryAgree(a, pb, out var sa));
+        Assert.True(HandshakeCrypto.TryAgree(b, pa, out var sb));
+        var transcript = HandshakeCrypto.Transcript([1, 2], [3]);
+        var ka = HandshakeCrypto.Derive(sa, [], transcript);
+        var kb = HandshakeCrypto.Derive(sb, [], transcript);
+        Assert.Equal(ka.InitiatorToResponder, kb.InitiatorToResponder);
+        Assert.NotEqual(ka.InitiatorToResponder, ka.ResponderToInitiator);
+        Assert.NotEqual(ka.InitiatorToResponder, HandshakeCrypto.Derive(sa, new byte[32], transcript).InitiatorToResponder);
+
+        var point = (byte[])pb.Clone();
+        point[40] ^= 1;
+        Assert.False(HandshakeCrypto.TryAgree(a, point, out _));
+    }
+
+    private static byte[] WireKey(byte seed) => Enumerable.Range(0, 32).Select(i => (byte)(i + seed)).ToArray();
+}

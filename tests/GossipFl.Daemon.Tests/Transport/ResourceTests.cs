@@ -1,0 +1,104 @@
+using GossipFl.Daemon.Security;
+using GossipFl.Daemon.Transport;
+
+namespace GossipFl.Daemon.Tests.Transport;
+
+public sealed class ResourceTests
+{
+    [Fact]
+    public async Task Transfer_HotPath_AllocatesAlmostNothingPerDatagram()
+    {
+        var (a, b) = await TransportHarness.PairAsync();
+        await using (a)
+        await using (b)
+        {
+            // Warm up: handshake, JIT, collections reaching their working size.
+            var payload = TransportHarness.RandomBytes(20 * 1024 * 1024, 4);
+            await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(60)).WaitAsync(TransportHarness.Wait);
+            (await TransportHarness.ReceiveAsync(b)).Dispose();
+
+            var (sentBefore, senderBefore, receiverBefore) = (a.Counters.DatagramsSent, a.Counters.EngineAllocatedBytes, b.Counters.EngineAllocatedBytes);
+            await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(60)).WaitAsync(TransportHarness.Wait);
+            (await TransportHarness.ReceiveAsync(b)).Dispose();
+            await Task.Delay(50);
+
+            var datagrams = a.Counters.DatagramsSent - sentBefore;
+            var sender = a.Counters.EngineAllocatedBytes - senderBefore;
+            var receiver = b.Counters.EngineAllocatedBytes - receiverBefore - payload.Length;
+            Console.WriteLine($"{datagrams} datagrams: sender engine allocated {sender} B, receiver {receiver} B beyond the message buffer");
+            Assert.True(sender < datagrams * 8, $"sender allocated {sender} B for {datagrams} datagrams");
+            Assert.True(receiver < datagrams * 8, $"receiver allocated {receiver} B beyond the message for {datagrams} datagrams");
+        }
+    }
+
+    [Fact]
+    public async Task Receive_MessageLargerThanTheLimit_IsRefusedAndCounted()
+    {
+        var options = TransportHarness.Options("beta", StaticTrustPolicy.Of("alpha"));
+        await using var b = await TransportHarness.StartAsync(new UdpTransportOptions
+        {
+            NodeName = options.NodeName,
+            TrustPolicy = options.TrustPolicy,
+            Identity = options.Identity,
+            LocalEndPoint = options.LocalEndPoint,
+            MaxMessageSize = 64 * 1024,
+            MaxIncomingBytesPerPeer = 64 * 1024,
+            MaxIncomingBytesTotal = 64 * 1024,
+        });
+        await using var a = await TransportHarness.StartAsync(TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta")));
+
+        var failure = await Assert.ThrowsAsync<TransportException>(
+            () => a.SendAsync(b.LocalEndPoint, "beta", new byte[100_000], TimeSpan.FromSeconds(1.5)).WaitAsync(TransportHarness.Wait));
+
+        Assert.Equal(TransportFailure.DeadlineExceeded, failure.Failure);
+        Assert.True(b.Counters.DroppedOverLimit > 0);
+        Assert.Equal(0, b.IncomingBytesTotal);
+        await a.SendAsync(b.LocalEndPoint, "beta", new byte[60_000], TimeSpan.FromSeconds(10)).WaitAsync(TransportHarness.Wait);
+        using var received = await TransportHarness.ReceiveAsync(b);
+        Assert.Equal(60_000, received.Length);
+    }
+
+    [Fact]
+    public async Task SendAsync_MessageOverTheSendersMaximum_FailsAtOnceWithMessageTooLarge()
+    {
+        var options = TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta"));
+        await using var a = await TransportHarness.StartAsync(new UdpTransportOptions
+        {
+            NodeName = options.NodeName,
+            TrustPolicy = options.TrustPolicy,
+            Identity = options.Identity,
+            LocalEndPoint = options.LocalEndPoint,
+            MaxMessageSize = 1000,
+            MaxIncomingBytesPerPeer = 1000,
+            MaxIncomingBytesTotal = 1000,
+        });
+
+        var failure = await Assert.ThrowsAsync<TransportException>(
+            () => a.SendAsync(a.LocalEndPoint, "beta", new byte[1001], TimeSpan.FromSeconds(1)).WaitAsync(TransportHarness.Wait));
+        Assert.Equal(TransportFailure.MessageTooLarge, failure.Failure);
+    }
+
+    [Fact]
+    public async Task SendAsync_Cancelled_CompletesAsCancelledAndFreesThePeer()
+    {
+        await using var b = await TransportHarness.StartAsync(TransportHarness.Options("beta", StaticTrustPolicy.Of()));
+        await using var a = await TransportHarness.StartAsync(TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta")));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => a.SendAsync(b.LocalEndPoint, "beta", new byte[10], TimeSpan.FromSeconds(30), cancel.Token).WaitAsync(TransportHarness.Wait));
+        Assert.Equal(1, a.Counters.MessagesFailed);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WithSendsInFlight_FailsThemWithDisposed()
+    {
+        await using var b = await TransportHarness.StartAsync(TransportHarness.Options("beta", StaticTrustPolicy.Of()));
+        var a = await TransportHarness.StartAsync(TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta")));
+        var send = a.SendAsync(b.LocalEndPoint, "beta", new byte[10], TimeSpan.FromSeconds(30));
+        await a.DisposeAsync();
+
+        var failure = await Assert.ThrowsAsync<TransportException>(() => send.WaitAsync(TransportHarness.Wait));
+        Assert.Equal(TransportFailure.Disposed, failure.Failure);
+    }
+}
