@@ -249,6 +249,12 @@ public sealed class DnsMessage
                     strings.Add(rdata.Slice(p + 1, rdata[p]).ToArray());
                 }
 
+                // RFC 6763 §6.1: an empty rdata means the same as one empty string; read both the same way.
+                if (strings.Count == 0)
+                {
+                    strings.Add([]);
+                }
+
                 data = new TxtData(strings);
                 break;
             case DnsRecordType.Nsec:

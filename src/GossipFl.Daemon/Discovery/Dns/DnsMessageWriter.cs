@@ -138,7 +138,7 @@ public sealed class DnsMessageWriter : IDisposable
                 foreach (var s in txt.Strings)
                 {
                     WriteByte((byte)s.Length);
-                    s.CopyTo(Reserve(s.Length));
+                    WriteBytes(s);
                 }
 
                 break;
@@ -150,7 +150,7 @@ public sealed class DnsMessageWriter : IDisposable
                 WriteTypeBitmaps(nsec.Types);
                 break;
             case UnknownData unknown:
-                unknown.Bytes.CopyTo(Reserve(unknown.Bytes.Length));
+                WriteBytes(unknown.Bytes);
                 break;
             default:
                 throw new ArgumentException($"no writer for {data.GetType().Name}", nameof(data));
@@ -228,6 +228,15 @@ public sealed class DnsMessageWriter : IDisposable
         if (span.Length == 1)
         {
             span[0] = value;
+        }
+    }
+
+    private void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        var span = Reserve(bytes.Length);
+        if (span.Length == bytes.Length)
+        {
+            bytes.CopyTo(span);
         }
     }
 

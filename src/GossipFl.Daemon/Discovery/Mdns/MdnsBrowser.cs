@@ -59,12 +59,22 @@ internal sealed class MdnsBrowser
 
     public void OnResponse(DnsMessage response, TimeSpan now)
     {
-        foreach (var record in response.Answers.Concat(response.Additionals))
+        // Only records that can describe a GossipFl peer are cached: a busy LAN (or a flood) then costs
+        // memory and time in proportion to GossipFl peers, not to every service on the link.
+        var records = response.Answers.Concat(response.Additionals).ToList();
+        var hosts = HostsOfInstances(now);
+        hosts.UnionWith(records.Where(r => IsInstanceOfOurType(r.Name)).Select(r => r.Data).OfType<SrvData>().Select(s => s.Target));
+        var added = false;
+        foreach (var record in records.Where(r => IsRelevant(r, hosts)))
         {
             Cache.Add(record, now, _random.NextDouble() * 0.02);
+            added = true;
         }
 
-        Tick(now);
+        if (added)
+        {
+            Tick(now);
+        }
     }
 
     public void Tick(TimeSpan now)
@@ -102,6 +112,7 @@ internal sealed class MdnsBrowser
     /// <summary>RFC 6762 §5.2: ask again for records we depend on at 80, 85, 90 and 95% of their lifetime.</summary>
     private void AddRefreshQuestions(List<DnsQuestion> questions, TimeSpan now)
     {
+        var hosts = HostsOfInstances(now);
         foreach (var cached in Cache.All.Where(c => !c.Leaving && c.NextRefresh <= now).ToList())
         {
             while (cached.NextRefresh <= now)
@@ -110,7 +121,7 @@ internal sealed class MdnsBrowser
             }
 
             // Records nobody here depends on are left to expire quietly.
-            if (IsInteresting(cached.Record, now))
+            if (IsRelevant(cached.Record, hosts))
             {
                 questions.Add(new DnsQuestion(cached.Record.Name, cached.Record.Type));
             }
@@ -222,13 +233,18 @@ internal sealed class MdnsBrowser
     private static bool IsInstanceOfOurType(DnsName name) =>
         name.Labels.Count == MdnsConstants.ServiceType.Labels.Count + 1 && name.Skip(1).Equals(MdnsConstants.ServiceType);
 
-    private bool IsInteresting(DnsResourceRecord record, TimeSpan now) => record.Type switch
+    /// <summary>Host names that SRV records of live GossipFl instances point at.</summary>
+    private HashSet<DnsName> HostsOfInstances(TimeSpan now) =>
+    [
+        .. LiveInstances(now).SelectMany(i => Cache.Live(i, DnsRecordType.Srv, now))
+            .Select(s => s.Record.Data).OfType<SrvData>().Select(s => s.Target),
+    ];
+
+    private static bool IsRelevant(DnsResourceRecord record, HashSet<DnsName> hosts) => record.Type switch
     {
         DnsRecordType.DomainPointer => record.Name.Equals(MdnsConstants.ServiceType),
         DnsRecordType.Srv or DnsRecordType.Txt => IsInstanceOfOurType(record.Name),
-        DnsRecordType.A or DnsRecordType.Aaaa => LiveInstances(now)
-            .SelectMany(i => Cache.Live(i, DnsRecordType.Srv, now))
-            .Any(s => s.Record.Data is SrvData srv && srv.Target.Equals(record.Name)),
+        DnsRecordType.A or DnsRecordType.Aaaa => hosts.Contains(record.Name),
         _ => false,
     };
 
