@@ -55,7 +55,7 @@ internal sealed class MdnsSocketLink : IMdnsLink, IDisposable
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(MdnsConstants.GroupV4, local));
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, local.GetAddressBytes());
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, 255);
-                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.IpTimeToLive, 255);
+                socket.Ttl = 255;
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, true);
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             }
@@ -67,7 +67,8 @@ internal sealed class MdnsSocketLink : IMdnsLink, IDisposable
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(MdnsConstants.GroupV6, index));
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, index);
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, 255);
-                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.HopLimit, 255);
+                // Socket.Ttl maps to IPV6_UNICAST_HOPS here; the IPv6-level HopLimit option is not available on Linux.
+                socket.Ttl = 255;
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, true);
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
             }
