@@ -147,7 +147,7 @@ internal static class PeersCommand
         var links = string.Join(", ", service.Links);
         if (peers.Count == 0)
         {
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "No GossipFl peers answered on [bold]{0}[/] within {1} s.", Markup.Escape(links), timeoutSeconds);
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"No GossipFl peers answered on {links} within {timeoutSeconds} s."));
             AnsiConsole.WriteLine("Check: are the peers on the same link (mDNS does not cross routers)? Is UDP port 5353 allowed?");
             AnsiConsole.WriteLine("       Does `avahi-browse -rpt _gossipfl._udp` see them? Otherwise list them with --peer host:port.");
             return;
