@@ -122,7 +122,12 @@ public sealed class DiscoveryNamespaceTests
             Assert.True(took is not null, Describe(services));
             Assert.Equal(["gl0/IPv6"], services[0].Links);
             Assert.True(services[0].Peers.TryGet("v6-2", out var peer));
-            Assert.Contains(peer.Addresses, a => a.IsIPv6LinkLocal);
+            var index = network.Hosts[0].InNamespace(() => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .Single(n => n.Name == TestHost.InterfaceName).GetIPProperties().GetIPv6Properties().Index);
+            var local = Assert.Single(peer.Addresses, a => a.IsIPv6LinkLocal);
+
+            // The scope is the interface the answer came in on, so the address can be used as it is.
+            Assert.Equal(index, local.ScopeId);
             Assert.Equal(7101, peer.Port);
         }
         finally

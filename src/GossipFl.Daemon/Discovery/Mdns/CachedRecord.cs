@@ -3,8 +3,11 @@ using GossipFl.Daemon.Discovery.Dns;
 namespace GossipFl.Daemon.Discovery.Mdns;
 
 /// <summary>A record in the browser's cache, with when it arrived and when it lapses.</summary>
-internal sealed class CachedRecord(DnsResourceRecord record, TimeSpan received)
+internal sealed class CachedRecord(DnsResourceRecord record, TimeSpan received, int link)
 {
+    /// <summary>The link it last arrived on (gives IPv6 link-local addresses their scope).</summary>
+    public int Link { get; set; } = link;
+
     public DnsResourceRecord Record { get; set; } = record;
 
     public TimeSpan Received { get; set; } = received;

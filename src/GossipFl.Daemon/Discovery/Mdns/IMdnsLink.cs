@@ -14,6 +14,9 @@ internal interface IMdnsLink
 
     AddressFamily Family { get; }
 
+    /// <summary>Kernel index of the interface: the scope of IPv6 link-local addresses learnt on this link.</summary>
+    int InterfaceIndex { get; }
+
     /// <summary>Addresses of the interface (both families): what A/AAAA answers on this link advertise and how
     /// our own looped-back packets are recognised.</summary>
     IReadOnlyList<IPAddress> InterfaceAddresses { get; }

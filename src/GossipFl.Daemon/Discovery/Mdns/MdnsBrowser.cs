@@ -57,7 +57,7 @@ internal sealed class MdnsBrowser
         _nextDue = _nextQuery;
     }
 
-    public void OnResponse(DnsMessage response, TimeSpan now)
+    public void OnResponse(int link, DnsMessage response, TimeSpan now)
     {
         // Only records that can describe a GossipFl peer are cached: a busy LAN (or a flood) then costs
         // memory and time in proportion to GossipFl peers, not to every service on the link.
@@ -67,7 +67,7 @@ internal sealed class MdnsBrowser
         var added = false;
         foreach (var record in records.Where(r => IsRelevant(r, hosts)))
         {
-            Cache.Add(record, now, _random.NextDouble() * 0.02);
+            Cache.Add(record, now, _random.NextDouble() * 0.02, link);
             added = true;
         }
 
@@ -217,10 +217,17 @@ internal sealed class MdnsBrowser
         _peers.Reconcile(PeerSource.Mdns, peers);
     }
 
+    /// <summary>
+    /// Addresses of a host; IPv6 link-local ones carry the scope of the interface they were learnt on, since
+    /// fe80::/10 means nothing without one (RFC 4007) and the transport should not have to guess it.
+    /// </summary>
     private List<IPAddress> Addresses(DnsName host, TimeSpan now) =>
     [
         .. Cache.Live(host, DnsRecordType.A, now).Concat(Cache.Live(host, DnsRecordType.Aaaa, now))
-            .Select(c => ((AddressData)c.Record.Data).Address).Distinct(),
+            .Select(c => ((AddressData)c.Record.Data).Address is { IsIPv6LinkLocal: true } local && c.Link < _links.Count
+                ? new IPAddress(local.GetAddressBytes(), _links[c.Link].InterfaceIndex)
+                : ((AddressData)c.Record.Data).Address)
+            .Distinct(),
     ];
 
     private IEnumerable<DnsName> LiveInstances(TimeSpan now) =>

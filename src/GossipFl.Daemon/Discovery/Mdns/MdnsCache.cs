@@ -17,7 +17,7 @@ internal sealed class MdnsCache(int capacity = 2048)
     public TimeSpan NextExpiry => _records.Count == 0 ? TimeSpan.MaxValue : _records.Values.Min(r => r.Expires);
 
     /// <summary>Adds or refreshes one record; returns true if the live view changed (new, gone or new data).</summary>
-    public bool Add(DnsResourceRecord record, TimeSpan now, double refreshJitter)
+    public bool Add(DnsResourceRecord record, TimeSpan now, double refreshJitter, int link = 0)
     {
         var changed = false;
         if (record.CacheFlush && record.Ttl > 0)
@@ -49,6 +49,7 @@ internal sealed class MdnsCache(int capacity = 2048)
 
             changed |= existing.Leaving || !existing.Record.Data.Equals(record.Data);
             existing.Record = record;
+            existing.Link = link;
             existing.Received = now;
             existing.Expires = now + TimeSpan.FromSeconds(record.Ttl);
             existing.Leaving = false;
@@ -68,7 +69,7 @@ internal sealed class MdnsCache(int capacity = 2048)
             _records.Remove(victim.Record);
         }
 
-        _records[record] = new CachedRecord(record, now) { RefreshJitter = refreshJitter };
+        _records[record] = new CachedRecord(record, now, link) { RefreshJitter = refreshJitter };
         return true;
     }
 

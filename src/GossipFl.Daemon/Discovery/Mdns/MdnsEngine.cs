@@ -103,7 +103,7 @@ internal sealed class MdnsEngine : IDisposable
             }
 
             Responder?.OnResponse(link, message, now);
-            Browser.OnResponse(message, now);
+            Browser.OnResponse(link, message, now);
         }
         else
         {

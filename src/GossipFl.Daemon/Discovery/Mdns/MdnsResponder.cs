@@ -36,7 +36,7 @@ internal sealed class MdnsResponder
     private readonly uint _hostTtl;
     private readonly uint _serviceTtl;
     private readonly Dictionary<(int Link, DnsResourceRecord Record), TimeSpan> _lastMulticast =
-        new(new LinkRecordComparer());
+        new(LinkRecordComparer.Instance);
 
     private readonly List<PendingResponse> _pending = [];
     private readonly Queue<TimeSpan> _recentConflicts = new();
@@ -507,14 +507,5 @@ internal sealed class MdnsResponder
             Answers = [.. answers.Select(Legacy)],
             Additionals = [.. AdditionalsFor(link, answers).Select(Legacy)],
         }, source);
-    }
-
-    private sealed class LinkRecordComparer : IEqualityComparer<(int Link, DnsResourceRecord Record)>
-    {
-        public bool Equals((int Link, DnsResourceRecord Record) x, (int Link, DnsResourceRecord Record) y) =>
-            x.Link == y.Link && x.Record.IsSameRecord(y.Record);
-
-        public int GetHashCode((int Link, DnsResourceRecord Record) obj) =>
-            HashCode.Combine(obj.Link, RecordIdentityComparer.Instance.GetHashCode(obj.Record));
     }
 }

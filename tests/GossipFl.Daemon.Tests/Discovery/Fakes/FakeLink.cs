@@ -13,6 +13,8 @@ internal sealed class FakeLink(FakeLan lan, IPAddress address) : IMdnsLink
 
     public AddressFamily Family => Address.AddressFamily;
 
+    public int InterfaceIndex => 2;
+
     public IReadOnlyList<IPAddress> InterfaceAddresses => [Address];
 
     /// <summary>Port datagrams appear to come from (5353 for mDNS, another for a legacy resolver).</summary>
