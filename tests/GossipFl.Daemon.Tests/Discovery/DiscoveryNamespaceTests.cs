@@ -104,6 +104,33 @@ public sealed class DiscoveryNamespaceTests
     }
 
     [Fact]
+    public async Task SecondNodeWithTakenName_IsRenamedWhileProbing_AndBothSeeEachOther()
+    {
+        using var network = TestNetwork.Create(2);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            services.Add(NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options("same", 7001)));
+            Assert.NotNull(await NamespaceDiscovery.WaitUntilAsync(() => services[0].IsAnnounced, TimeSpan.FromSeconds(5)));
+            services.Add(NamespaceDiscovery.Start(network.Hosts[1], NamespaceDiscovery.Options("same", 7002, seed: 2)));
+
+            var took = await NamespaceDiscovery.WaitUntilAsync(() => services.All(s => s.Peers.Count == 1), TimeSpan.FromSeconds(10));
+
+            Assert.True(took is not null, Describe(services));
+            Assert.Equal("same", services[0].InstanceName);
+            Assert.Equal("same (2)", services[1].InstanceName);
+            Assert.True(services[0].Peers.TryGet("same (2)", out var renamed));
+            Assert.Equal(7002, renamed.Port);
+            Assert.Equal("same", renamed.NodeName);
+            Assert.Equal(1, services[1].Statistics.Conflicts);
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
     public async Task TwoNodes_OverIPv6Only_FindEachOtherByLinkLocalAddress()
     {
         using var network = TestNetwork.Create(2, ipv6: true);

@@ -187,6 +187,9 @@ public sealed class MdnsResponderTests
         Assert.Equal("node-1 (2)", second.Engine.Responder!.InstanceLabel);
         Assert.Equal("node-1-2", second.Engine.Responder.HostName.Labels[0]);
         Assert.True(first.Peers.TryGet("node-1 (2)", out _));
+
+        // The defence against the probe went by multicast although the probe asked for unicast (QU).
+        Assert.DoesNotContain(sim.Lan.Sent, s => s.From == first.Link && s.Destination is not null);
     }
 
     [Fact]

@@ -165,6 +165,11 @@ internal sealed class MdnsResponder
         var ours = RecordsFor(link);
         var answers = new List<DnsResourceRecord>();
         var unicastAllowed = new List<DnsResourceRecord>();
+
+        // A probe (a query with proposed records in Authority) is always answered by multicast: the prober must
+        // hear us even if another stack on its host took the unicast copy (port 5353 is shared, RFC 6762 §15.1),
+        // and every other cache on the link learns of the conflict too.
+        var defendingProbe = query.Authorities.Count > 0;
         foreach (var question in query.Questions)
         {
             if (question.Class is not (DnsClass.Internet or DnsClass.Any))
@@ -195,7 +200,7 @@ internal sealed class MdnsResponder
 
                     // RFC 6762 §5.4: a QU question may be answered by unicast, unless the record has not been
                     // multicast on this link for a quarter of its TTL, in which case everyone benefits from multicast.
-                    if (question.UnicastResponse &&
+                    if (question.UnicastResponse && !defendingProbe &&
                         MulticastRecently(link, record, now, TimeSpan.FromSeconds(record.Ttl / 4.0)))
                     {
                         unicastAllowed.Add(record);
@@ -226,7 +231,6 @@ internal sealed class MdnsResponder
             return;
         }
 
-        var defendingProbe = query.Authorities.Count > 0;
         if (answers.All(r => r.CacheFlush))
         {
             // RFC 6762 §6: answers made only of unique records we own go out at once (no collision risk),
