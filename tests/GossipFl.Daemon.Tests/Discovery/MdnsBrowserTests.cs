@@ -26,6 +26,26 @@ public sealed class MdnsBrowserTests
     }
 
     [Fact]
+    public void Browser_HearingTheSameQuestionFromAnotherHost_CountsItAsItsOwnQuery()
+    {
+        using var sim = new MdnsSimulation();
+        var browser = sim.Add(null, seed: 20);
+        var other = sim.Lan.Connect(IPAddress.Parse("10.9.0.99"));
+        sim.RunFor(TimeSpan.FromSeconds(0.5));
+        var first = sim.Lan.Sent.Single(s => s.From == browser.Link).At;
+
+        // Our next query is due at first + 1 s; another host asks the same QM question 200 ms before that.
+        sim.RunFor(first + TimeSpan.FromSeconds(0.8) - sim.Now);
+        Send(other, new DnsMessage { Questions = [new DnsQuestion(MdnsConstants.ServiceType, DnsRecordType.DomainPointer)] });
+        sim.RunFor(TimeSpan.FromSeconds(1.5));
+
+        // RFC 6762 §7.3: no second query of our own; the schedule moved on as if we had asked.
+        Assert.Single(sim.Lan.Sent, s => s.From == browser.Link);
+        sim.RunFor(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, sim.Lan.Sent.Count(s => s.From == browser.Link));
+    }
+
+    [Fact]
     public void EightNodes_FindEachOther_WithAllAdvertisedFields()
     {
         using var sim = new MdnsSimulation();

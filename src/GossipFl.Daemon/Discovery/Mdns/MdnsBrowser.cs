@@ -81,23 +81,19 @@ internal sealed class MdnsBrowser
     {
         Cache.Expire(now);
         var questions = new List<DnsQuestion>();
-        var knownAnswers = new List<DnsResourceRecord>();
         if (now >= _nextQuery)
         {
-            questions.Add(new DnsQuestion(MdnsConstants.ServiceType, DnsRecordType.DomainPointer));
-
-            // RFC 6762 §7.1: list the instances we know with more than half their TTL left, so they stay quiet.
-            knownAnswers.AddRange(Cache.Live(MdnsConstants.ServiceType, DnsRecordType.DomainPointer, now)
-                .Where(c => (c.Expires - now).TotalSeconds > c.Record.Ttl / 2.0)
-                .Select(c => c.Record.WithTtl((uint)(c.Expires - now).TotalSeconds)));
-            _nextQuery = now + _queryInterval;
-            _queryInterval = _queryInterval * 2 < MaxQueryInterval ? _queryInterval * 2 : MaxQueryInterval;
+            questions.Add(BrowseQuestion);
+            AdvanceQuerySchedule(now);
         }
 
         AddRefreshQuestions(questions, now);
         AddResolveQuestions(questions, now);
         if (questions.Count > 0)
         {
+            // RFC 6762 §7.1: whenever we ask for the instance list, name the instances we know with more than half
+            // their TTL left, so only the others (and the ones being refreshed) answer.
+            List<DnsResourceRecord> knownAnswers = questions.Contains(BrowseQuestion) ? KnownAnswers(now) : [];
             var query = new DnsMessage { Questions = [.. questions.Distinct()], Answers = knownAnswers };
             for (var link = 0; link < _links.Count; link++)
             {
@@ -108,6 +104,41 @@ internal sealed class MdnsBrowser
         UpdatePeers(now);
         _nextDue = ComputeNextDue();
     }
+
+    /// <summary>
+    /// RFC 6762 §7.3 duplicate question suppression: another host just multicast our browse question (QM) with no
+    /// known answer we would not give ourselves, so the answers it draws serve us too; count it as our own query
+    /// if ours was due within the next second.
+    /// </summary>
+    public void OnQuery(DnsMessage query, TimeSpan now)
+    {
+        if (_nextQuery - now > TimeSpan.FromSeconds(1) || !query.Questions.Contains(BrowseQuestion))
+        {
+            return;
+        }
+
+        var ours = KnownAnswers(now);
+        if (query.Answers.All(theirs => ours.Any(mine => mine.IsSameRecord(theirs))))
+        {
+            AdvanceQuerySchedule(now);
+            _nextDue = ComputeNextDue();
+        }
+    }
+
+    private static DnsQuestion BrowseQuestion { get; } = new(MdnsConstants.ServiceType, DnsRecordType.DomainPointer);
+
+    private void AdvanceQuerySchedule(TimeSpan now)
+    {
+        _nextQuery = now + _queryInterval;
+        _queryInterval = _queryInterval * 2 < MaxQueryInterval ? _queryInterval * 2 : MaxQueryInterval;
+    }
+
+    private List<DnsResourceRecord> KnownAnswers(TimeSpan now) =>
+    [
+        .. Cache.Live(MdnsConstants.ServiceType, DnsRecordType.DomainPointer, now)
+            .Where(c => (c.Expires - now).TotalSeconds > c.Record.Ttl / 2.0)
+            .Select(c => c.Record.WithTtl((uint)(c.Expires - now).TotalSeconds)),
+    ];
 
     /// <summary>RFC 6762 §5.2: ask again for records we depend on at 80, 85, 90 and 95% of their lifetime.</summary>
     private void AddRefreshQuestions(List<DnsQuestion> questions, TimeSpan now)

@@ -108,6 +108,7 @@ internal sealed class MdnsEngine : IDisposable
         else
         {
             Responder?.OnQuery(link, message, source, now);
+            Browser.OnQuery(message, now);
         }
     }
 
