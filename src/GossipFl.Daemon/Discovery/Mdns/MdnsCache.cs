@@ -10,6 +10,10 @@ internal sealed class MdnsCache(int capacity = 2048)
 {
     private readonly Dictionary<DnsResourceRecord, CachedRecord> _records = new(RecordIdentityComparer.Instance);
 
+    /// <summary>The same records by name and type, so lookups cost the size of one record set, not of the cache
+    /// (a host announcing thousands of fake instances must not make every lookup scan them all).</summary>
+    private readonly Dictionary<(DnsName Name, DnsRecordType Type), List<CachedRecord>> _sets = [];
+
     public int Count => _records.Count;
 
     public IEnumerable<CachedRecord> All => _records.Values;
@@ -24,8 +28,8 @@ internal sealed class MdnsCache(int capacity = 2048)
         {
             // §10.2: the sender holds the whole set of this name and type; anything else we hold for it that is
             // older than one second is stale, but lives one more second in case it was just sent in another packet.
-            foreach (var other in _records.Values.Where(c => c.Record.Type == record.Type && c.Record.Class == record.Class &&
-                c.Record.Name.Equals(record.Name) && !c.Record.IsSameRecord(record) && now - c.Received > MdnsConstants.GoodbyeGrace))
+            foreach (var other in Set(record.Name, record.Type).Where(c => c.Record.Class == record.Class &&
+                !c.Record.IsSameRecord(record) && now - c.Received > MdnsConstants.GoodbyeGrace))
             {
                 if (!other.Leaving)
                 {
@@ -65,11 +69,18 @@ internal sealed class MdnsCache(int capacity = 2048)
 
         if (_records.Count >= capacity)
         {
-            var victim = _records.Values.MinBy(r => r.Expires)!;
-            _records.Remove(victim.Record);
+            Remove(_records.Values.MinBy(r => r.Expires)!);
         }
 
-        _records[record] = new CachedRecord(record, now, link) { RefreshJitter = refreshJitter };
+        var cached = new CachedRecord(record, now, link) { RefreshJitter = refreshJitter };
+        _records[record] = cached;
+        var key = (record.Name, record.Type);
+        if (!_sets.TryGetValue(key, out var set))
+        {
+            _sets[key] = set = [];
+        }
+
+        set.Add(cached);
         return true;
     }
 
@@ -79,14 +90,31 @@ internal sealed class MdnsCache(int capacity = 2048)
         var gone = _records.Values.Where(r => now >= r.Expires).ToList();
         foreach (var record in gone)
         {
-            _records.Remove(record.Record);
+            Remove(record);
         }
 
         return gone.Any(r => !r.Leaving);
     }
 
     public IEnumerable<CachedRecord> Live(DnsName name, DnsRecordType type, TimeSpan now) =>
-        _records.Values.Where(r => r.Record.Type == type && r.IsLive(now) && r.Record.Name.Equals(name));
+        Set(name, type).Where(r => r.IsLive(now));
+
+    private List<CachedRecord> Set(DnsName name, DnsRecordType type) =>
+        _sets.TryGetValue((name, type), out var set) ? set : [];
+
+    private void Remove(CachedRecord cached)
+    {
+        _records.Remove(cached.Record);
+        var key = (cached.Record.Name, cached.Record.Type);
+        if (_sets.TryGetValue(key, out var set))
+        {
+            set.Remove(cached);
+            if (set.Count == 0)
+            {
+                _sets.Remove(key);
+            }
+        }
+    }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -23,6 +23,11 @@ internal sealed class MdnsEngine : IDisposable
     private readonly (int Link, int Hash, int Length, TimeSpan At)[] _sent = new (int, int, int, TimeSpan)[OwnEchoSlots];
     private int _sentNext;
 
+    private static readonly TimeSpan RejectionLogInterval = TimeSpan.FromSeconds(1);
+
+    private TimeSpan _lastRejectionLog = TimeSpan.MinValue;
+    private long _rejectedSinceLog;
+
     /// <summary>Time of the call being handled; sends are stamped with it.</summary>
     private TimeSpan _now;
 
@@ -89,7 +94,17 @@ internal sealed class MdnsEngine : IDisposable
         if (!DnsMessage.TryRead(datagram, out var message, out var reason))
         {
             Statistics.CountRejected(reason);
-            _log($"mdns: dropped {datagram.Length}-byte datagram from {source} on {_links[link].Name}: {reason}");
+
+            // Every drop is counted; the log gets at most one line a second, so a flood cannot flood it too.
+            _rejectedSinceLog++;
+            if (_lastRejectionLog == TimeSpan.MinValue || now - _lastRejectionLog >= RejectionLogInterval)
+            {
+                _log($"mdns: dropped {datagram.Length}-byte datagram from {source} on {_links[link].Name}: {reason}" +
+                    (_rejectedSinceLog > 1 ? $" ({_rejectedSinceLog - 1} more dropped since the last report)" : ""));
+                _lastRejectionLog = now;
+                _rejectedSinceLog = 0;
+            }
+
             return;
         }
 
