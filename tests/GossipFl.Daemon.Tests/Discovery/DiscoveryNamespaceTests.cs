@@ -164,6 +164,34 @@ public sealed class DiscoveryNamespaceTests
     }
 
     [Fact]
+    public async Task TwoNodes_DualStack_UseOneLinkPerFamily_AndReportBothAddresses()
+    {
+        using var network = TestNetwork.Create(2, ipv6: true);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            services.Add(NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options("dual-1", 7001)));
+            services.Add(NamespaceDiscovery.Start(network.Hosts[1], NamespaceDiscovery.Options("dual-2", 7002, seed: 2)));
+
+            // Both families answer; wait until the peer has an address of each.
+            var took = await NamespaceDiscovery.WaitUntilAsync(
+                () => services[0].Peers.TryGet("dual-2", out var p) && p.Addresses.Count == 2, TimeSpan.FromSeconds(10));
+
+            Assert.True(took is not null, Describe(services));
+            Assert.Equal(["gl0/IPv4", "gl0/IPv6"], services[0].Links);
+            Assert.True(services[0].Peers.TryGet("dual-2", out var peer));
+            Assert.Contains(IPAddress.Parse("10.77.0.2"), peer.Addresses);
+            Assert.Contains(peer.Addresses, a => a.IsIPv6LinkLocal);
+            Assert.Equal(0, services[0].Statistics.Conflicts);
+            Assert.Equal(0, services[1].Statistics.Conflicts);
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
     public void Start_WithUnknownInterface_FailsNamingTheInterfacesThatExist()
     {
         using var network = TestNetwork.Create(1);
@@ -184,13 +212,16 @@ public sealed class DiscoveryNamespaceTests
         var options = new DiscoveryOptions { NodeName = "solo", TransportPort = 7000, EnableMulticast = false };
         options.StaticPeers.Add("192.0.2.10:7001");
         options.StaticPeers.Add("[2001:db8::1]:7002");
+        options.StaticPeers.Add("localhost:7003");
         var service = new DiscoveryService(options);
         await using (service)
         {
             service.Start();
 
             Assert.Empty(service.Links);
-            Assert.Equal(2, service.Peers.Count);
+            Assert.Equal(3, service.Peers.Count);
+            Assert.True(service.Peers.TryGet("localhost:7003", out var named));
+            Assert.Contains(named.Addresses, IPAddress.IsLoopback);
             Assert.True(service.Peers.TryGet("192.0.2.10:7001", out var peer));
             Assert.Equal(PeerSource.Static, peer.Source);
             Assert.Null(peer.Expires);
