@@ -92,6 +92,13 @@ public sealed class DiscoveryService : IAsyncDisposable
                     _log($"mdns: listening on {_links[^1].Name} (index {_links[^1].InterfaceIndex})");
                 }
 
+                // Addresses are read once (docs/discovery.md): a named interface without an address of an enabled
+                // family yet (DHCP, IPv6 link-local still being assigned) is not used, and that must be visible.
+                foreach (var name in _options.Interfaces.Where(n => !_links.Any(l => l.Name.StartsWith(n + "/", StringComparison.Ordinal))))
+                {
+                    _log($"mdns: interface {name} has no address of an enabled family; not used");
+                }
+
                 if (_links.Count == 0)
                 {
                     _log("mdns: no usable interface (up, multicast, non-loopback, with an address of an enabled family)");

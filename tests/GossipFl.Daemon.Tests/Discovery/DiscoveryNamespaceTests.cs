@@ -139,6 +139,7 @@ public sealed class DiscoveryNamespaceTests
         {
             for (var i = 0; i < 2; i++)
             {
+                await NamespaceDiscovery.WaitForIPv6LinkLocalAsync(network.Hosts[i]);
                 var options = NamespaceDiscovery.Options($"v6-{i + 1}", 7100 + i, seed: i);
                 options.UseIPv4 = false;
                 services.Add(NamespaceDiscovery.Start(network.Hosts[i], options));
@@ -170,6 +171,8 @@ public sealed class DiscoveryNamespaceTests
         var services = new List<DiscoveryService>();
         try
         {
+            await NamespaceDiscovery.WaitForIPv6LinkLocalAsync(network.Hosts[0]);
+            await NamespaceDiscovery.WaitForIPv6LinkLocalAsync(network.Hosts[1]);
             services.Add(NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options("dual-1", 7001)));
             services.Add(NamespaceDiscovery.Start(network.Hosts[1], NamespaceDiscovery.Options("dual-2", 7002, seed: 2)));
 

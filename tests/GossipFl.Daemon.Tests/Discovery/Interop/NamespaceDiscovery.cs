@@ -36,6 +36,19 @@ internal static class NamespaceDiscovery
             return service;
         });
 
+    /// <summary>
+    /// Waits until the host's gl0 has its IPv6 link-local address: the kernel assigns it asynchronously after the
+    /// link comes up, and discovery reads addresses once at start.
+    /// </summary>
+    public static async Task WaitForIPv6LinkLocalAsync(TestHost host)
+    {
+        var ready = await WaitUntilAsync(
+            () => TestNetwork.Run(host.Namespace, "ip", "-6", "addr", "show", "dev", TestHost.InterfaceName, "scope", "link")
+                .Contains("inet6 fe80", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+        Assert.True(ready is not null, $"{host.Namespace} got no IPv6 link-local address on {TestHost.InterfaceName} within 10 s");
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 10 ms; returns how long it took, or null at the limit.</summary>
     public static async Task<TimeSpan?> WaitUntilAsync(Func<bool> condition, TimeSpan limit)
     {
