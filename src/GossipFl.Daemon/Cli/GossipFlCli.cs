@@ -13,6 +13,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(PeersCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+
+namespace GossipFl.Daemon.Discovery.Mdns;
+
+/// <summary>What the responder advertises, independent of names chosen after conflicts.</summary>
+internal sealed record ServiceAdvertisement(string NodeName, ushort Port, int ProtocolVersion, string KeyFingerprint)
+{
+    public IEnumerable<KeyValuePair<string, string>> TxtPairs() =>
+    [
+        new(GossipFlTxtKeys.TxtVersion, GossipFlTxtKeys.CurrentTxtVersion),
+        new(GossipFlTxtKeys.ProtocolVersion, ProtocolVersion.ToString(CultureInfo.InvariantCulture)),
+        new(GossipFlTxtKeys.NodeName, NodeName),
+        new(GossipFlTxtKeys.KeyFingerprint, KeyFingerprint),
+        new(GossipFlTxtKeys.TransportPort, Port.ToString(CultureInfo.InvariantCulture)),
+    ];
+
+    /// <summary>
+    /// A host label for the SRV target: the node name reduced to letters, digits and '-', because host names
+    /// are looked up by ordinary resolvers (RFC 952/1123 rules), unlike instance names which are free text.
+    /// </summary>
+    public string HostLabel()
+    {
+        var builder = new StringBuilder();
+        foreach (var c in NodeName.ToLowerInvariant())
+        {
+            builder.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') ? c : '-');
+        }
+
+        var label = builder.ToString().Trim('-');
+        label = label.Length > 40 ? label[..40] : label;
+        return label.Length == 0 ? "gossipfl" : label;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace GossipFl.Daemon.Discovery;
+
+/// <summary>
+/// One entry of the <see cref="PeerTable"/>. <see cref="InstanceName"/> is the DNS-SD instance label (the node name,
+/// or a renamed "node (2)" after a conflict) for mDNS peers and "host:port" for static ones. Fields the peer did
+/// not advertise are empty: <see cref="ProtocolVersion"/> 0, <see cref="KeyFingerprint"/> "".
+/// </summary>
+public sealed record PeerInfo(
+    string InstanceName,
+    string NodeName,
+    IReadOnlyList<IPAddress> Addresses,
+    int Port,
+    int ProtocolVersion,
+    string KeyFingerprint,
+    PeerSource Source,
+    DateTimeOffset? Expires)
+{
+    /// <summary>True when everything but the expiry is the same: a refresh, not a change worth an event.</summary>
+    public bool SameAdvertisement(PeerInfo other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return InstanceName == other.InstanceName && NodeName == other.NodeName && Port == other.Port &&
+            ProtocolVersion == other.ProtocolVersion && KeyFingerprint == other.KeyFingerprint && Source == other.Source &&
+            Addresses.Count == other.Addresses.Count && Addresses.All(other.Addresses.Contains);
+    }
+}
