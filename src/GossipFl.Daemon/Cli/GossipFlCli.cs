@@ -8,6 +8,7 @@ internal static class GossipFlCli
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
+        root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());

@@ -41,6 +41,8 @@ internal static class UserErrors
         or DataFormatException
         or DataSpecException
         or MetricsFormatException
+        or GossipFl.Daemon.Node.DaemonConfigurationException
+        or GossipFl.Daemon.Security.IdentityFileException
         or TorchException
         or TorchUnavailableException
         or TopologyException

@@ -75,6 +75,26 @@ public sealed class GossipNode
         }
     }
 
+    /// <summary>
+    /// Puts back a checkpointed state (x and the push-sum weight) after a restart; the next round then continues
+    /// exactly where the checkpoint's round ended.
+    /// </summary>
+    public void Restore(ReadOnlySpan<float> x, double weight)
+    {
+        if (x.Length != X.Length)
+        {
+            throw new ArgumentException($"checkpoint has {x.Length} values, the model {X.Length}", nameof(x));
+        }
+
+        if (!(weight > 0) || double.IsInfinity(weight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "a push-sum weight must be positive and finite");
+        }
+
+        x.CopyTo(X);
+        Weight = weight;
+    }
+
     /// <summary>Starts round <paramref name="round"/> with this node's mixing plan for it.</summary>
     public void BeginRound(long round, MixingPlan plan)
     {

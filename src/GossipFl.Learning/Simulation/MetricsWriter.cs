@@ -25,14 +25,21 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     private readonly StreamWriter _csv;
     private readonly MemoryStream _buffer = new();
 
-    public MetricsWriter(string directory)
+    /// <param name="directory">Where the files go (created if missing).</param>
+    /// <param name="append">Continue existing files (a daemon resuming after a restart) instead of starting them anew.</param>
+    public MetricsWriter(string directory, bool append = false)
     {
         ArgumentNullException.ThrowIfNull(directory);
         System.IO.Directory.CreateDirectory(directory);
         Directory = directory;
-        _jsonl = new StreamWriter(Path.Combine(directory, MetricsFileName), append: false, new UTF8Encoding(false));
-        _csv = new StreamWriter(Path.Combine(directory, RoundsFileName), append: false, new UTF8Encoding(false));
-        _csv.WriteLine(CsvHeader);
+        var csvPath = Path.Combine(directory, RoundsFileName);
+        var csvExisted = append && File.Exists(csvPath) && new FileInfo(csvPath).Length > 0;
+        _jsonl = new StreamWriter(Path.Combine(directory, MetricsFileName), append, new UTF8Encoding(false));
+        _csv = new StreamWriter(csvPath, append, new UTF8Encoding(false));
+        if (!csvExisted)
+        {
+            _csv.WriteLine(CsvHeader);
+        }
     }
 
     public string Directory { get; }
@@ -86,6 +93,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             writer.WriteNumber("bytes_sent", metrics.BytesSent);
             writer.WriteNumber("bytes_received", metrics.BytesReceived);
         });
+        _jsonl.Flush();
     }
 
     public void Dispose()

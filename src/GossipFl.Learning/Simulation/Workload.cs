@@ -15,12 +15,19 @@ public sealed class Workload : IDisposable
 {
     private readonly List<TorchModel> _engines = [];
 
-    private Workload(WorkloadSpec spec)
+    private Workload(WorkloadSpec spec, int? onlyPeer = null)
     {
         Spec = spec;
+        OnlyPeer = onlyPeer;
     }
 
     public WorkloadSpec Spec { get; }
+
+    /// <summary>
+    /// Set when this workload serves one peer (a daemon): <see cref="Learners"/> then holds only that peer's
+    /// learner, built exactly as the simulator builds it, so a daemon and the simulator compute the same thing.
+    /// </summary>
+    public int? OnlyPeer { get; }
 
     public IReadOnlyList<ILocalLearner> Learners { get; private set; } = [];
 
@@ -48,6 +55,33 @@ public sealed class Workload : IDisposable
             else
             {
                 workload.BuildTorch(centralized);
+            }
+
+            return workload;
+        }
+        catch
+        {
+            workload.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The learner, initial parameters and data of peer <paramref name="peer"/> alone, for a daemon.</summary>
+    public static Workload CreateForPeer(WorkloadSpec spec, int peer)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegative(peer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(peer, spec.Nodes);
+        var workload = new Workload(spec, peer);
+        try
+        {
+            if (spec.Online)
+            {
+                workload.BuildOnline(centralized: false);
+            }
+            else
+            {
+                workload.BuildTorch(centralized: false);
             }
 
             return workload;
@@ -108,6 +142,10 @@ public sealed class Workload : IDisposable
         else
         {
             Learners = streams.Select(s => (ILocalLearner)new OnlineLogisticLearner(Data.Train, s, Spec.BatchSize, Spec.LearningRate, Data.Test)).ToArray();
+            if (OnlyPeer is { } peer)
+            {
+                Learners = [Learners[peer]];
+            }
         }
 
         Description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -131,6 +169,13 @@ public sealed class Workload : IDisposable
         }
 
         var partition = PartitionerCatalog.Parse(Spec.Partition).Apply(Data.Train, Spec.Nodes, Spec.Seed);
+        if (OnlyPeer is { } only)
+        {
+            Learners = [new TorchLocalLearner(engine, partition.ClientData(Data.Train, only), Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, only)];
+            Description = $"{Spec.Model} on {Data.Train.Name} split {partition.Scheme}: peer {only} of {Spec.Nodes} holds {partition.SizeOf(only):N0} samples";
+            return;
+        }
+
         var learners = new ILocalLearner[Spec.Nodes];
         for (var i = 0; i < Spec.Nodes; i++)
         {

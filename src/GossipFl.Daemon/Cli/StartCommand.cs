@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using GossipFl.Daemon.Node;
+using GossipFl.Topology.Files;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GossipFl.Daemon.Cli;
+
+/// <summary>
+/// <c>gossipfl start --topology FILE</c>: run one node. Settings are layered the .NET way, lowest first: the
+/// topology file's <c>training:</c> section, <c>--config FILE</c> (JSON), <c>GOSSIPFL_*</c> environment
+/// variables, then the flags given here.
+/// </summary>
+internal static class StartCommand
+{
+    public static Command Create()
+    {
+        var topology = new Option<FileInfo>("--topology") { Description = "the trust topology file (see docs/topology.md)", Required = true };
+        var config = new Option<FileInfo?>("--config") { Description = "a JSON file of settings (keys as the flags, e.g. {\"Rounds\": 20})" };
+        var flags = new (Option Option, string Key)[]
+        {
+            (new Option<string>("--node") { Description = "this node's name in the topology (default: the host name)" }, nameof(DaemonSettings.Node)),
+            (new Option<string>("--data-dir") { Description = "identity, checkpoints and metrics (default: ./gossipfl-data/NODE)" }, nameof(DaemonSettings.DataDir)),
+            (new Option<int>("--port") { Description = "UDP port for the transport (0: any free port)" }, nameof(DaemonSettings.Port)),
+            (new Option<string>("--bind") { Description = "address the transport binds (default 0.0.0.0)" }, nameof(DaemonSettings.Bind)),
+            (new Option<string[]>("--interface") { Description = "interface for mDNS (repeat; default: every multicast interface)" }, nameof(DaemonSettings.Interface)),
+            (new Option<string[]>("--peer") { Description = "static peer NAME@host:port (repeat), for networks without multicast" }, nameof(DaemonSettings.Peer)),
+            (new Option<bool>("--no-mdns") { Description = "do not use mDNS; reach peers through --peer and topology addresses only" }, nameof(DaemonSettings.Mdns)),
+            (new Option<int>("--status-port") { Description = "status endpoint port on --status-bind (0: any free port; -1: off)" }, nameof(DaemonSettings.StatusPort)),
+            (new Option<string>("--status-bind") { Description = "status endpoint address (default 127.0.0.1)" }, nameof(DaemonSettings.StatusBind)),
+            (new Option<string>("--psk-file") { Description = "cluster pre-shared key file (instead of per-node identity keys)" }, nameof(DaemonSettings.PskFile)),
+            (new Option<string>("--algorithm") { Description = "ops (push-sum), dsgd or dol" }, nameof(DaemonSettings.Algorithm)),
+            (new Option<string>("--model") { Description = "logreg, mlp, mlp:W1,W2, lenet or FILE.pt" }, nameof(DaemonSettings.Model)),
+            (new Option<string>("--dataset") { Description = "fashion-mnist, synthetic or FILE.csv" }, nameof(DaemonSettings.Dataset)),
+            (new Option<string>("--partition") { Description = "iid, dirichlet:ALPHA or shards:K (this node takes its own part)" }, nameof(DaemonSettings.Partition)),
+            (new Option<int>("--rounds") { Description = "rounds to run" }, nameof(DaemonSettings.Rounds)),
+            (new Option<int>("--local-steps") { Description = "local optimizer steps per round" }, nameof(DaemonSettings.LocalSteps)),
+            (new Option<int>("--batch-size") { Description = "samples per local step" }, nameof(DaemonSettings.BatchSize)),
+            (new Option<double>("--lr") { Description = "learning rate" }, nameof(DaemonSettings.Lr)),
+            (new Option<ulong>("--seed") { Description = "seed shared by all nodes (initial model, partition)" }, nameof(DaemonSettings.Seed)),
+            (new Option<int>("--eval-every") { Description = "evaluate on the test set every N rounds (and at the end)" }, nameof(DaemonSettings.EvalEvery)),
+            (new Option<double>("--round-deadline") { Description = "seconds to wait for trusted peers' shares in a round" }, nameof(DaemonSettings.RoundDeadline)),
+            (new Option<double>("--peer-wait") { Description = "seconds to wait for neighbours before the first round" }, nameof(DaemonSettings.PeerWait)),
+            (new Option<int>("--threads") { Description = "libtorch threads" }, nameof(DaemonSettings.Threads)),
+        };
+
+        var command = new Command("start", "Run a GossipFl node: discover peers, train locally, gossip with trusted peers.") { topology, config };
+        foreach (var (option, _) in flags)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellation) => UserErrors.GuardAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var settings = Layer(parse, parse.GetValue(topology)!, parse.GetValue(config), flags);
+            Validate(settings);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "gossipfl" });
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton<GossipDaemon>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<GossipDaemon>());
+            using var host = builder.Build();
+            var daemon = host.Services.GetRequiredService<GossipDaemon>();
+            await host.RunAsync(cancellation).ConfigureAwait(false);
+            return daemon.ExitCode;
+        }));
+        return command;
+    }
+
+    private static DaemonSettings Layer(ParseResult parse, FileInfo topologyFile, FileInfo? configFile, (Option Option, string Key)[] flags)
+    {
+        var document = TopologyFileReader.Load(topologyFile.FullName);
+        var fromTopology = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (document.Training is { } training)
+        {
+            void Put(string key, object? value)
+            {
+                if (value is not null)
+                {
+                    fromTopology[key] = Convert.ToString(value, CultureInfo.InvariantCulture);
+                }
+            }
+
+            Put(nameof(DaemonSettings.Algorithm), training.Algorithm);
+            Put(nameof(DaemonSettings.Model), training.Model);
+            Put(nameof(DaemonSettings.Dataset), training.Dataset);
+            Put(nameof(DaemonSettings.Partition), training.Partition);
+            Put(nameof(DaemonSettings.Rounds), training.Rounds);
+            Put(nameof(DaemonSettings.LocalSteps), training.LocalSteps);
+            Put(nameof(DaemonSettings.BatchSize), training.BatchSize);
+            Put(nameof(DaemonSettings.Lr), training.LearningRate);
+            Put(nameof(DaemonSettings.Seed), training.Seed);
+        }
+
+        var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            [nameof(DaemonSettings.Topology)] = topologyFile.FullName,
+        };
+        foreach (var (option, key) in flags)
+        {
+            var result = parse.GetResult(option);
+            if (result is null || result.Implicit)
+            {
+                continue;
+            }
+
+            switch (option)
+            {
+                case Option<string[]> list:
+                    var values = parse.GetValue(list) ?? [];
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        fromFlags[$"{key}:{i}"] = values[i];
+                    }
+
+                    break;
+                case Option<bool> flag when key == nameof(DaemonSettings.Mdns):
+                    fromFlags[key] = parse.GetValue(flag) ? "false" : "true";
+                    break;
+                default:
+                    fromFlags[key] = Convert.ToString(result.Tokens.Count > 0 ? result.Tokens[^1].Value : null, CultureInfo.InvariantCulture);
+                    break;
+            }
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(fromTopology);
+        if (configFile is not null)
+        {
+            if (!configFile.Exists)
+            {
+                throw new FileNotFoundException($"{configFile.FullName}: no such config file");
+            }
+
+            configuration.AddJsonFile(configFile.FullName, optional: false);
+        }
+
+        var settings = new DaemonSettings();
+        configuration.AddEnvironmentVariables("GOSSIPFL_").AddInMemoryCollection(fromFlags).Build().Bind(settings);
+        return settings;
+    }
+
+    private static void Validate(DaemonSettings settings)
+    {
+        if (settings.Rounds < 1 || settings.LocalSteps < 1 || settings.BatchSize < 1 || settings.Threads < 1 || settings.EvalEvery < 0)
+        {
+            throw new UsageException("rounds, local steps, batch size and threads must be at least 1; eval-every at least 0");
+        }
+
+        if (!(settings.Lr > 0) || !(settings.RoundDeadline > 0) || settings.PeerWait < 0)
+        {
+            throw new UsageException("--lr and --round-deadline must be positive, --peer-wait not negative");
+        }
+    }
+}

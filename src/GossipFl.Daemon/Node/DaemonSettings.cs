@@ -1,0 +1,59 @@
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// Everything a daemon is told, after layering (lowest first): the topology file's <c>training:</c> section, an
+/// optional JSON config file, <c>GOSSIPFL_*</c> environment variables (e.g. <c>GOSSIPFL_ROUNDS=50</c>), then flags.
+/// Bound from Microsoft.Extensions.Configuration, so the keys are these property names.
+/// </summary>
+internal sealed class DaemonSettings
+{
+    public string Topology { get; set; } = "";
+
+    public string? Node { get; set; }
+
+    public string? DataDir { get; set; }
+
+    public string Bind { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; }
+
+    public List<string> Interface { get; set; } = [];
+
+    /// <summary>Static peers, <c>NAME@host:port</c>, for networks without multicast.</summary>
+    public List<string> Peer { get; set; } = [];
+
+    public bool Mdns { get; set; } = true;
+
+    public string StatusBind { get; set; } = "127.0.0.1";
+
+    /// <summary>Status endpoint port; 0 picks a free one (written to DATA/status.url); -1 turns it off.</summary>
+    public int StatusPort { get; set; }
+
+    public string? PskFile { get; set; }
+
+    public string Algorithm { get; set; } = "ops";
+
+    public string Model { get; set; } = "mlp";
+
+    public string Dataset { get; set; } = "fashion-mnist";
+
+    public string Partition { get; set; } = "dirichlet:0.5";
+
+    public int Rounds { get; set; } = 50;
+
+    public int LocalSteps { get; set; } = 10;
+
+    public int BatchSize { get; set; } = 32;
+
+    public double Lr { get; set; } = 0.05;
+
+    public ulong Seed { get; set; } = 1;
+
+    public int EvalEvery { get; set; } = 5;
+
+    public double RoundDeadline { get; set; } = 60;
+
+    public double PeerWait { get; set; } = 30;
+
+    public int Threads { get; set; } = 1;
+}

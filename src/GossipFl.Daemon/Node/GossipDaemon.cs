@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Net;
+using GossipFl.Daemon.Discovery;
+using GossipFl.Daemon.Security;
+using GossipFl.Daemon.Status;
+using GossipFl.Daemon.Transport;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Learners;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Simulation;
+using GossipFl.Learning.Torch;
+using GossipFl.Topology.Files;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// One GossipFl node as a hosted service. <see cref="StartAsync"/> does everything that can fail fast (topology,
+/// identity, data, model, sockets, discovery, status endpoint) and returns only once the node can be reached;
+/// the rounds then run in <see cref="ExecuteAsync"/>. Stopping says goodbye on mDNS and leaves a checkpoint.
+/// </summary>
+internal sealed partial class GossipDaemon : BackgroundService
+{
+    private readonly DaemonSettings _settings;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly List<IAsyncDisposable> _resources = [];
+    private Workload? _workload;
+    private GossipRoundDriver? _driver;
+    private PeerDirectory? _peers;
+    private NodeState? _state;
+    private TopologyDocument? _topology;
+    private string _name = "";
+    private long _firstRound;
+
+    public GossipDaemon(DaemonSettings settings, ILogger<GossipDaemon> logger, IHostApplicationLifetime lifetime)
+    {
+        _settings = settings;
+        _logger = logger;
+        _lifetime = lifetime;
+    }
+
+    /// <summary>Exit code for the process: 0 when the run finished or was stopped cleanly.</summary>
+    public int ExitCode { get; private set; }
+
+    /// <summary>The status endpoint's address once started (also written to DATA/status.url).</summary>
+    public Uri? StatusAddress { get; private set; }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _topology = TopologyFileReader.Load(_settings.Topology);
+        var graph = _topology.Graph;
+        _name = _settings.Node ?? Environment.MachineName;
+        if (!graph.TryGetIndex(_name, out var index))
+        {
+            throw new DaemonConfigurationException(
+                $"node '{_name}' is not in {_settings.Topology} (nodes: {string.Join(", ", graph.Names.Take(12))}{(graph.NodeCount > 12 ? ", ..." : "")}); pass --node NAME");
+        }
+
+        var algorithm = AlgorithmNames.Parse(_settings.Algorithm);
+        if (AlgorithmNames.SchemeOf(algorithm) is null)
+        {
+            throw new DaemonConfigurationException(
+                $"algorithm '{_settings.Algorithm}' is not a gossip algorithm; the daemon runs ops (push-sum), dsgd or dol");
+        }
+
+        var dataDirectory = Path.GetFullPath(_settings.DataDir ?? Path.Combine("gossipfl-data", _name));
+        Directory.CreateDirectory(dataDirectory);
+        TorchRuntime.Threads = _settings.Threads;
+
+        var spec = new WorkloadSpec(_settings.Dataset, ModelSpec.Parse(_settings.Model), _settings.Partition, Online: false, Beta: 0,
+            graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, new LocalWork(_settings.LocalSteps), _settings.Seed);
+        _workload = Workload.CreateForPeer(spec, index);
+        var node = new GossipNode(index, algorithm, _workload.Initial);
+        var checkpoints = new CheckpointStore(dataDirectory, _logger);
+        if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
+        {
+            node.Restore(checkpoint.Parameters, checkpoint.Weight);
+            _firstRound = checkpoint.Round + 1;
+            LogResumed(checkpoint.Round, _firstRound);
+        }
+
+        var trusted = graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
+        var followers = graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
+        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers);
+
+        var identity = NodeIdentity.LoadOrCreate(dataDirectory);
+        var transport = new UdpTransport(new UdpTransportOptions
+        {
+            NodeName = _name,
+            TrustPolicy = new TopologyTrustPolicy(_topology, _name),
+            Identity = _settings.PskFile is null ? identity : null,
+            PreSharedKey = _settings.PskFile is null ? null : await File.ReadAllBytesAsync(_settings.PskFile, cancellationToken).ConfigureAwait(false),
+            LocalEndPoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port),
+        });
+        _resources.Add(transport);
+        await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        _state.TransportDrops = () => new Dictionary<string, long>
+        {
+            ["malformed"] = transport.Counters.DroppedMalformed,
+            ["unauthenticated"] = transport.Counters.DroppedUnauthenticated,
+            ["untrusted"] = transport.Counters.DroppedUntrusted,
+            ["replayed"] = transport.Counters.DroppedReplayed,
+            ["over_limit"] = transport.Counters.DroppedOverLimit,
+        };
+
+        DiscoveryService? discovery = null;
+        if (_settings.Mdns)
+        {
+            var options = new DiscoveryOptions { NodeName = _name, KeyFingerprint = identity.Fingerprint, TransportPort = transport.LocalEndPoint.Port };
+            foreach (var name in _settings.Interface)
+            {
+                options.Interfaces.Add(name);
+            }
+
+            discovery = new DiscoveryService(options);
+            _resources.Add(discovery);
+            discovery.Start();
+        }
+
+        _peers = new PeerDirectory(discovery?.Peers);
+        foreach (var hint in _topology.Nodes.Where(n => n.Address is not null && n.Name != _name))
+        {
+            var (_, endpoint) = PeerDirectory.ParseStatic($"{hint.Name}@{hint.Address}");
+            _peers.AddStatic(hint.Name, endpoint);
+        }
+
+        foreach (var text in _settings.Peer)
+        {
+            var (peer, endpoint) = PeerDirectory.ParseStatic(text);
+            _peers.AddStatic(peer, endpoint);
+        }
+
+        _state.EndpointOf = peer => _peers.Find(peer)?.ToString();
+        if (_settings.StatusPort >= 0)
+        {
+            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+            _resources.Add(status);
+            StatusAddress = status.Address;
+            await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);
+        }
+
+        var metrics = new MetricsWriter(dataDirectory, append: true);
+        _resources.Add(new AsyncDisposer(metrics));
+        _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], new TransportShareExchange(transport, _peers),
+            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
+        var listening = transport.LocalEndPoint.ToString();
+        var statusText = StatusAddress?.ToString() ?? "off";
+        var (trustedText, followersText) = (string.Join(", ", trusted), string.Join(", ", followers));
+        LogStarted(_name, listening, identity.ShortFingerprint, statusText, _workload.Description, trustedText, followersText);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = _resources.Count - 1; i >= 0; i--)
+        {
+            await _resources[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        _resources.Clear();
+        _workload?.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await WaitForTrustedPeersAsync(stoppingToken).ConfigureAwait(false);
+            _state!.Phase("training");
+            await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
+            LogFinished(_settings.Rounds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogStopping();
+        }
+        catch (Exception ex)
+        {
+            LogFailed(ex);
+            ExitCode = 1;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    private async Task WaitForTrustedPeersAsync(CancellationToken cancellation)
+    {
+        _state!.Phase("waiting for peers");
+        var needed = _state.Trusted.Union(_state.Followers, StringComparer.Ordinal).ToArray();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(_settings.PeerWait);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (needed.All(peer => _peers!.Find(peer) is not null))
+            {
+                LogPeersFound(needed.Length);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellation).ConfigureAwait(false);
+        }
+
+        var missing = needed.Where(peer => _peers!.Find(peer) is null).ToArray();
+        LogProceeding(missing.Length, string.Join(", ", missing), _settings.PeerWait);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; trusts [{Trusted}], followed by [{Followers}]")]
+    private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string trusted, string followers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}")]
+    private partial void LogResumed(long round, long next);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "all {Count} neighbours found")]
+    private partial void LogPeersFound(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} neighbour(s) not found after {Seconds} s, proceeding without them for now: {Peers}")]
+    private partial void LogProceeding(int count, string peers, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "finished all {Rounds} rounds")]
+    private partial void LogFinished(int rounds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopping: saying goodbye and keeping the last checkpoint")]
+    private partial void LogStopping();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the node failed")]
+    private partial void LogFailed(Exception exception);
+
+    private sealed class StateSource(NodeState state) : INodeStatusSource
+    {
+        public NodeStatus Snapshot() => state.Snapshot();
+
+        public (long Round, float[] Parameters)? Model() => state.Model();
+    }
+
+    private sealed class AsyncDisposer(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

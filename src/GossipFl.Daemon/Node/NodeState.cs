@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using GossipFl.Daemon.Status;
+
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// The live numbers of a running node, written by its round driver and read by the status endpoint. Updates and
+/// reads are small and rare (once a round, once a poll), so one lock keeps them consistent.
+/// </summary>
+internal sealed class NodeState
+{
+    private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastHeard = new(StringComparer.Ordinal);
+    private long _round = -1;
+    private double? _trainLoss;
+    private double? _testLoss;
+    private double? _testAccuracy;
+    private double _weight = 1;
+    private long _bytesSent;
+    private long _bytesReceived;
+    private string _phase = "starting";
+    private (long Round, float[] Model)? _model;
+
+    public NodeState(string node, string algorithm, IReadOnlyList<string> trusted, IReadOnlyList<string> followers)
+    {
+        Node = node;
+        Algorithm = algorithm;
+        Trusted = trusted;
+        Followers = followers;
+    }
+
+    public string Node { get; }
+
+    public string Algorithm { get; }
+
+    public IReadOnlyList<string> Trusted { get; }
+
+    public IReadOnlyList<string> Followers { get; }
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    public Func<string, string?>? EndpointOf { get; set; }
+
+    public Func<IReadOnlyDictionary<string, long>>? TransportDrops { get; set; }
+
+    public void Drop(string reason) => _drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
+
+    public void Heard(string peer) => _lastHeard[peer] = DateTimeOffset.UtcNow;
+
+    public void Phase(string phase)
+    {
+        lock (_lock)
+        {
+            _phase = phase;
+        }
+    }
+
+    public void AddSent(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
+
+    public void AddReceived(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
+
+    public void RoundDone(long round, double trainLoss, double weight, double? testLoss, double? testAccuracy, float[] model)
+    {
+        lock (_lock)
+        {
+            _round = round;
+            _trainLoss = trainLoss;
+            _weight = weight;
+            if (testAccuracy is not null)
+            {
+                _testLoss = testLoss;
+                _testAccuracy = testAccuracy;
+            }
+
+            _model = (round, model);
+        }
+    }
+
+    public NodeStatus Snapshot()
+    {
+        lock (_lock)
+        {
+            var drops = new Dictionary<string, long>(_drops, StringComparer.Ordinal);
+            foreach (var (reason, count) in TransportDrops?.Invoke() ?? new Dictionary<string, long>())
+            {
+                drops["transport_" + reason] = count;
+            }
+
+            var peers = Trusted.Union(Followers, StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(name =>
+            {
+                var heard = _lastHeard.TryGetValue(name, out var at) ? at : (DateTimeOffset?)null;
+                var state = heard is null ? "not heard" : DateTimeOffset.UtcNow - heard.Value < TimeSpan.FromMinutes(1) ? "up" : "silent";
+                return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state);
+            }).ToArray();
+            return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
+                Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt);
+        }
+    }
+
+    public (long Round, float[] Parameters)? Model()
+    {
+        lock (_lock)
+        {
+            return _model;
+        }
+    }
+}

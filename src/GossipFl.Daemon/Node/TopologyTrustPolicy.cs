@@ -1,0 +1,37 @@
+using GossipFl.Daemon.Security;
+using GossipFl.Topology.Files;
+
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// Trust as the topology file states it: only peers this node trusts may deliver to it (for a time-varying
+/// graph, any peer of the topology: the algorithm then refuses shares from peers not trusted in that round), and
+/// a peer whose fingerprint the file pins must present that key, whichever direction the session goes.
+/// </summary>
+internal sealed class TopologyTrustPolicy : IPeerTrustPolicy
+{
+    private readonly HashSet<string> _mayDeliver;
+    private readonly Dictionary<string, string?> _pins;
+
+    public TopologyTrustPolicy(TopologyDocument topology, string self)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        var graph = topology.Graph;
+        _pins = topology.Nodes.ToDictionary(n => n.Name, n => Normalise(n.Fingerprint), StringComparer.Ordinal);
+        _mayDeliver = topology.IsTimeVarying
+            ? graph.Names.Where(n => n != self).ToHashSet(StringComparer.Ordinal)
+            : graph.Trusted(graph.IndexOf(self)).ToArray().Select(graph.NameOf).Where(n => n != self).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public bool MayDeliver(string nodeName, string? fingerprint) =>
+        _mayDeliver.Contains(nodeName) && IsAcceptableIdentity(nodeName, fingerprint);
+
+    public bool IsAcceptableIdentity(string nodeName, string? fingerprint) =>
+        _pins.TryGetValue(nodeName, out var pinned)
+        && (pinned is null || fingerprint is null || string.Equals(pinned, Normalise(fingerprint), StringComparison.Ordinal));
+
+    /// <summary>Topology files may write <c>sha256:HEX</c>; identities print bare lowercase hex.</summary>
+    private static string? Normalise(string? fingerprint) =>
+        fingerprint is null ? null
+        : (fingerprint.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? fingerprint["sha256:".Length..] : fingerprint).ToLowerInvariant();
+}

@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace GossipFl.Daemon.Protocol;
+
+/// <summary>
+/// A gossip share of one round: what a node sends each follower after local training (push-sum: share·x and
+/// share·w; D-PSGD and DOL: x itself). Carried as one transport message, whose authenticated sender names the
+/// peer, so no node index or name is on the wire to be spoofed.
+/// </summary>
+/// <remarks>
+/// Layout: kind u8 = 1, version u8 = 1, reserved u16 = 0, round i64, share f64, weight f64, count u32 — all
+/// big-endian like the transport's headers — then count float32 values, little-endian (the in-memory order on
+/// every machine we run on, so a model is copied, not converted, value by value).
+/// </remarks>
+public sealed class ModelShare
+{
+    public const byte Kind = 1;
+    public const byte Version = 1;
+    public const int HeaderSize = 32;
+
+    public ModelShare(long round, double share, double weight, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        Round = round;
+        Share = share;
+        Weight = weight;
+        Values = values;
+    }
+
+    public long Round { get; }
+
+    /// <summary>The fraction of the sender's x this message carries (its mixing weight for the receiver).</summary>
+    public double Share { get; }
+
+    /// <summary>Push-sum weight carried (share·w); 0 for schemes without weights.</summary>
+    public double Weight { get; }
+
+    public float[] Values { get; }
+
+    public int Size => HeaderSize + (Values.Length * sizeof(float));
+
+    public static int SizeFor(int valueCount) => HeaderSize + (valueCount * sizeof(float));
+
+    public void WriteTo(Span<byte> destination)
+    {
+        if (destination.Length < Size)
+        {
+            throw new ArgumentException($"needs {Size} bytes, got {destination.Length}", nameof(destination));
+        }
+
+        destination[0] = Kind;
+        destination[1] = Version;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], 0);
+        BinaryPrimitives.WriteInt64BigEndian(destination[4..], Round);
+        BinaryPrimitives.WriteDoubleBigEndian(destination[12..], Share);
+        BinaryPrimitives.WriteDoubleBigEndian(destination[20..], Weight);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[28..], (uint)Values.Length);
+        var body = destination.Slice(HeaderSize, Values.Length * sizeof(float));
+        if (BitConverterIsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(Values.AsSpan()).CopyTo(body);
+        }
+        else
+        {
+            for (var i = 0; i < Values.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(body[(i * sizeof(float))..], Values[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a share of exactly <paramref name="expectedCount"/> values. Anything else (another kind or version,
+    /// a wrong length, a share outside [0, 1], a negative or non-finite weight, a non-finite value) is refused with
+    /// the reason, so one bad or hostile peer cannot poison a model.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> source, int expectedCount, out ModelShare share, out string reason)
+    {
+        share = null!;
+        if (source.Length < HeaderSize)
+        {
+            reason = $"truncated: {source.Length} bytes, the header alone is {HeaderSize}";
+            return false;
+        }
+
+        if (source[0] != Kind || source[1] != Version)
+        {
+            reason = $"kind {source[0]} version {source[1]}, expected kind {Kind} version {Version}";
+            return false;
+        }
+
+        var round = BinaryPrimitives.ReadInt64BigEndian(source[4..]);
+        var fraction = BinaryPrimitives.ReadDoubleBigEndian(source[12..]);
+        var weight = BinaryPrimitives.ReadDoubleBigEndian(source[20..]);
+        var count = BinaryPrimitives.ReadUInt32BigEndian(source[28..]);
+        if (round < 0)
+        {
+            reason = $"negative round {round}";
+            return false;
+        }
+
+        if (count != expectedCount || source.Length != HeaderSize + ((long)count * sizeof(float)))
+        {
+            reason = $"{count} values in {source.Length} bytes; this model has {expectedCount} values ({SizeFor(expectedCount)} bytes)";
+            return false;
+        }
+
+        if (!(fraction >= 0 && fraction <= 1) || !(weight >= 0) || double.IsInfinity(weight))
+        {
+            reason = $"share {fraction} or weight {weight} out of range";
+            return false;
+        }
+
+        var values = new float[count];
+        var body = source.Slice(HeaderSize);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = BinaryPrimitives.ReadSingleLittleEndian(body[(i * sizeof(float))..]);
+            if (!float.IsFinite(value))
+            {
+                reason = $"value {i} is {value}";
+                return false;
+            }
+
+            values[i] = value;
+        }
+
+        share = new ModelShare(round, fraction, weight, values);
+        reason = string.Empty;
+        return true;
+    }
+
+    private static bool BitConverterIsLittleEndian => BitConverter.IsLittleEndian;
+}
