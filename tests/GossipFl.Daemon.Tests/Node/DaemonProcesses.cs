@@ -35,13 +35,56 @@ internal sealed class DaemonProcesses : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var log = File.CreateText(Path.Combine(Root, node + ".log"));
+        var log = new StreamWriter(new FileStream(Path.Combine(Root, node + ".log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
         log.AutoFlush = true;
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add((node, process));
+    }
+
+    /// <summary>Kills one daemon at once (SIGKILL: no goodbye, no final checkpoint), as a crash would.</summary>
+    public void Kill(string node)
+    {
+        var process = _processes.Single(p => p.Node == node && !p.Process.HasExited).Process;
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Sends SIGTERM, as systemd or Ctrl-C would, and waits for the daemon to exit; returns its exit code.</summary>
+    public int Terminate(string node)
+    {
+        var process = _processes.Single(p => p.Node == node && !p.Process.HasExited).Process;
+        Assert.Equal(0, Kill(process.Id, 15));
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"{node} did not exit within 30 s of SIGTERM");
+        return process.ExitCode;
+    }
+
+    /// <summary>Lines of a daemon's log so far.</summary>
+    public string[] Log(string node)
+    {
+        var file = Path.Combine(Root, node + ".log");
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n');
+    }
+
+    /// <summary>Waits until a daemon's log has a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string node, string text, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (DateTime.UtcNow < until)
+        {
+            if (Log(node).Any(line => line.Contains(text, StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{node} never logged '{text}' within {deadline}:\n{Logs()}");
     }
 
     /// <summary>Waits for every process to exit and returns their exit codes; fails with the logs on timeout.</summary>
@@ -84,6 +127,9 @@ internal sealed class DaemonProcesses : IDisposable
 
         Directory.Delete(Root, recursive: true);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static void Write(StreamWriter log, string? line)
     {

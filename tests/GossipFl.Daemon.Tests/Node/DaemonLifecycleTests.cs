@@ -1,0 +1,84 @@
+using System.Globalization;
+using GossipFl.Daemon.Node;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GossipFl.Daemon.Tests.Node;
+
+/// <summary>Daemons that crash, are stopped, or lose their peers, on loopback.</summary>
+public sealed class DaemonLifecycleTests
+{
+    private static readonly string[] Training =
+        ["--model", "logreg", "--dataset", "synthetic", "--partition", "iid", "--local-steps", "2", "--batch-size", "16", "--seed", "5", "--eval-every", "0"];
+
+    [Fact]
+    public async Task KilledDaemon_RestartedFromItsDataDirectory_ResumesAtItsLastCheckpointedRound()
+    {
+        using var daemons = new DaemonProcesses(2);
+        var topology = WriteTopology(daemons, ["b", "a"]);
+        string[] slow = [.. Training, "--rounds", "400", "--round-deadline", "2", "--peer-wait", "30"];
+        daemons.Start(topology, "a", ["--port", Port(daemons, 0), .. slow]);
+        daemons.Start(topology, "b", ["--port", Port(daemons, 1), .. slow]);
+        await daemons.WaitForLogAsync("a", "round 5 done", TimeSpan.FromMinutes(2));
+
+        daemons.Kill("a");
+        var store = new CheckpointStore(daemons.DataDirectory("a"), NullLogger.Instance);
+        var saved = store.LoadLatest(expectedParameterCount: (18 * 2) + 2)!;
+        Assert.True(saved.Round >= 5, $"checkpointed round {saved.Round}");
+        daemons.Start(topology, "a", ["--port", Port(daemons, 0), .. slow]);
+
+        await daemons.WaitForLogAsync("a", $"resuming after round {saved.Round} from its checkpoint: next round {saved.Round + 1}", TimeSpan.FromMinutes(1));
+        await daemons.WaitForLogAsync("a", $"round {saved.Round + 1} done", TimeSpan.FromMinutes(1));
+        Assert.DoesNotContain(daemons.Log("a").SkipWhile(line => !line.Contains("resuming", StringComparison.Ordinal)), line => line.Contains("round 0 done", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SigTerm_StopsCleanlyWithExitCodeZeroAndACheckpoint()
+    {
+        using var daemons = new DaemonProcesses(2);
+        var topology = WriteTopology(daemons, ["b", "a"]);
+        string[] slow = [.. Training, "--rounds", "400", "--round-deadline", "2", "--peer-wait", "30"];
+        daemons.Start(topology, "a", ["--port", Port(daemons, 0), .. slow]);
+        daemons.Start(topology, "b", ["--port", Port(daemons, 1), .. slow]);
+        await daemons.WaitForLogAsync("a", "round 2 done", TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, daemons.Terminate("a"));
+        Assert.Contains(daemons.Log("a"), line => line.Contains("stopping: saying goodbye", StringComparison.Ordinal));
+        Assert.NotNull(new CheckpointStore(daemons.DataDirectory("a"), NullLogger.Instance).LoadLatest((18 * 2) + 2));
+    }
+
+    [Fact]
+    public async Task PeerDiesMidRun_TheOthersFinishWithoutIt()
+    {
+        using var daemons = new DaemonProcesses(3);
+        // A symmetric triangle: everyone trusts everyone.
+        var topology = WriteTopology(daemons, ["b, c", "a, c", "a, b"]);
+        string[] run = [.. Training, "--rounds", "12", "--round-deadline", "1.5", "--peer-wait", "30"];
+        for (var i = 0; i < 3; i++)
+        {
+            daemons.Start(topology, ((char)('a' + i)).ToString(), ["--port", Port(daemons, i), .. run]);
+        }
+
+        await daemons.WaitForLogAsync("c", "round 3 done", TimeSpan.FromMinutes(2));
+        daemons.Kill("c");
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(0, exits["a"]);
+        Assert.Equal(0, exits["b"]);
+        foreach (var survivor in (string[])["a", "b"])
+        {
+            var log = daemons.Log(survivor);
+            Assert.Contains(log, line => line.Contains("round 11 done", StringComparison.Ordinal));
+            Assert.Contains(log, line => line.Contains("no share from 1 trusted peer(s) before the deadline: c", StringComparison.Ordinal));
+        }
+    }
+
+    private static string Port(DaemonProcesses daemons, int i) => daemons.Ports[i].ToString(CultureInfo.InvariantCulture);
+
+    private static string WriteTopology(DaemonProcesses daemons, string[] trusts)
+    {
+        var path = Path.Combine(daemons.Root, "topology.yaml");
+        File.WriteAllText(path, "version: 1\nnodes:\n" + string.Concat(trusts.Select((t, i) => string.Create(
+            CultureInfo.InvariantCulture, $"  - {{ name: {(char)('a' + i)}, trusts: [{t}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        return path;
+    }
+}
