@@ -91,7 +91,8 @@ if [ ! -f "$build_stamp" ] \
         -newer "$build_stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.sln' -o -name '*.json' -o -name '*.so' -o -name '*.py' \) \
         -not -path '*/obj/*' -not -path '*/bin/*' -print -quit 2>/dev/null)" ]; then
   say "building the .NET solution ($configuration)"
-  dotnet build "$root/GossipFl.sln" -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
+  # To stderr: the launcher runs this before commands whose stdout users redirect (e.g. topology generate).
+  dotnet build "$root/GossipFl.sln" -c "$configuration" -nologo -v quiet -clp:ErrorsOnly >&2
   touch "$build_stamp"
 fi
 if [ "$did_work" -eq 1 ]; then say "ready"; fi

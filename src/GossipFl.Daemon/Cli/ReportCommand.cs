@@ -21,8 +21,9 @@ internal static class ReportCommand
             var graph = LoadGraph(parse.GetValue(topology)?.FullName ?? TopologyNamedIn(run));
             var target = parse.GetValue(output)!;
             await File.WriteAllTextAsync(target.FullName, HtmlReport.Build(run, graph), cancellation).ConfigureAwait(false);
-            await parse.InvocationConfiguration.Output.WriteLineAsync(
-                $"wrote {target.FullName}: {run.LastRound} rounds, {run.NodeNames.Count} peers").ConfigureAwait(false);
+            var console = parse.InvocationConfiguration.Output;
+            await console.WriteLineAsync(ConvergenceSummary.Render(run)).ConfigureAwait(false);
+            await console.WriteLineAsync($"wrote {target.FullName}: {run.LastRound} rounds, {run.NodeNames.Count} peers").ConfigureAwait(false);
             return 0;
         }));
         return command;

@@ -59,11 +59,8 @@ internal static class StartCommand
             Validate(settings);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "gossipfl" });
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
+            builder.Logging.AddConsole(o => o.FormatterName = DaemonLogFormatter.FormatterName)
+                .AddConsoleFormatter<DaemonLogFormatter, DaemonLogOptions>(o => o.Node = settings.Node ?? Environment.MachineName);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton<GossipDaemon>();

@@ -114,7 +114,7 @@ internal sealed partial class GossipRoundDriver
         }
 
         _state.RoundDone(round, loss, _node.Weight, testLoss, testAccuracy, (float[])_model.Clone());
-        LogRound(round, loss, testAccuracy is { } a ? $", test accuracy {a:P2}" : string.Empty, sources.Count - missing.Count, sources.Count);
+        LogRound(round, loss, testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty, sources.Count - missing.Count, sources.Count);
     }
 
     /// <summary>

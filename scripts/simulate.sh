@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Runs N GossipFl daemons on this machine, waits for them, and summarises convergence across peers.
+#
+#   scripts/simulate.sh [N] [TOPOLOGY] [-- gossipfl start flags...]
+#
+# N (default 8) daemons; TOPOLOGY is a topology file (N is then its node count) or a generator name
+# (default one-way-trust, drawn for N nodes). As root, each daemon runs on its own host: a network namespace
+# on a private bridge, finding the others with real mDNS. Otherwise (or with GOSSIPFL_LOOPBACK=1) they run on
+# loopback with static peers. Each gets its own data directory and its own part of the data (the partition in
+# the topology's training section, or --partition). Results: runs/simulate-<time>/ with every daemon's log and
+# metrics, and report.html. Ctrl-C stops every daemon this script started and removes its namespaces.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+nodes=8
+topology=one-way-trust
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then nodes=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then topology=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
+extra=("$@")
+
+case "$nodes" in ''|*[!0-9]*) echo "simulate.sh: N must be a whole number, got '$nodes'" >&2; exit 2 ;; esac
+if [ "$nodes" -lt 2 ] || [ "$nodes" -gt 64 ]; then echo "simulate.sh: N must be between 2 and 64, got $nodes" >&2; exit 2; fi
+
+"$root/scripts/setup.sh"
+configuration=${GOSSIPFL_CONFIGURATION:-Release}
+gossipfl=(dotnet "$root/artifacts/bin/GossipFl.Daemon/${configuration,,}/gossipfl.dll")
+run="$root/runs/simulate-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$run"
+say() { printf 'simulate: %s\n' "$*" >&2; }
+
+# --- the topology -------------------------------------------------------------------------------------------
+if [ -f "$topology" ]; then
+  cp "$topology" "$run/topology.yaml"
+else
+  "${gossipfl[@]}" topology generate --generator "$topology" --nodes "$nodes" --seed 1 -o "$run/topology.yaml.tmp" >/dev/null
+  # Defaults for a run that finishes in a few minutes on a laptop-sized machine.
+  { cat "$run/topology.yaml.tmp"; printf 'training:\n  algorithm: push-sum\n  model: mlp\n  dataset: fashion-mnist\n  partition: dirichlet:0.5\n  rounds: 20\n  local_steps: 10\n  batch_size: 32\n  learning_rate: 0.05\n  seed: 1\n'; } >"$run/topology.yaml"
+  rm "$run/topology.yaml.tmp"
+fi
+"${gossipfl[@]}" topology check "$run/topology.yaml" >/dev/null
+names=$("${gossipfl[@]}" topology show "$run/topology.yaml" --format json | /usr/bin/python3 -c 'import json,sys; print(" ".join(n["name"] if isinstance(n, dict) else n for n in json.load(sys.stdin)["nodes"]))')
+read -r -a names <<<"$names"
+nodes=${#names[@]}
+
+mode=namespaces
+if [ "$(id -u)" -ne 0 ] || [ "${GOSSIPFL_LOOPBACK:-0}" = 1 ]; then mode=loopback; fi
+say "$nodes daemons on $mode; run directory $run"
+
+pids=()
+namespaces=()
+tag="gfs$$"
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'say "stopping every daemon"; cleanup; exit 130' INT TERM
+
+if [ "$mode" = namespaces ]; then
+  hub="${tag}hub"
+  ip netns add "$hub"; namespaces+=("$hub")
+  ip netns exec "$hub" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$hub" link add br0 type bridge
+  ip -n "$hub" link set br0 up
+fi
+
+for k in $(seq 0 $((nodes - 1))); do
+  name=${names[$k]}
+  data="$run/$name"
+  mkdir -p "$data"
+  if [ "$mode" = namespaces ]; then
+    ns="${tag}h$k"
+    ip netns add "$ns"; namespaces+=("$ns")
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+    ip -n "$hub" link add "h$k" type veth peer name gl0 netns "$ns"
+    ip -n "$hub" link set "h$k" master br0 up
+    ip -n "$ns" addr add "10.77.$((k / 250)).$((k % 250 + 1))/16" dev gl0
+    ip -n "$ns" link set gl0 up
+    ip netns exec "$ns" "${gossipfl[@]}" start --topology "$run/topology.yaml" --node "$name" --interface gl0 \
+      --port 7070 --data-dir "$data" --threads 1 "${extra[@]}" >"$run/$name.log" 2>&1 &
+  else
+    peers=()
+    for j in $(seq 0 $((nodes - 1))); do
+      [ "$j" -eq "$k" ] || peers+=(--peer "${names[$j]}@127.0.0.1:$((17070 + j))")
+    done
+    "${gossipfl[@]}" start --topology "$run/topology.yaml" --node "$name" --no-mdns --bind 127.0.0.1 \
+      --port $((17070 + k)) "${peers[@]}" --data-dir "$data" --threads 1 "${extra[@]}" >"$run/$name.log" 2>&1 &
+  fi
+  pids+=($!)
+done
+
+say "started ${#pids[@]} daemons (logs: $run/NODE.log); waiting for them to finish"
+failed=0
+for k in "${!pids[@]}"; do
+  if ! wait "${pids[$k]}"; then
+    failed=$((failed + 1))
+    say "${names[$k]} exited with an error; last lines of its log:"
+    tail -n 5 "$run/${names[$k]}.log" >&2
+  fi
+done
+pids=()
+
+"${gossipfl[@]}" report "$run" -o "$run/report.html" --topology "$run/topology.yaml"
+say "report: $run/report.html"
+[ "$failed" -eq 0 ] || { say "$failed daemon(s) failed"; exit 1; }

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+
+namespace GossipFl.Daemon.Reporting;
+
+/// <summary>A plain-text table of where each peer ended: last round, training loss, last test accuracy.</summary>
+internal static class ConvergenceSummary
+{
+    public static string Render(RunMetrics run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var c = CultureInfo.InvariantCulture;
+        var width = Math.Max(4, run.NodeNames.Select(n => n.Length).DefaultIfEmpty(4).Max());
+        var text = new StringBuilder();
+        text.Append(c, $"{"peer".PadRight(width)}  last round  train loss  test accuracy\n");
+        var accuracies = new List<double>();
+        foreach (var name in run.NodeNames)
+        {
+            var mine = run.Nodes.Where(n => n.Node == name).ToArray();
+            var last = mine[^1];
+            var accuracy = mine.LastOrDefault(n => n.TestAccuracy is not null)?.TestAccuracy;
+            if (accuracy is { } a)
+            {
+                accuracies.Add(a);
+            }
+
+            var stopped = last.Round < run.LastRound ? " (stopped early)" : string.Empty;
+            text.Append(c, $"{name.PadRight(width)}  {last.Round,10}  {last.TrainLoss?.ToString("0.0000", c) ?? "—",10}  {accuracy?.ToString("0.00%", c) ?? "—",13}{stopped}\n");
+        }
+
+        if (accuracies.Count > 0)
+        {
+            text.Append(c, $"mean test accuracy {accuracies.Average():0.00%} (min {accuracies.Min():0.00%}, max {accuracies.Max():0.00%}) over {accuracies.Count} peers");
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+}
