@@ -94,6 +94,20 @@ for k in $(seq 0 $((nodes - 1))); do
 done
 
 say "started ${#pids[@]} daemons (logs: $run/NODE.log); waiting for them to finish"
+# Peak resident memory of each daemon (VmHWM), sampled once a second while it runs.
+(
+  while :; do
+    alive=0
+    for k in "${!pids[@]}"; do
+      peak=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${pids[$k]}/status" 2>/dev/null || true)
+      if [ -n "$peak" ]; then alive=1; echo "$peak" >"$run/${names[$k]}.peak-rss-kb"; fi
+    done
+    [ "$alive" -eq 1 ] || break
+    sleep 1
+  done
+) &
+sampler=$!
+started=$(date +%s)
 failed=0
 for k in "${!pids[@]}"; do
   if ! wait "${pids[$k]}"; then
@@ -103,6 +117,10 @@ for k in "${!pids[@]}"; do
   fi
 done
 pids=()
+elapsed=$(( $(date +%s) - started ))
+wait "$sampler" 2>/dev/null || true
+cat "$run"/*.peak-rss-kb 2>/dev/null | awk -v n="$nodes" -v s="$elapsed" '
+  { sum += $1; if ($1 > max) max = $1 } END { if (NR) printf "simulate: %d daemons ran for %d s; peak memory per daemon: mean %.0f MiB, max %.0f MiB\n", n, s, sum / NR / 1024, max / 1024 }' >&2 || true
 
 "${gossipfl[@]}" report "$run" -o "$run/report.html" --topology "$run/topology.yaml"
 say "report: $run/report.html"
