@@ -87,14 +87,14 @@ internal sealed partial class GossipRoundDriver
         var sends = _outbox.Select(message => SendAsync(graph.NameOf(message.To), round, message, cancellation)).ToArray();
 
         var sources = plan.Sources.ToArray().Where(s => s != self).Select(graph.NameOf).ToHashSet(StringComparer.Ordinal);
-        var missing = await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
-        if (missing.Count > 0)
+        var missing = _options.Asynchronous ? DrainArrived(round, sources) : await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
+        if (missing.Count > 0 && !_options.Asynchronous)
         {
             LogMissing(round, missing.Count, string.Join(", ", missing.Order(StringComparer.Ordinal)));
             _state.Drop("missing_share");
         }
 
-        FoldPending(round, graph);
+        FoldPending(_options.Asynchronous ? long.MaxValue : round, graph);
         _node.Complete();
         await Task.WhenAll(sends).ConfigureAwait(false);
 
@@ -181,6 +181,24 @@ internal sealed partial class GossipRoundDriver
         return missing;
     }
 
+    /// <summary>Asynchronous mode: takes every share that has arrived, without waiting; returns the sources not heard this time.</summary>
+    private HashSet<string> DrainArrived(long round, HashSet<string> sources)
+    {
+        var heard = new HashSet<string>(StringComparer.Ordinal);
+        while (_exchange.TryReceive(out var incoming))
+        {
+            using (incoming)
+            {
+                if (Accept(incoming, round) is not null)
+                {
+                    heard.Add(incoming.Sender);
+                }
+            }
+        }
+
+        return sources.Where(s => !heard.Contains(s)).ToHashSet(StringComparer.Ordinal);
+    }
+
     private ModelShare? Accept(IncomingPayload incoming, long round)
     {
         _state.AddReceived(incoming.Payload.Length);
@@ -197,7 +215,7 @@ internal sealed partial class GossipRoundDriver
             return null;
         }
 
-        if (share.Round > round + RoundOptions.MaxRoundsAhead)
+        if (!_options.Asynchronous && share.Round > round + RoundOptions.MaxRoundsAhead)
         {
             _state.Drop("share_too_far_ahead");
             return null;

@@ -72,6 +72,28 @@ public sealed class DaemonLifecycleTests
         }
     }
 
+    [Fact]
+    public async Task AsynchronousMode_FastPeersNeverWaitForASlowOne()
+    {
+        using var daemons = new DaemonProcesses(3);
+        var topology = WriteTopology(daemons, ["b, c", "a, c", "a, b"]);
+        // A round deadline far longer than the run: in synchronous mode the fast peers would wait for c every round.
+        string[] run = [.. Training, "--rounds", "30", "--round-deadline", "600", "--peer-wait", "30", "--mode", "async"];
+        daemons.Start(topology, "a", ["--port", Port(daemons, 0), .. run]);
+        daemons.Start(topology, "b", ["--port", Port(daemons, 1), .. run]);
+        daemons.Start(topology, "c", ["--port", Port(daemons, 2), .. run, "--local-steps", "400"]);
+
+        await daemons.WaitForLogAsync("a", "finished all 30 rounds", TimeSpan.FromMinutes(2));
+        var slow = daemons.Log("c").Count(line => line.Contains(" done: ", StringComparison.Ordinal));
+        Assert.True(slow < 30, $"the slow peer had already done {slow} rounds: the fast ones were not ahead");
+        Assert.Contains(daemons.Log("a"), line => line.Contains("shares from 2 of 2", StringComparison.Ordinal));
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+        Assert.All(exits.Values, code => Assert.Equal(0, code));
+        var weight = new CheckpointStore(daemons.DataDirectory("a"), NullLogger.Instance).LoadLatest((18 * 2) + 2)!.Weight;
+        Assert.True(weight > 0 && double.IsFinite(weight), $"push-sum weight {weight}");
+    }
+
     private static string Port(DaemonProcesses daemons, int i) => daemons.Ports[i].ToString(CultureInfo.InvariantCulture);
 
     private static string WriteTopology(DaemonProcesses daemons, string[] trusts)
