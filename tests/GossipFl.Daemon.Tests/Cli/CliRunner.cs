@@ -10,6 +10,7 @@ internal static class CliRunner
     {
         var root = new RootCommand("test");
         root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error })

@@ -27,7 +27,7 @@ internal sealed class SimulateOptions
     public Option<string?> Model { get; } = new("--model") { Description = "logreg, mlp, mlp:W1,W2,..., lenet or a TorchScript file; default mlp (logreg when --online)" };
     public Option<string?> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, synthetic or a CSV file; default fashion-mnist (synthetic when --online)" };
     public Option<string?> Partition { get; } = new("--partition") { Description = "iid, dirichlet:ALPHA[:MIN] or shards:K; default dirichlet:0.5" };
-    public Option<int?> Rounds { get; } = new("--rounds") { Description = "synchronous rounds (epochs for centralized on libtorch data); default 60, 2000 when --online" };
+    public Option<int?> Rounds { get; } = new("--rounds") { Description = "synchronous rounds (epochs for centralized on libtorch data); default 30, 2000 when --online" };
     public Option<int?> LocalSteps { get; } = new("--local-steps") { Description = "mini-batch steps per peer per round; default 10, 1 when --online" };
     public Option<int> LocalEpochs { get; } = new("--local-epochs") { Description = "FedAvg: local epochs E per round", DefaultValueFactory = _ => 1 };
     public Option<double> ClientFraction { get; } = new("--client-fraction") { Description = "FedAvg: fraction C of peers per round", DefaultValueFactory = _ => 0.5 };
@@ -83,7 +83,7 @@ internal sealed class SimulateOptions
         var defaults = document.Training ?? new TrainingDefaults();
         var algorithm = ParseAlgorithm(parse.GetValue(Algorithm) ?? defaults.Algorithm ?? "ops");
         var seed = seedFlag ?? defaults.Seed ?? 1;
-        var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 60), 1, "--rounds");
+        var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 30), 1, "--rounds");
         var batch = AtLeast(parse.GetValue(BatchSize) ?? defaults.BatchSize ?? (online ? 1 : 32), 1, "--batch-size");
         var steps = AtLeast(parse.GetValue(LocalSteps) ?? defaults.LocalSteps ?? (online ? 1 : 10), 1, "--local-steps");
         var epochs = AtLeast(parse.GetValue(LocalEpochs), 1, "--local-epochs");
