@@ -31,10 +31,10 @@ table() { # names...
 
 fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed 1 --threads 2)
 if [ "$which" = fashion ] || [ "$which" = all ]; then
-  run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
-  run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
-  run fashion-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
-  run fashion-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
+  [ -f "$out/fashion-centralized/rounds.csv" ] || run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
+  run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
+  run fashion-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
+  run fashion-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
   run fashion-fedavg --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3
   echo "Fashion-MNIST, 16 peers, Dirichlet(0.5):"
   table fashion-centralized fashion-ops fashion-dol fashion-dsgd fashion-fedavg
