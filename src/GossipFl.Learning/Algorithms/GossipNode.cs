@@ -173,7 +173,11 @@ public sealed class GossipNode
             X.CopyTo(_sent);
         }
 
-        _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
+        if (!InSenderOrder(_inbox))
+        {
+            _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
+        }
+
         if (IsPushSum)
         {
             CompletePushSum(plan);
@@ -239,6 +243,21 @@ public sealed class GossipNode
         }
 
         VectorMath.WeightedSum(X, _foldCoefficients.AsSpan(0, _foldSources.Count), _foldSources);
+    }
+
+    /// <summary>A synchronous driver delivers in sender order already; checking is cheaper than sorting.</summary>
+    private static bool InSenderOrder(List<GossipMessage> messages)
+    {
+        for (var k = 1; k < messages.Count; k++)
+        {
+            var (previous, current) = (messages[k - 1], messages[k]);
+            if (previous.From > current.From || (previous.From == current.From && previous.Round > current.Round))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void EnsureCoefficients(int count)
