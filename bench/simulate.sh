@@ -37,7 +37,7 @@ dotnet "$root/artifacts/bin/GossipFl.Bench.Mixing/release/GossipFl.Bench.Mixing.
 
 echo "== libtorch learners: shared engine vs one per peer (Fashion-MNIST MLP, 16 peers, 10 rounds x 10 steps)"
 engines=(--algorithm ops --dataset fashion-mnist --model mlp --nodes 16 --rounds 10 --local-steps 10 --batch-size 32 --eval-every 0 --seed 1)
-for round in 1 2; do
+for round in 1 2 3; do
   measure "engine-shared-$round" "${engines[@]}" --engine shared
   measure "engine-per-peer-$round" "${engines[@]}" --engine per-peer
 done
