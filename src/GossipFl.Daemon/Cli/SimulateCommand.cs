@@ -165,6 +165,7 @@ internal static class SimulateCommand
         delay = settings.Options.Network.MaxDelayRounds,
         churn = settings.Options.Network.ChurnProbability,
         churn_mean_downtime = settings.Options.Network.MeanDowntimeRounds,
+        reclaim_lost = settings.Options.ReclaimLostShares,
         eval_every = settings.Options.EvalEvery,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",

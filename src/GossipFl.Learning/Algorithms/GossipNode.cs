@@ -17,6 +17,7 @@ public sealed class GossipNode
     private readonly float[] _sent;
     private readonly float[] _model;
     private readonly List<GossipMessage> _inbox = [];
+    private double _reclaimedShare;
     private readonly List<ReadOnlyMemory<float>> _foldSources = [];
     private float[] _foldCoefficients = new float[8];
     private MixingPlan? _plan;
@@ -94,6 +95,7 @@ public sealed class GossipNode
         _inbox.Clear();
         RejectedCount = 0;
         _sentThisRound = false;
+        _reclaimedShare = 0;
     }
 
     /// <summary>
@@ -128,6 +130,26 @@ public sealed class GossipNode
         {
             var weight = IsPushSum ? shares[k] * Weight : 0.0;
             outbox.Add(new GossipMessage(Index, destinations[k], Round, shares[k], weight, _sent));
+        }
+    }
+
+    /// <summary>
+    /// The carrier reports that a message this node sent this round was not delivered (an acknowledging
+    /// transport gave up, or the receiver is known to be down). Push-sum takes the share back, so the mass stays
+    /// with the sender instead of being lost; row schemes need nothing (the receiver rescales its row).
+    /// Call before <see cref="Complete"/>.
+    /// </summary>
+    public void Reclaim(in GossipMessage message)
+    {
+        RequirePlan();
+        if (message.From != Index || message.Round != Round || !_sentThisRound)
+        {
+            throw new ArgumentException($"node {Index} can only reclaim its own messages of round {Round}", nameof(message));
+        }
+
+        if (IsPushSum)
+        {
+            _reclaimedShare += message.Share;
         }
     }
 
@@ -193,11 +215,13 @@ public sealed class GossipNode
 
     private void CompletePushSum(MixingPlan plan)
     {
+        // Reclaimed shares rejoin the kept share: the self coefficient stays a sum of float values, exact in double.
+        var self = plan.SelfWeight + _reclaimedShare;
         EnsureCoefficients(_inbox.Count + 1);
         _foldSources.Clear();
         _foldSources.Add(_sent);
-        _foldCoefficients[0] = (float)plan.SelfWeight;
-        var weight = plan.SelfWeight * Weight;
+        _foldCoefficients[0] = (float)self;
+        var weight = self * Weight;
         for (var k = 0; k < _inbox.Count; k++)
         {
             _foldSources.Add(_inbox[k].Values);

@@ -37,6 +37,7 @@ internal sealed class SimulateOptions
     public Option<double> Loss { get; } = new("--loss") { Description = "probability that a message is lost, in [0, 1]", DefaultValueFactory = _ => 0 };
     public Option<int> Delay { get; } = new("--delay") { Description = "messages arrive 0..D rounds late (uniform)", DefaultValueFactory = _ => 0 };
     public Option<string> Churn { get; } = new("--churn") { Description = "P[:MEAN]: a live peer leaves with probability P per round, returns after MEAN rounds on average (default 10)", DefaultValueFactory = _ => "0" };
+    public Option<bool> ReclaimLost { get; } = new("--reclaim-lost") { Description = "senders take back undelivered push-sum shares (as over an acknowledging transport) instead of losing that mass" };
     public Option<bool> Online { get; } = new("--online") { Description = "the OPS paper's online setting: per-peer streams, one batch per round, logistic regression" };
     public Option<double> Beta { get; } = new("--beta") { Description = "online: fraction of each peer's stream from its own cluster, in [0, 1]", DefaultValueFactory = _ => 0 };
     public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "evaluate test accuracy every N rounds (and on the last); default rounds/10" };
@@ -47,7 +48,7 @@ internal sealed class SimulateOptions
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, Online, Beta, EvalEvery, Threads, Engine, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Out,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -125,7 +126,7 @@ internal sealed class SimulateOptions
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine);
-        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction);
+        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost));
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 
