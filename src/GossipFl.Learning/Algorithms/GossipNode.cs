@@ -183,7 +183,7 @@ public sealed class GossipNode
     /// <summary>
     /// Folds the received messages into the new state (sender order, then round order) and ends the round.
     /// Push-sum: x' = W_ii·x + Σ share_j·x_j and w' = W_ii·w + Σ share_j·w_j over what arrived (a lost share is
-    /// lost mass). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
+    /// lost mass unless reclaimed; a node that did not send keeps x and w whole). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
     /// one when a sender is missing (the newest message per sender counts).
     /// </summary>
     public void Complete()
@@ -216,7 +216,8 @@ public sealed class GossipNode
     private void CompletePushSum(MixingPlan plan)
     {
         // Reclaimed shares rejoin the kept share: the self coefficient stays a sum of float values, exact in double.
-        var self = plan.SelfWeight + _reclaimedShare;
+        // A node that sent nothing gave nothing away and keeps all of its mass.
+        var self = _sentThisRound ? plan.SelfWeight + _reclaimedShare : 1.0;
         EnsureCoefficients(_inbox.Count + 1);
         _foldSources.Clear();
         _foldSources.Add(_sent);
