@@ -84,7 +84,7 @@ public sealed class SimulatorTests
         Assert.Equal(streams, again);
 
         // A peer's cluster is a tenth of the pool, so uniform draws land in it 10% of the time.
-        var clusterOf = ClusterMembership(streams, nodes);
+        var clusterOf = ClusterMembership(nodes);
         var inOwn = streams.Select((s, k) => s.Count(i => clusterOf(k, i))).Sum() / (double)(nodes * 4000);
         Assert.InRange(inOwn, beta + ((1 - beta) * 0.1) - 0.03, beta + ((1 - beta) * 0.1) + 0.03);
     }
@@ -118,9 +118,8 @@ public sealed class SimulatorTests
     /// Whether sample i is in peer k's cluster, inferred from the β = 1 streams of the same seed (every draw of
     /// those is from the own cluster), so the test does not restate the clustering.
     /// </summary>
-    private static Func<int, int, bool> ClusterMembership(int[][] streams, int nodes)
+    private static Func<int, int, bool> ClusterMembership(int nodes)
     {
-        _ = streams;
         var data = Data.Value;
         var pure = OnlineStreams.Build(data.Train, nodes, 20_000, 1.0, 8);
         var members = pure.Select(s => s.ToHashSet()).ToArray();
