@@ -2,7 +2,8 @@
 # The simulator's accuracy experiments (docs/benchmarks.md, "Simulator"): every algorithm against centralized
 # training on (1) Fashion-MNIST, 16 peers, Dirichlet(0.5), one-way-trust graph and (2) the OPS paper's online
 # setting on the SUSY-like task, N = 128, 16 out-neighbours, T = 2000, beta = 0, time-varying graph.
-# Usage: bench/experiments.sh [fashion|online|all] [OUT_DIR]   (default: all, artifacts/experiments)
+# Usage: bench/experiments.sh [fashion|fashion-long|online|all] [OUT_DIR]   (default: all, artifacts/experiments)
+# fashion-long: OPS and DOL for 3000 rounds on the default and a denser one-way-trust graph (not part of all).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
@@ -31,13 +32,24 @@ table() { # names...
 
 fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed 1 --threads 2)
 if [ "$which" = fashion ] || [ "$which" = all ]; then
-  run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
-  run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
-  run fashion-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
-  run fashion-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds 150 --local-steps 10 --eval-every 10
+  [ -f "$out/fashion-centralized/rounds.csv" ] || run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
+  run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
+  run fashion-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
+  run fashion-dsgd --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
   run fashion-fedavg --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3
   echo "Fashion-MNIST, 16 peers, Dirichlet(0.5):"
   table fashion-centralized fashion-ops fashion-dol fashion-dsgd fashion-fedavg
+fi
+
+if [ "$which" = fashion-long ]; then
+  run fashion-long-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 3000 --local-steps 2 --eval-every 500
+  run fashion-long-dol --algorithm dol --generator one-way-trust "${fashion_common[@]}" --rounds 3000 --local-steps 2 --eval-every 500
+  # A denser one-way-trust graph (4 + 4 instead of 2 + 2 out-neighbours) mixes faster.
+  dense=(--generator one-way-trust --param base_degree=4 --param out_degree=4)
+  run fashion-dense-ops --algorithm ops "${dense[@]}" "${fashion_common[@]}" --rounds 3000 --local-steps 2 --eval-every 500
+  run fashion-dense-dol --algorithm dol "${dense[@]}" "${fashion_common[@]}" --rounds 3000 --local-steps 2 --eval-every 500
+  echo "Fashion-MNIST, 16 peers, Dirichlet(0.5), 3000 rounds:"
+  table fashion-centralized fashion-long-ops fashion-long-dol fashion-dense-ops fashion-dense-dol
 fi
 
 online_common=(--online --dataset synthetic --model logreg --beta 0 --nodes 128 --rounds 2000 --batch-size 1 --lr 0.05 --seed 1 --threads 2 --eval-every 200)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using GossipFl.Daemon.Cli.Simulate;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Simulation;
@@ -29,9 +30,23 @@ internal static class SimulateCommand
         command.SetAction((parse, cancellation) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            return UserErrors.GuardAsync(error, () => Task.FromResult(Run(options.Resolve(parse), cancellation)));
+            return UserErrors.GuardAsync(error, () =>
+            {
+                // Ctrl-C and SIGTERM end the current round, then the summary is printed and the files are
+                // complete; without these registrations the runtime would kill the process mid-write.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
+                using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
+                return Task.FromResult(Run(options.Resolve(parse), stop.Token));
+            });
         });
         return command;
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true;
+        stop.Cancel();
     }
 
     private static int Run(SimulateSettings settings, CancellationToken cancellation)
@@ -150,6 +165,7 @@ internal static class SimulateCommand
         delay = settings.Options.Network.MaxDelayRounds,
         churn = settings.Options.Network.ChurnProbability,
         churn_mean_downtime = settings.Options.Network.MeanDowntimeRounds,
+        reclaim_lost = settings.Options.ReclaimLostShares,
         eval_every = settings.Options.EvalEvery,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",

@@ -17,6 +17,7 @@ public sealed class GossipNode
     private readonly float[] _sent;
     private readonly float[] _model;
     private readonly List<GossipMessage> _inbox = [];
+    private double _reclaimedShare;
     private readonly List<ReadOnlyMemory<float>> _foldSources = [];
     private float[] _foldCoefficients = new float[8];
     private MixingPlan? _plan;
@@ -114,6 +115,7 @@ public sealed class GossipNode
         _inbox.Clear();
         RejectedCount = 0;
         _sentThisRound = false;
+        _reclaimedShare = 0;
     }
 
     /// <summary>
@@ -152,6 +154,26 @@ public sealed class GossipNode
     }
 
     /// <summary>
+    /// The carrier reports that a message this node sent this round was not delivered (an acknowledging
+    /// transport gave up, or the receiver is known to be down). Push-sum takes the share back, so the mass stays
+    /// with the sender instead of being lost; row schemes need nothing (the receiver rescales its row).
+    /// Call before <see cref="Complete"/>.
+    /// </summary>
+    public void Reclaim(in GossipMessage message)
+    {
+        RequirePlan();
+        if (message.From != Index || message.Round != Round || !_sentThisRound)
+        {
+            throw new ArgumentException($"node {Index} can only reclaim its own messages of round {Round}", nameof(message));
+        }
+
+        if (IsPushSum)
+        {
+            _reclaimedShare += message.Share;
+        }
+    }
+
+    /// <summary>
     /// Accepts a message for this round. Returns false (and counts it) when the node does not trust the sender
     /// in this round's plan; throws when the message is malformed for this node (a driver bug, not a peer's).
     /// </summary>
@@ -181,7 +203,7 @@ public sealed class GossipNode
     /// <summary>
     /// Folds the received messages into the new state (sender order, then round order) and ends the round.
     /// Push-sum: x' = W_ii·x + Σ share_j·x_j and w' = W_ii·w + Σ share_j·w_j over what arrived (a lost share is
-    /// lost mass). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
+    /// lost mass unless reclaimed; a node that did not send keeps x and w whole). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
     /// one when a sender is missing (the newest message per sender counts).
     /// </summary>
     public void Complete()
@@ -193,7 +215,11 @@ public sealed class GossipNode
             X.CopyTo(_sent);
         }
 
-        _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
+        if (!InSenderOrder(_inbox))
+        {
+            _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
+        }
+
         if (IsPushSum)
         {
             CompletePushSum(plan);
@@ -209,11 +235,14 @@ public sealed class GossipNode
 
     private void CompletePushSum(MixingPlan plan)
     {
+        // Reclaimed shares rejoin the kept share: the self coefficient stays a sum of float values, exact in double.
+        // A node that sent nothing gave nothing away and keeps all of its mass.
+        var self = _sentThisRound ? plan.SelfWeight + _reclaimedShare : 1.0;
         EnsureCoefficients(_inbox.Count + 1);
         _foldSources.Clear();
         _foldSources.Add(_sent);
-        _foldCoefficients[0] = (float)plan.SelfWeight;
-        var weight = plan.SelfWeight * Weight;
+        _foldCoefficients[0] = (float)self;
+        var weight = self * Weight;
         for (var k = 0; k < _inbox.Count; k++)
         {
             _foldSources.Add(_inbox[k].Values);
@@ -259,6 +288,21 @@ public sealed class GossipNode
         }
 
         VectorMath.WeightedSum(X, _foldCoefficients.AsSpan(0, _foldSources.Count), _foldSources);
+    }
+
+    /// <summary>A synchronous driver delivers in sender order already; checking is cheaper than sorting.</summary>
+    private static bool InSenderOrder(List<GossipMessage> messages)
+    {
+        for (var k = 1; k < messages.Count; k++)
+        {
+            var (previous, current) = (messages[k - 1], messages[k]);
+            if (previous.From > current.From || (previous.From == current.From && previous.Round > current.Round))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void EnsureCoefficients(int count)

@@ -73,8 +73,10 @@ public sealed class OnlineLogisticLearner : ILocalLearner
             var x = _train.FeaturesOf(sample);
             var score = Score(model, x);
             var label = (double)_train.Labels[sample];
-            lossSum += Loss(score, label);
-            var residual = Sigmoid(score) - label;
+            // One exponential serves both the loss and the sigmoid.
+            var e = PortableMath.Exp(-Math.Abs(score));
+            lossSum += Math.Max(score, 0) + PortableMath.Log(1 + e) - (label * score);
+            var residual = (score >= 0 ? 1 / (1 + e) : e / (1 + e)) - label;
             for (var k = 0; k < features; k++)
             {
                 _gradient[k] += residual * x[k];
@@ -131,10 +133,6 @@ public sealed class OnlineLogisticLearner : ILocalLearner
     /// <summary>Binary cross-entropy from the score s: log(1 + e^s) - y·s, in a form that cannot overflow.</summary>
     private static double Loss(double score, double label) =>
         Math.Max(score, 0) + PortableMath.Log(1 + PortableMath.Exp(-Math.Abs(score))) - (label * score);
-
-    private static double Sigmoid(double score) => score >= 0
-        ? 1 / (1 + PortableMath.Exp(-score))
-        : PortableMath.Exp(score) / (1 + PortableMath.Exp(score));
 
     private void CheckLength(ReadOnlySpan<float> vector)
     {

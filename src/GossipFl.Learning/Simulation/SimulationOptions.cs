@@ -11,6 +11,10 @@ namespace GossipFl.Learning.Simulation;
 /// <param name="Threads">Worker threads for training (thread-safe learners only) and folding.</param>
 /// <param name="ParallelTraining">Whether learners may train concurrently (false for a shared libtorch engine).</param>
 /// <param name="ClientFraction">FedAvg's C: the fraction of live peers chosen each round.</param>
+/// <param name="ReclaimLostShares">
+/// Senders learn at once which of their messages were not delivered (as over an acknowledging transport) and
+/// push-sum takes those shares back; otherwise a lost share is lost mass.
+/// </param>
 public sealed record SimulationOptions(
     AlgorithmKind Algorithm,
     int Rounds,
@@ -19,7 +23,8 @@ public sealed record SimulationOptions(
     int EvalEvery,
     int Threads = 1,
     bool ParallelTraining = false,
-    double ClientFraction = 1.0)
+    double ClientFraction = 1.0,
+    bool ReclaimLostShares = false)
 {
     public bool IsEvaluationRound(long round) =>
         round == Rounds - 1 || (EvalEvery > 0 && (round + 1) % EvalEvery == 0);

@@ -168,7 +168,7 @@ public sealed class Simulator
                 if (network.IsLost(round, message.From, message.To))
                 {
                     lost++;
-                    lostWeight += message.Weight;
+                    lostWeight += Reclaim(nodes, message);
                 }
                 else if (delay > 0)
                 {
@@ -185,7 +185,7 @@ public sealed class Simulator
                 else if (!Deliver(nodes, alive, message))
                 {
                     lost++;
-                    lostWeight += message.Weight;
+                    lostWeight += Reclaim(nodes, message);
                 }
             }
 
@@ -239,6 +239,18 @@ public sealed class Simulator
         }
 
         return (graph, MixingPlan.ForAll(graph, scheme));
+    }
+
+    /// <summary>Hands an undelivered message of this round back to its sender when reclaiming; returns the weight lost.</summary>
+    private double Reclaim(GossipNode[] nodes, in GossipMessage message)
+    {
+        if (!_options.ReclaimLostShares)
+        {
+            return message.Weight;
+        }
+
+        nodes[message.From].Reclaim(message);
+        return 0;
     }
 
     private bool Deliver(GossipNode[] nodes, bool[] alive, in GossipMessage message)

@@ -130,6 +130,11 @@ public sealed class Workload : IDisposable
             throw new DataSpecException(Spec.Dataset, $"the online setting's logistic regression needs 2 classes; this data set has {Data.Train.ClassCount}.");
         }
 
+        if (Spec.Beta > 0 && Data.Train.Count < Spec.Nodes)
+        {
+            throw new DataSpecException(Spec.Dataset, $"{Data.Train.Count} samples cannot form one cluster for each of {Spec.Nodes} peers; use --beta 0 or fewer peers.");
+        }
+
         var length = checked(Spec.Rounds * Spec.BatchSize);
         var streams = OnlineStreams.Build(Data.Train, Spec.Nodes, length, Spec.Beta, Spec.Seed);
         Initial = OnlineLogisticLearner.InitialParameters(Data.Train.FeatureCount);
@@ -169,6 +174,14 @@ public sealed class Workload : IDisposable
         }
 
         var partition = PartitionerCatalog.Parse(Spec.Partition).Apply(Data.Train, Spec.Nodes, Spec.Seed);
+        for (var i = 0; i < Spec.Nodes; i++)
+        {
+            if (partition.SizeOf(i) == 0)
+            {
+                throw new DataSpecException(Spec.Partition, $"peer {i} of {Spec.Nodes} gets no samples of {Data.Train.Name}; use fewer peers or another partition.");
+            }
+        }
+
         if (OnlyPeer is { } only)
         {
             Learners = [new TorchLocalLearner(engine, partition.ClientData(Data.Train, only), Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, only)];

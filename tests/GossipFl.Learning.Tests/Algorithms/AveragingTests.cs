@@ -85,6 +85,20 @@ public sealed class AveragingTests
     }
 
     [Fact]
+    public void PushSum_NodeThatDidNotSend_KeepsItsWholeMass()
+    {
+        var graph = TestGraphs.DirectedWithHub(4);
+        var plans = MixingPlan.ForAll(graph, MixingScheme.PushSum);
+        var node = new GossipNode(0, AlgorithmKind.PushSum, [2f, -4f]);
+
+        node.BeginRound(0, plans[0]);
+        node.Complete();
+
+        Assert.Equal([2f, -4f], node.X);
+        Assert.Equal(1.0, node.Weight);
+    }
+
+    [Fact]
     public void Dol_OnTheSameDirectedGraph_ConvergesToABiasedValue()
     {
         var graph = TestGraphs.DirectedWithHub(12);

@@ -27,7 +27,7 @@ internal sealed class SimulateOptions
     public Option<string?> Model { get; } = new("--model") { Description = "logreg, mlp, mlp:W1,W2,..., lenet or a TorchScript file; default mlp (logreg when --online)" };
     public Option<string?> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, synthetic or a CSV file; default fashion-mnist (synthetic when --online)" };
     public Option<string?> Partition { get; } = new("--partition") { Description = "iid, dirichlet:ALPHA[:MIN] or shards:K; default dirichlet:0.5" };
-    public Option<int?> Rounds { get; } = new("--rounds") { Description = "synchronous rounds (epochs for centralized on libtorch data); default 60, 2000 when --online" };
+    public Option<int?> Rounds { get; } = new("--rounds") { Description = "synchronous rounds (epochs for centralized on libtorch data); default 30, 2000 when --online" };
     public Option<int?> LocalSteps { get; } = new("--local-steps") { Description = "mini-batch steps per peer per round; default 10, 1 when --online" };
     public Option<int> LocalEpochs { get; } = new("--local-epochs") { Description = "FedAvg: local epochs E per round", DefaultValueFactory = _ => 1 };
     public Option<double> ClientFraction { get; } = new("--client-fraction") { Description = "FedAvg: fraction C of peers per round", DefaultValueFactory = _ => 0.5 };
@@ -37,6 +37,7 @@ internal sealed class SimulateOptions
     public Option<double> Loss { get; } = new("--loss") { Description = "probability that a message is lost, in [0, 1]", DefaultValueFactory = _ => 0 };
     public Option<int> Delay { get; } = new("--delay") { Description = "messages arrive 0..D rounds late (uniform)", DefaultValueFactory = _ => 0 };
     public Option<string> Churn { get; } = new("--churn") { Description = "P[:MEAN]: a live peer leaves with probability P per round, returns after MEAN rounds on average (default 10)", DefaultValueFactory = _ => "0" };
+    public Option<bool> ReclaimLost { get; } = new("--reclaim-lost") { Description = "senders take back undelivered push-sum shares (as over an acknowledging transport) instead of losing that mass" };
     public Option<bool> Online { get; } = new("--online") { Description = "the OPS paper's online setting: per-peer streams, one batch per round, logistic regression" };
     public Option<double> Beta { get; } = new("--beta") { Description = "online: fraction of each peer's stream from its own cluster, in [0, 1]", DefaultValueFactory = _ => 0 };
     public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "evaluate test accuracy every N rounds (and on the last); default rounds/10" };
@@ -47,7 +48,7 @@ internal sealed class SimulateOptions
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, Online, Beta, EvalEvery, Threads, Engine, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Out,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -83,7 +84,7 @@ internal sealed class SimulateOptions
         var defaults = document.Training ?? new TrainingDefaults();
         var algorithm = ParseAlgorithm(parse.GetValue(Algorithm) ?? defaults.Algorithm ?? "ops");
         var seed = seedFlag ?? defaults.Seed ?? 1;
-        var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 60), 1, "--rounds");
+        var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 30), 1, "--rounds");
         var batch = AtLeast(parse.GetValue(BatchSize) ?? defaults.BatchSize ?? (online ? 1 : 32), 1, "--batch-size");
         var steps = AtLeast(parse.GetValue(LocalSteps) ?? defaults.LocalSteps ?? (online ? 1 : 10), 1, "--local-steps");
         var epochs = AtLeast(parse.GetValue(LocalEpochs), 1, "--local-epochs");
@@ -125,7 +126,7 @@ internal sealed class SimulateOptions
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine);
-        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction);
+        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost));
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 

@@ -1,0 +1,134 @@
+using System.Text.Json;
+
+namespace GossipFl.Daemon.Tests.Cli;
+
+public sealed class SimulateCommandTests : IDisposable
+{
+    private static readonly string[] RoundKeys =
+    [
+        "kind", "round", "nodes", "alive", "mean_train_loss", "regret", "mean_test_accuracy", "min_test_accuracy",
+        "max_test_accuracy", "consensus_distance", "bytes", "seconds",
+    ];
+
+    private static readonly string[] NodeKeys =
+        ["kind", "round", "node", "train_loss", "test_loss", "test_accuracy", "weight", "bytes_sent", "bytes_received"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("gossipfl-simulate-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Simulate_OnlineRun_WritesRoundAndNodeLinesCsvAndRunJson()
+    {
+        var out1 = Path.Combine(_dir, "a");
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--nodes", "8", "--rounds", "20", "--eval-every", "5", "--seed", "3", "--loss", "0.1", "--out", out1);
+
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        var lines = File.ReadAllLines(Path.Combine(out1, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var rounds = lines.Where(l => l.GetProperty("kind").GetString() == "round").ToArray();
+        var nodes = lines.Where(l => l.GetProperty("kind").GetString() == "node").ToArray();
+        Assert.Equal(20, rounds.Length);
+        Assert.Equal(8 * 4, nodes.Length);
+        Assert.All(rounds, r => Assert.Equal(RoundKeys, r.EnumerateObject().Select(p => p.Name)));
+        Assert.All(nodes, n => Assert.Equal(NodeKeys, n.EnumerateObject().Select(p => p.Name)));
+        Assert.Equal(JsonValueKind.Null, rounds[0].GetProperty("mean_test_accuracy").ValueKind);
+        Assert.InRange(rounds[19].GetProperty("mean_test_accuracy").GetDouble(), 0.5, 1.0);
+        Assert.Equal(21, File.ReadAllLines(Path.Combine(out1, "rounds.csv")).Length);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(out1, "run.json")));
+        Assert.Equal("ops", run.RootElement.GetProperty("algorithm").GetString());
+        Assert.Equal(3UL, run.RootElement.GetProperty("seed").GetUInt64());
+        Assert.Equal(0.1, run.RootElement.GetProperty("loss").GetDouble());
+    }
+
+    [Fact]
+    public async Task Simulate_SameSeedTwice_SameMetricsApartFromTime()
+    {
+        string[] Run(string dir) => ["simulate", "--online", "--nodes", "6", "--rounds", "15", "--seed", "4", "--churn", "0.1:3", "--delay", "2", "--out", dir];
+        var a = Path.Combine(_dir, "a");
+        var b = Path.Combine(_dir, "b");
+        Assert.Equal(0, (await CliRunner.RunAsync(Run(a))).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(Run(b))).ExitCode);
+
+        static IEnumerable<string> WithoutSeconds(string dir) =>
+            File.ReadAllLines(Path.Combine(dir, "rounds.csv")).Select(l => string.Join(',', l.Split(',')[..^1]));
+        Assert.Equal(WithoutSeconds(a), WithoutSeconds(b));
+    }
+
+    [Fact]
+    public async Task Simulate_TopologyFileTrainingSection_AppliesUnlessAFlagOverrides()
+    {
+        var file = Path.Combine(_dir, "t.yaml");
+        File.WriteAllText(file, """
+            version: 1
+            generator:
+              name: one-way-trust
+              nodes: 6
+              seed: 2
+              parameters:
+                base_degree: 2
+                out_degree: 1
+            training:
+              algorithm: dol
+              dataset: synthetic
+              rounds: 7
+              seed: 9
+            """);
+        var fromFile = Path.Combine(_dir, "file");
+        var overridden = Path.Combine(_dir, "flag");
+
+        Assert.Equal(0, (await CliRunner.RunAsync("simulate", "--topology", file, "--online", "--out", fromFile)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("simulate", "--topology", file, "--online", "--algorithm", "push-sum", "--rounds", "3", "--out", overridden)).ExitCode);
+
+        using var first = JsonDocument.Parse(File.ReadAllText(Path.Combine(fromFile, "run.json")));
+        Assert.Equal("dol", first.RootElement.GetProperty("algorithm").GetString());
+        Assert.Equal(7, first.RootElement.GetProperty("rounds").GetInt32());
+        Assert.Equal(9UL, first.RootElement.GetProperty("seed").GetUInt64());
+        using var second = JsonDocument.Parse(File.ReadAllText(Path.Combine(overridden, "run.json")));
+        Assert.Equal("ops", second.RootElement.GetProperty("algorithm").GetString());
+        Assert.Equal(3, second.RootElement.GetProperty("rounds").GetInt32());
+    }
+
+    [Fact]
+    public async Task Simulate_LibTorchPeers_TrainAndReportAccuracy()
+    {
+        var dir = Path.Combine(_dir, "torch");
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--dataset", "synthetic", "--model", "mlp:16", "--nodes", "4", "--param", "base_degree=2", "--param", "out_degree=1",
+            "--partition", "iid", "--rounds", "3", "--local-steps", "5", "--batch-size", "64", "--out", dir);
+
+        Assert.Equal("", error);
+        Assert.Equal(0, exit);
+        var last = JsonDocument.Parse(File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Last(l => l.Contains("\"round\"", StringComparison.Ordinal) && l.Contains("\"kind\":\"round\"", StringComparison.Ordinal))).RootElement;
+        Assert.InRange(last.GetProperty("mean_test_accuracy").GetDouble(), 0.55, 1.0);
+    }
+
+    [Theory]
+    [InlineData("--algorithm", "gossip", 2, "error: --algorithm: unknown algorithm 'gossip'")]
+    [InlineData("--loss", "1.5", 2, "error: --loss must be a probability in [0, 1], got 1.5")]
+    [InlineData("--churn", "-0.1", 2, "error: --churn must be a probability in [0, 1], got -0.1")]
+    [InlineData("--churn", "0.1:x", 2, "error: --churn must look like P or P:MEAN")]
+    [InlineData("--beta", "2", 2, "error: --beta must be a probability in [0, 1], got 2")]
+    [InlineData("--local-steps", "0", 2, "error: --local-steps must be at least 1, got 0")]
+    [InlineData("--engine", "gpu", 2, "error: --engine must be shared or per-peer")]
+    [InlineData("--generator", "torus", 1, "error: unknown generator 'torus'")]
+    public async Task Simulate_BadInput_ExitsWithOneErrorLine(string option, string value, int code, string expected)
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--nodes", "6", "--rounds", "2", option, value);
+
+        Assert.Equal(code, exit);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_DsgdOnADirectedGraph_IsRefusedNamingAOneWayEdge()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--algorithm", "dsgd", "--nodes", "6", "--rounds", "2");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("symmetric graph", error, StringComparison.Ordinal);
+        Assert.Contains("trusts", error, StringComparison.Ordinal);
+    }
+}
