@@ -42,7 +42,6 @@ internal static class StartCommand
             (new Option<double>("--lr") { Description = "learning rate" }, nameof(DaemonSettings.Lr)),
             (new Option<ulong>("--seed") { Description = "seed shared by all nodes (initial model, partition)" }, nameof(DaemonSettings.Seed)),
             (new Option<int>("--eval-every") { Description = "evaluate on the test set every N rounds (and at the end)" }, nameof(DaemonSettings.EvalEvery)),
-            (new Option<string>("--mode") { Description = "sync: each round waits (up to --round-deadline) for every trusted peer; async: never wait, fold what has arrived" }, nameof(DaemonSettings.Mode)),
             (new Option<double>("--round-deadline") { Description = "seconds to wait for trusted peers' shares in a round" }, nameof(DaemonSettings.RoundDeadline)),
             (new Option<double>("--peer-wait") { Description = "seconds to wait for neighbours before the first round" }, nameof(DaemonSettings.PeerWait)),
             (new Option<int>("--threads") { Description = "libtorch threads" }, nameof(DaemonSettings.Threads)),
@@ -151,11 +150,6 @@ internal static class StartCommand
         if (settings.Rounds < 1 || settings.LocalSteps < 1 || settings.BatchSize < 1 || settings.Threads < 1 || settings.EvalEvery < 0)
         {
             throw new UsageException("rounds, local steps, batch size and threads must be at least 1; eval-every at least 0");
-        }
-
-        if (settings.Mode is not ("sync" or "async"))
-        {
-            throw new UsageException($"--mode must be sync or async, got '{settings.Mode}'");
         }
 
         if (!(settings.Lr > 0) || !(settings.RoundDeadline > 0) || settings.PeerWait < 0)

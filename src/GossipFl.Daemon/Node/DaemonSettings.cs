@@ -53,9 +53,6 @@ internal sealed class DaemonSettings
 
     public double RoundDeadline { get; set; } = 60;
 
-    /// <summary>sync (rounds wait for every trusted peer, up to the deadline) or async (never wait).</summary>
-    public string Mode { get; set; } = "sync";
-
     public double PeerWait { get; set; } = 30;
 
     public int Threads { get; set; } = 1;

@@ -144,7 +144,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
         _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], new TransportShareExchange(transport, _peers),
-            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Asynchronous: _settings.Mode == "async"), _state, checkpoints, metrics, _logger);
+            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
         var listening = transport.LocalEndPoint.ToString();
         var statusText = StatusAddress?.ToString() ?? "off";
         var (trustedText, followersText) = (string.Join(", ", trusted), string.Join(", ", followers));

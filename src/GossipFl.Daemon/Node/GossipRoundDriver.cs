@@ -21,6 +21,7 @@ namespace GossipFl.Daemon.Node;
 /// </remarks>
 internal sealed partial class GossipRoundDriver
 {
+
     private readonly string _name;
     private readonly TopologyDocument _topology;
     private readonly GossipNode _node;
@@ -84,19 +85,30 @@ internal sealed partial class GossipRoundDriver
         _outbox.Clear();
         _node.Send(_outbox);
         _state.Phase("exchanging");
-        var sends = _outbox.Select(message => SendAsync(graph.NameOf(message.To), round, message, cancellation)).ToArray();
+        var sends = _outbox.Select(message => (Message: message, Delivered: SendAsync(graph.NameOf(message.To), round, message, cancellation))).ToArray();
 
         var sources = plan.Sources.ToArray().Where(s => s != self).Select(graph.NameOf).ToHashSet(StringComparer.Ordinal);
-        var missing = _options.Asynchronous ? DrainArrived(round, sources) : await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
-        if (missing.Count > 0 && !_options.Asynchronous)
+        var missing = await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
+        if (missing.Count > 0)
         {
             LogMissing(round, missing.Count, string.Join(", ", missing.Order(StringComparer.Ordinal)));
             _state.Drop("missing_share");
         }
 
-        FoldPending(_options.Asynchronous ? long.MaxValue : round, graph);
+        // Before folding, learn which shares did not get through and take them back: push-sum keeps its mass
+        // instead of leaking it to a dead or unreachable follower (docs/algorithms.md).
+        await Task.WhenAll(sends.Select(s => s.Delivered)).ConfigureAwait(false);
+        foreach (var (message, delivered) in sends)
+        {
+            if (!delivered.Result)
+            {
+                _node.Reclaim(message);
+                _state.Drop("share_reclaimed");
+            }
+        }
+
+        FoldPending(round, graph);
         _node.Complete();
-        await Task.WhenAll(sends).ConfigureAwait(false);
 
         _node.CopyModel(_model);
         double? testLoss = null, testAccuracy = null;
@@ -133,7 +145,8 @@ internal sealed partial class GossipRoundDriver
         return (cached.Graph, cached.Plans);
     }
 
-    private async Task SendAsync(string peer, long round, GossipMessage message, CancellationToken cancellation)
+    /// <summary>Sends one share; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
+    private async Task<bool> SendAsync(string peer, long round, GossipMessage message, CancellationToken cancellation)
     {
         var share = new ModelShare(round, message.Share, message.Weight, message.Values.ToArray());
         var bytes = new byte[share.Size];
@@ -142,12 +155,14 @@ internal sealed partial class GossipRoundDriver
         {
             await _exchange.SendAsync(peer, bytes, _options.RoundDeadline, cancellation).ConfigureAwait(false);
             _state.AddSent(bytes.Length);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             // The follower misses this share; push-sum counts it as lost mass (docs/algorithms.md).
             _state.Drop("send_failed");
             LogSendFailed(round, peer, ex.Message);
+            return false;
         }
     }
 
@@ -181,24 +196,6 @@ internal sealed partial class GossipRoundDriver
         return missing;
     }
 
-    /// <summary>Asynchronous mode: takes every share that has arrived, without waiting; returns the sources not heard this time.</summary>
-    private HashSet<string> DrainArrived(long round, HashSet<string> sources)
-    {
-        var heard = new HashSet<string>(StringComparer.Ordinal);
-        while (_exchange.TryReceive(out var incoming))
-        {
-            using (incoming)
-            {
-                if (Accept(incoming, round) is not null)
-                {
-                    heard.Add(incoming.Sender);
-                }
-            }
-        }
-
-        return sources.Where(s => !heard.Contains(s)).ToHashSet(StringComparer.Ordinal);
-    }
-
     private ModelShare? Accept(IncomingPayload incoming, long round)
     {
         _state.AddReceived(incoming.Payload.Length);
@@ -215,7 +212,7 @@ internal sealed partial class GossipRoundDriver
             return null;
         }
 
-        if (!_options.Asynchronous && share.Round > round + RoundOptions.MaxRoundsAhead)
+        if (share.Round > round + RoundOptions.MaxRoundsAhead)
         {
             _state.Drop("share_too_far_ahead");
             return null;

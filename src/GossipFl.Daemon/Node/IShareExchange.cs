@@ -12,7 +12,4 @@ internal interface IShareExchange
 
     /// <summary>Waits for the next incoming message; the caller disposes it once read.</summary>
     ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation);
-
-    /// <summary>Takes a message that has already arrived, without waiting.</summary>
-    bool TryReceive(out IncomingPayload payload);
 }

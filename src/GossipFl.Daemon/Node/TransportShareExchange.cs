@@ -12,18 +12,6 @@ internal sealed class TransportShareExchange(UdpTransport transport, PeerDirecto
         return transport.SendAsync(endpoint, peer, payload, deadline, cancellation);
     }
 
-    public bool TryReceive(out IncomingPayload payload)
-    {
-        if (transport.Incoming.TryRead(out var message))
-        {
-            payload = new IncomingPayload(message.PeerNode, message.Payload, message);
-            return true;
-        }
-
-        payload = null!;
-        return false;
-    }
-
     public async ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation)
     {
         var message = await transport.Incoming.ReadAsync(cancellation).ConfigureAwait(false);

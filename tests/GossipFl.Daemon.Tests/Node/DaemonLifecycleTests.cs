@@ -52,7 +52,9 @@ public sealed class DaemonLifecycleTests
         using var daemons = new DaemonProcesses(3);
         // A symmetric triangle: everyone trusts everyone.
         var topology = WriteTopology(daemons, ["b, c", "a, c", "a, b"]);
-        string[] run = [.. Training, "--rounds", "12", "--round-deadline", "1.5", "--peer-wait", "30"];
+        // Enough local work per round that c is still mid-run when it is killed.
+        string[] run = ["--model", "logreg", "--dataset", "synthetic", "--partition", "iid", "--local-steps", "400", "--batch-size", "16", "--seed", "5",
+            "--eval-every", "0", "--rounds", "12", "--round-deadline", "1.5", "--peer-wait", "30"];
         for (var i = 0; i < 3; i++)
         {
             daemons.Start(topology, ((char)('a' + i)).ToString(), ["--port", Port(daemons, i), .. run]);
@@ -70,28 +72,6 @@ public sealed class DaemonLifecycleTests
             Assert.Contains(log, line => line.Contains("round 11 done", StringComparison.Ordinal));
             Assert.Contains(log, line => line.Contains("no share from 1 trusted peer(s) before the deadline: c", StringComparison.Ordinal));
         }
-    }
-
-    [Fact]
-    public async Task AsynchronousMode_FastPeersNeverWaitForASlowOne()
-    {
-        using var daemons = new DaemonProcesses(3);
-        var topology = WriteTopology(daemons, ["b, c", "a, c", "a, b"]);
-        // A round deadline far longer than the run: in synchronous mode the fast peers would wait for c every round.
-        string[] run = [.. Training, "--rounds", "30", "--round-deadline", "600", "--peer-wait", "30", "--mode", "async"];
-        daemons.Start(topology, "a", ["--port", Port(daemons, 0), .. run]);
-        daemons.Start(topology, "b", ["--port", Port(daemons, 1), .. run]);
-        daemons.Start(topology, "c", ["--port", Port(daemons, 2), .. run, "--local-steps", "400"]);
-
-        await daemons.WaitForLogAsync("a", "finished all 30 rounds", TimeSpan.FromMinutes(2));
-        var slow = daemons.Log("c").Count(line => line.Contains(" done: ", StringComparison.Ordinal));
-        Assert.True(slow < 30, $"the slow peer had already done {slow} rounds: the fast ones were not ahead");
-        Assert.Contains(daemons.Log("a"), line => line.Contains("shares from 2 of 2", StringComparison.Ordinal));
-
-        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
-        Assert.All(exits.Values, code => Assert.Equal(0, code));
-        var weight = new CheckpointStore(daemons.DataDirectory("a"), NullLogger.Instance).LoadLatest((18 * 2) + 2)!.Weight;
-        Assert.True(weight > 0 && double.IsFinite(weight), $"push-sum weight {weight}");
     }
 
     private static string Port(DaemonProcesses daemons, int i) => daemons.Ports[i].ToString(CultureInfo.InvariantCulture);

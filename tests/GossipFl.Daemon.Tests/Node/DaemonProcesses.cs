@@ -47,7 +47,8 @@ internal sealed class DaemonProcesses : IDisposable
     /// <summary>Kills one daemon at once (SIGKILL: no goodbye, no final checkpoint), as a crash would.</summary>
     public void Kill(string node)
     {
-        var process = _processes.Single(p => p.Node == node && !p.Process.HasExited).Process;
+        var process = _processes.Last(p => p.Node == node).Process;
+        Assert.False(process.HasExited, $"{node} had already exited (code {(process.HasExited ? process.ExitCode : 0)}) before it could be killed:\n{Logs()}");
         process.Kill(entireProcessTree: true);
         process.WaitForExit(TimeSpan.FromSeconds(10));
     }
