@@ -181,8 +181,11 @@ extern "C" gf_status gf_model_train(gf_model* model, const float* features, cons
                             std::to_string(sample_count) + ")");
         }
 
+        // Labels are checked once per call, not per batch: a per-batch min/max costs two reductions and two
+        // synchronisations for every optimizer step.
+        check_labels(m, all_labels);
         m.set_training(true);
-        double loss_sum = 0;  // accumulated on the tensor side would sync anyway; batches are coarse
+        double loss_sum = 0;
         for (int64_t start = 0; start < steps_over; start += batch_size) {
             const int64_t size = std::min(batch_size, steps_over - start);
             torch::Tensor rows, targets;
@@ -194,7 +197,6 @@ extern "C" gf_status gf_model_train(gf_model* model, const float* features, cons
                 rows = all_rows.narrow(0, start, size);
                 targets = all_labels.narrow(0, start, size);
             }
-            check_labels(m, targets);
             m.optimizer->zero_grad();
             auto loss = torch::nn::functional::cross_entropy(logits_of(m, rows), targets);
             loss.backward();
