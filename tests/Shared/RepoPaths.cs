@@ -1,4 +1,4 @@
-namespace GossipFl.Daemon.Tests.Cli;
+namespace GossipFl.TestSupport;
 
 /// <summary>Finds files of the checkout the tests were built from.</summary>
 internal static class RepoPaths
