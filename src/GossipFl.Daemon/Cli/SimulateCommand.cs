@@ -6,6 +6,7 @@ using GossipFl.Daemon.Cli.Simulate;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
+using GossipFl.Topology.Files;
 using GossipFl.Topology.Mixing;
 using Spectre.Console;
 
@@ -77,6 +78,15 @@ internal static class SimulateCommand
 
         using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory);
         writer?.WriteRun(RunRecord(settings, workload));
+        if (settings.OutputDirectory is { } outDirectory)
+        {
+            // The run keeps its own copy of the graph, so `gossipfl report` can draw it without being told.
+            var document = settings.Topology;
+            var yaml = document.Path is { } source ? File.ReadAllText(source)
+                : document.Generated is { } generated ? TopologyFileWriter.WriteGenerated(generated)
+                : TopologyFileWriter.WriteExplicit(document.Graph, document.Nodes);
+            File.WriteAllText(Path.Combine(outDirectory, "topology.yaml"), yaml);
+        }
         var options = settings.Options with { ParallelTraining = workload.ParallelTraining };
         Func<IProgress<SimulationProgress>?, SimulationResult> run = centralized
             ? progress => workload.Centralized(options.Rounds, options.EvalEvery, writer).Run(progress, cancellation)
