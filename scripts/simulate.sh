@@ -8,7 +8,8 @@
 # on a private bridge, finding the others with real mDNS. Otherwise (or with GOSSIPFL_LOOPBACK=1) they run on
 # loopback with static peers. Each gets its own data directory and its own part of the data (the partition in
 # the topology's training section, or --partition). Results: runs/simulate-<time>/ with every daemon's log and
-# metrics, and report.html. Ctrl-C stops every daemon this script started and removes its namespaces.
+# metrics, and report.html (GOSSIPFL_RUNS_DIR puts runs elsewhere). Ctrl-C stops every daemon this script started
+# and removes its namespaces.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +26,7 @@ if [ "$nodes" -lt 2 ] || [ "$nodes" -gt 64 ]; then echo "simulate.sh: N must be 
 "$root/scripts/setup.sh"
 configuration=${GOSSIPFL_CONFIGURATION:-Release}
 gossipfl=(dotnet "$root/artifacts/bin/GossipFl.Daemon/${configuration,,}/gossipfl.dll")
-run="$root/runs/simulate-$(date +%Y%m%d-%H%M%S)"
+run="${GOSSIPFL_RUNS_DIR:-$root/runs}/simulate-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$run"
 say() { printf 'simulate: %s\n' "$*" >&2; }
 
