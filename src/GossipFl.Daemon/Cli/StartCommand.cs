@@ -62,6 +62,9 @@ internal static class StartCommand
             builder.Logging.AddConsole(o => o.FormatterName = DaemonLogFormatter.FormatterName)
                 .AddConsoleFormatter<DaemonLogFormatter, DaemonLogOptions>(o => o.Node = settings.Node ?? Environment.MachineName);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            // A failed start surfaces as the exception this command reports in one line; the host's own error log
+            // of it would repeat it with a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton<GossipDaemon>();
             builder.Services.AddHostedService(services => services.GetRequiredService<GossipDaemon>());

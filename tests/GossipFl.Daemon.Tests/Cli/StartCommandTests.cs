@@ -1,0 +1,39 @@
+namespace GossipFl.Daemon.Tests.Cli;
+
+public sealed class StartCommandTests
+{
+    [Fact]
+    public void Start_NodeNotInTheTopology_SaysWhichNodesThereAreInOneLine()
+    {
+        var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "zed", "--no-mdns", "--status-port", "-1",
+            "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-zed-{Guid.NewGuid():N}"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: node 'zed' is not in", result.Error, StringComparison.Ordinal);
+        Assert.Contains("node-0, node-1", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--rounds", "0", "rounds, local steps, batch size and threads must be at least 1")]
+    [InlineData("--lr", "-1", "--lr and --round-deadline must be positive")]
+    [InlineData("--algorithm", "fedavg", "is not a gossip algorithm")]
+    public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
+    {
+        var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
+            "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-bad-{Guid.NewGuid():N}"), option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_MissingTopologyFile_NamesIt()
+    {
+        var result = GossipFlProcess.Run("start", "--topology", "/nonexistent/topology.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("/nonexistent/topology.yaml", result.Error, StringComparison.Ordinal);
+    }
+}
