@@ -29,6 +29,11 @@ public static partial class TopologyFileReader
     public static TopologyDocument Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new TopologyException(path, new TopologyProblem("is a directory, not a topology file"));
+        }
+
         string text;
         try
         {

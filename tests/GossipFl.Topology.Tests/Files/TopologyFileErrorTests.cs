@@ -189,6 +189,13 @@ public class TopologyFileErrorTests
     }
 
     [Fact]
+    public void Load_Directory_SaysItIsADirectory()
+    {
+        var ex = Assert.Throws<TopologyException>(() => TopologyFileReader.Load(Path.GetTempPath()));
+        Assert.EndsWith("is a directory, not a topology file", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_SelfTrust_IsAWarningNotAnEdge()
     {
         var document = TopologyFileReader.Parse("version: 1\nnodes:\n  - name: a\n    trusts: [a, b]\n  - name: b\n    trusts: [a]\n");
