@@ -35,6 +35,14 @@ public static partial class TopologyFileReader
                 Problems.Add(new TopologyProblem("YAML syntax error: " + CleanYamlMessage(ex), line, column));
                 return null;
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // YamlDotNet 16.3 fails this way, without a position, on some malformed streams (a stray ']'
+                // after a document-end marker '...'; a mapping key that is itself an unfinished flow
+                // collection); found by the fuzz test. It is still the user's syntax, not our bug.
+                Problems.Add(new TopologyProblem("YAML syntax error: " + ex.Message));
+                return null;
+            }
 
             if (stream.Documents.Count == 0 || IsEmpty(stream.Documents[0].RootNode))
             {

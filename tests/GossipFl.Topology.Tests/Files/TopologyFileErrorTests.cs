@@ -36,6 +36,14 @@ public class TopologyFileErrorTests
         Assert.Equal((3, 1), (problem.Line, problem.Column));
     }
 
+    [Fact]
+    public void Parse_StrayBracketAfterDocumentEnd_IsASyntaxError()
+    {
+        // Found by the fuzz test: YamlDotNet throws InvalidOperationException here rather than YamlException.
+        var problem = Single("...\n]");
+        Assert.StartsWith("YAML syntax error", problem.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   \n\n")]
