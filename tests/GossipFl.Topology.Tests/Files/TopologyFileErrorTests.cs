@@ -36,6 +36,14 @@ public class TopologyFileErrorTests
         Assert.Equal((3, 1), (problem.Line, problem.Column));
     }
 
+    [Fact]
+    public void Parse_StrayBracketAfterDocumentEnd_IsASyntaxError()
+    {
+        // Found by the fuzz test: YamlDotNet throws InvalidOperationException here rather than YamlException.
+        var problem = Single("...\n]");
+        Assert.StartsWith("YAML syntax error", problem.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   \n\n")]
@@ -186,6 +194,13 @@ public class TopologyFileErrorTests
     {
         var ex = Assert.Throws<TopologyException>(() => TopologyFileReader.Load("/nonexistent/topology.yaml"));
         Assert.Equal("/nonexistent/topology.yaml: no such file", ex.Message);
+    }
+
+    [Fact]
+    public void Load_Directory_SaysItIsADirectory()
+    {
+        var ex = Assert.Throws<TopologyException>(() => TopologyFileReader.Load(Path.GetTempPath()));
+        Assert.EndsWith("is a directory, not a topology file", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

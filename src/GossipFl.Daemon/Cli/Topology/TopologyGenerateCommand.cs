@@ -30,7 +30,7 @@ internal static class TopologyGenerateCommand
         var timeVarying = new Option<bool>("--time-varying") { Description = "Re-draw the graph every round from (seed, round)." };
         var asExplicit = new Option<bool>("--explicit") { Description = "Write the generated graph as explicit trust lists instead of the recipe." };
         var outputFile = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file instead of stdout." };
-        var command = new Command("generate", "Generate a topology file.")
+        var command = new Command("generate", "Generate a topology file. Generators and their --param NAME=VALUE (default):" + Environment.NewLine + Catalogue())
         {
             generatorOption, nodes, parameters, seed, timeVarying, asExplicit, outputFile,
         };
@@ -62,6 +62,11 @@ internal static class TopologyGenerateCommand
         });
         return command;
     }
+
+    /// <summary>One line per generator with its parameters and defaults, for --help.</summary>
+    private static string Catalogue() => string.Join(Environment.NewLine, GraphGenerators.All.Select(g =>
+        $"  {g.Name,-14} " + (g.Parameters.Count == 0 ? "(no parameters)" : string.Join(", ", g.Parameters.Select(p => $"{p.Name}={p.Format(p.DefaultValue)}")))
+        + $"  {g.Description}"));
 
     /// <summary>The file text; throws <see cref="TopologyException"/> listing every problem with the request.</summary>
     internal static string Generate(string generatorName, int nodeCount, IReadOnlyList<string> parameters, ulong seed, bool timeVarying, bool asExplicit)
