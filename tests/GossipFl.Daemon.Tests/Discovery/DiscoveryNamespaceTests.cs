@@ -195,6 +195,30 @@ public sealed class DiscoveryNamespaceTests
     }
 
     [Fact]
+    public async Task Start_WithoutNamedInterfaces_UsesEveryMulticastInterfaceButLoopback()
+    {
+        using var network = TestNetwork.Create(2);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            // The namespaces hold only lo and gl0, so the default selection is observable and stays inside them.
+            for (var i = 0; i < 2; i++)
+            {
+                var options = NamespaceDiscovery.Options($"default-{i + 1}", 7001 + i, seed: i);
+                options.Interfaces.Clear();
+                services.Add(NamespaceDiscovery.Start(network.Hosts[i], options));
+            }
+
+            Assert.All(services, s => Assert.Equal(["gl0/IPv4"], s.Links));
+            Assert.NotNull(await NamespaceDiscovery.WaitUntilAsync(() => services.All(s => s.Peers.Count == 1), TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
     public void Start_WithUnknownInterface_FailsNamingTheInterfacesThatExist()
     {
         using var network = TestNetwork.Create(1);
