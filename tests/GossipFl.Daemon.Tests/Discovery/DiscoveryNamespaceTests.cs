@@ -104,6 +104,34 @@ public sealed class DiscoveryNamespaceTests
     }
 
     [Fact]
+    public async Task ThreeNodes_OnOneHost_ShareUdp5353_AndFindEachOther()
+    {
+        // Many daemons on one machine (scripts/simulate.sh): every node binds 5353 and hears the others through
+        // multicast loopback; only each node's own packets are dropped as its own.
+        using var network = TestNetwork.Create(1);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                services.Add(NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options($"local-{i + 1}", 7001 + i, seed: i)));
+            }
+
+            var took = await NamespaceDiscovery.WaitUntilAsync(() => services.All(s => s.Peers.Count == 2), TimeSpan.FromSeconds(10));
+
+            Assert.True(took is not null, Describe(services));
+            Assert.True(services[0].Peers.TryGet("local-3", out var peer));
+            Assert.Equal(7003, peer.Port);
+            Assert.Equal([IPAddress.Parse("10.77.0.1")], peer.Addresses);
+            Assert.All(services, s => Assert.True(s.Statistics.Own > 0));
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
     public async Task SecondNodeWithTakenName_IsRenamedWhileProbing_AndBothSeeEachOther()
     {
         using var network = TestNetwork.Create(2);
