@@ -19,13 +19,14 @@ public sealed class DiscoveryService : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly DateTimeOffset _epoch = DateTimeOffset.UtcNow;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<MdnsSocketLink> _links = [];
     private readonly List<Task> _loops = [];
     private readonly Action<string> _log;
     private MdnsEngine? _engine;
     private bool _stopped;
+    private int _wakePending;
 
     public DiscoveryService(DiscoveryOptions options, PeerTable? peers = null)
     {
@@ -221,6 +222,7 @@ public sealed class DiscoveryService : IAsyncDisposable
             try
             {
                 await _wake.WaitAsync(wait, token).ConfigureAwait(false);
+                Volatile.Write(ref _wakePending, 0);
             }
             catch (OperationCanceledException)
             {
@@ -284,18 +286,12 @@ public sealed class DiscoveryService : IAsyncDisposable
         }
     }
 
+    /// <summary>Wakes the timer loop once however many datagrams arrive before it runs.</summary>
     private void Wake()
     {
-        try
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Another receive woke the timer loop first; one wake is enough.
+            _wake.Release();
         }
     }
 }

@@ -64,6 +64,41 @@ public sealed class AvahiInteropTests
     }
 
     [Fact]
+    public async Task OurNodeAndAvahi_OnTheSameHost_ShareUdp5353_AndSeeEachOther()
+    {
+        // A user's machine usually runs avahi already: both stacks bind port 5353 and hear each other's multicast.
+        using var network = TestNetwork.Create(1);
+        var service = NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options("local-node", 7001));
+        await using (service)
+        {
+            using var avahi = AvahiHost.Start(network.Hosts[0], """
+                avahi-publish -s "avahi neighbour" _gossipfl._udp 7200 v=1 node=avahi-neighbour >$D/publish.log 2>&1 &
+                PUB=$!
+                n=0
+                while [ $n -lt 10 ]; do
+                  timeout 10 avahi-browse -rpt _gossipfl._udp >$D/browse.txt 2>$D/browse.err
+                  if grep -q '^=.*;local-node;' $D/browse.txt; then break; fi
+                  sleep 0.5; n=$((n+1))
+                done
+                sed 's/^/BROWSE /' $D/browse.txt
+                echo BROWSED
+                n=0; while [ ! -e $D/stop ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
+                kill $PUB; wait $PUB
+                """);
+            await avahi.WaitForLineAsync("BROWSED", TimeSpan.FromSeconds(90));
+            var seen = await NamespaceDiscovery.WaitUntilAsync(() => service.Peers.TryGet("avahi neighbour", out _), TimeSpan.FromSeconds(10));
+
+            Assert.Contains(avahi.Stdout.Split('\n'), l => l.StartsWith("BROWSE =;", StringComparison.Ordinal) &&
+                l.Contains(";local-node;_gossipfl._udp;local;local-node.local;10.77.0.1;7001;", StringComparison.Ordinal));
+            Assert.True(seen is not null, avahi.Logs());
+            Assert.True(service.Peers.TryGet("avahi neighbour", out var neighbour));
+            Assert.Equal(7200, neighbour.Port);
+            Assert.Equal("avahi-neighbour", neighbour.NodeName);
+            Assert.Equal(0, service.Statistics.Conflicts);
+        }
+    }
+
+    [Fact]
     public async Task PeersCommand_ListsAServicePublishedByAvahiPublish()
     {
         using var network = TestNetwork.Create(2);

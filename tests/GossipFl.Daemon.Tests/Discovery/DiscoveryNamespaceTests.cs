@@ -104,6 +104,34 @@ public sealed class DiscoveryNamespaceTests
     }
 
     [Fact]
+    public async Task ThreeNodes_OnOneHost_ShareUdp5353_AndFindEachOther()
+    {
+        // Many daemons on one machine (scripts/simulate.sh): every node binds 5353 and hears the others through
+        // multicast loopback; only each node's own packets are dropped as its own.
+        using var network = TestNetwork.Create(1);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                services.Add(NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options($"local-{i + 1}", 7001 + i, seed: i)));
+            }
+
+            var took = await NamespaceDiscovery.WaitUntilAsync(() => services.All(s => s.Peers.Count == 2), TimeSpan.FromSeconds(10));
+
+            Assert.True(took is not null, Describe(services));
+            Assert.True(services[0].Peers.TryGet("local-3", out var peer));
+            Assert.Equal(7003, peer.Port);
+            Assert.Equal([IPAddress.Parse("10.77.0.1")], peer.Addresses);
+            Assert.All(services, s => Assert.True(s.Statistics.Own > 0));
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
     public async Task SecondNodeWithTakenName_IsRenamedWhileProbing_AndBothSeeEachOther()
     {
         using var network = TestNetwork.Create(2);
@@ -187,6 +215,30 @@ public sealed class DiscoveryNamespaceTests
             Assert.Contains(peer.Addresses, a => a.IsIPv6LinkLocal);
             Assert.Equal(0, services[0].Statistics.Conflicts);
             Assert.Equal(0, services[1].Statistics.Conflicts);
+        }
+        finally
+        {
+            await DisposeAllAsync(services);
+        }
+    }
+
+    [Fact]
+    public async Task Start_WithoutNamedInterfaces_UsesEveryMulticastInterfaceButLoopback()
+    {
+        using var network = TestNetwork.Create(2);
+        var services = new List<DiscoveryService>();
+        try
+        {
+            // The namespaces hold only lo and gl0, so the default selection is observable and stays inside them.
+            for (var i = 0; i < 2; i++)
+            {
+                var options = NamespaceDiscovery.Options($"default-{i + 1}", 7001 + i, seed: i);
+                options.Interfaces.Clear();
+                services.Add(NamespaceDiscovery.Start(network.Hosts[i], options));
+            }
+
+            Assert.All(services, s => Assert.Equal(["gl0/IPv4"], s.Links));
+            Assert.NotNull(await NamespaceDiscovery.WaitUntilAsync(() => services.All(s => s.Peers.Count == 1), TimeSpan.FromSeconds(10)));
         }
         finally
         {

@@ -110,6 +110,48 @@ public sealed class MdnsBrowserTests
     }
 
     [Fact]
+    public void CrashedPeer_WhoseRecordsOthersAskForInVain_IsFlushedTenSecondsLater_NotAtTtlExpiry()
+    {
+        using var sim = new MdnsSimulation();
+        var watcher = sim.Add("watcher", seed: 30);
+        var victim = sim.Add("victim", seed: 31);
+        Assert.NotNull(sim.RunUntil(() => watcher.Peers.Count == 1, TimeSpan.FromSeconds(5)));
+        var asker = sim.Lan.Connect(IPAddress.Parse("10.9.0.99"));
+        var srvQuestion = new DnsQuestion(victim.Engine.Responder!.InstanceName, DnsRecordType.Srv);
+        sim.Crash(victim);
+
+        // RFC 6762 §10.5: two multicast questions the victim's SRV should have answered, and silence.
+        var askedAt = sim.Now;
+        Send(asker, new DnsMessage { Questions = [srvQuestion] });
+        sim.RunFor(TimeSpan.FromSeconds(1));
+        Send(asker, new DnsMessage { Questions = [srvQuestion] });
+        var took = sim.RunUntil(() => watcher.Peers.Count == 0, TimeSpan.FromSeconds(30));
+
+        // The SRV lives 120 s; the peer goes 10 s after the first unanswered question instead.
+        Assert.NotNull(took);
+        Assert.InRange(sim.Now - askedAt, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10.1));
+    }
+
+    [Fact]
+    public void QuestionsThatGetAnswered_DoNotFlushTheRecord()
+    {
+        using var sim = new MdnsSimulation();
+        var watcher = sim.Add("watcher", seed: 32);
+        var peer = sim.Add("peer", seed: 33);
+        Assert.NotNull(sim.RunUntil(() => watcher.Peers.Count == 1, TimeSpan.FromSeconds(5)));
+        var asker = sim.Lan.Connect(IPAddress.Parse("10.9.0.99"));
+        var srvQuestion = new DnsQuestion(peer.Engine.Responder!.InstanceName, DnsRecordType.Srv);
+
+        for (var i = 0; i < 10; i++)
+        {
+            Send(asker, new DnsMessage { Questions = [srvQuestion] });
+            sim.RunFor(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.Equal(1, watcher.Peers.Count);
+    }
+
+    [Fact]
     public void LivePeer_WithShortTtl_StaysInTableThroughManyTtls()
     {
         using var sim = new MdnsSimulation();

@@ -23,6 +23,11 @@ internal sealed class CachedRecord(DnsResourceRecord record, TimeSpan received, 
     /// <summary>Random 0-2% added to each refresh point, drawn once per arrival.</summary>
     public double RefreshJitter { get; set; }
 
+    /// <summary>Queries from other hosts that this record should have answered, and none did (RFC 6762 §10.5).</summary>
+    public int UnansweredQueries { get; set; }
+
+    public TimeSpan FirstUnansweredQuery { get; set; }
+
     public TimeSpan NextRefresh => RefreshStep >= 4
         ? TimeSpan.MaxValue
         : Received + (TimeSpan.FromSeconds(Record.Ttl) * (0.80 + (0.05 * RefreshStep) + RefreshJitter));

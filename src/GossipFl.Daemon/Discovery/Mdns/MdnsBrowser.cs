@@ -79,6 +79,7 @@ internal sealed class MdnsBrowser
 
     public void Tick(TimeSpan now)
     {
+        Cache.FlushUnanswered(now);
         Cache.Expire(now);
         var questions = new List<DnsQuestion>();
         if (now >= _nextQuery)
@@ -112,6 +113,7 @@ internal sealed class MdnsBrowser
     /// </summary>
     public void OnQuery(DnsMessage query, TimeSpan now)
     {
+        ObserveUnanswered(query, now);
         if (_nextQuery - now > TimeSpan.FromSeconds(1) || !query.Questions.Contains(BrowseQuestion))
         {
             return;
@@ -123,6 +125,34 @@ internal sealed class MdnsBrowser
             AdvanceQuerySchedule(now);
             _nextDue = ComputeNextDue();
         }
+    }
+
+    /// <summary>
+    /// RFC 6762 §10.5: note cached records that another host's multicast question (QM) should draw out because it
+    /// does not already list them as known answers. An answer resets the count (<see cref="MdnsCache.Add"/>).
+    /// </summary>
+    private void ObserveUnanswered(DnsMessage query, TimeSpan now)
+    {
+        foreach (var question in query.Questions.Where(q => !q.UnicastResponse))
+        {
+            IEnumerable<DnsRecordType> types = question.Type == DnsRecordType.Any
+                ? [DnsRecordType.DomainPointer, DnsRecordType.Srv, DnsRecordType.Txt, DnsRecordType.A, DnsRecordType.Aaaa]
+                : [question.Type];
+            foreach (var cached in types.SelectMany(t => Cache.Live(question.Name, t, now)))
+            {
+                if (query.Answers.Any(known => known.IsSameRecord(cached.Record)))
+                {
+                    continue;
+                }
+
+                if (cached.UnansweredQueries++ == 0)
+                {
+                    cached.FirstUnansweredQuery = now;
+                }
+            }
+        }
+
+        _nextDue = ComputeNextDue();
     }
 
     private static DnsQuestion BrowseQuestion { get; } = new(MdnsConstants.ServiceType, DnsRecordType.DomainPointer);
@@ -295,6 +325,11 @@ internal sealed class MdnsBrowser
         {
             var refresh = cached.NextRefresh;
             due = refresh < due ? refresh : due;
+            if (cached.UnansweredQueries >= 2)
+            {
+                var flush = cached.FirstUnansweredQuery + MdnsCache.PoofWindow;
+                due = flush < due ? flush : due;
+            }
         }
 
         foreach (var (next, _) in _resolving.Values)

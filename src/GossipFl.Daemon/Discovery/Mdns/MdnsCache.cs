@@ -58,6 +58,7 @@ internal sealed class MdnsCache(int capacity = 2048)
             existing.Expires = now + TimeSpan.FromSeconds(record.Ttl);
             existing.Leaving = false;
             existing.RefreshStep = 0;
+            existing.UnansweredQueries = 0;
             existing.RefreshJitter = refreshJitter;
             return changed;
         }
@@ -95,6 +96,25 @@ internal sealed class MdnsCache(int capacity = 2048)
 
         return gone.Any(r => !r.Leaving);
     }
+
+    /// <summary>
+    /// RFC 6762 §10.5 (passive observation of failures): a record that two or more queries from other hosts should
+    /// have drawn out, with no answer seen for ten seconds, is flushed before its TTL runs out.
+    /// </summary>
+    public bool FlushUnanswered(TimeSpan now)
+    {
+        var changed = false;
+        foreach (var cached in _records.Values.Where(c => !c.Leaving && c.UnansweredQueries >= 2 && now - c.FirstUnansweredQuery >= PoofWindow))
+        {
+            cached.Leaving = true;
+            cached.Expires = now;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    public static TimeSpan PoofWindow { get; } = TimeSpan.FromSeconds(10);
 
     public IEnumerable<CachedRecord> Live(DnsName name, DnsRecordType type, TimeSpan now) =>
         Set(name, type).Where(r => r.IsLive(now));
