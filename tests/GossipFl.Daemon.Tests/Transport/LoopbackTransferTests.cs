@@ -110,6 +110,24 @@ public sealed class LoopbackTransferTests
     }
 
     [Fact]
+    public async Task SendAsync_MessageAtThe256MBDefaultMaximum_ArrivesByteIdentical()
+    {
+        var (a, b) = await TransportHarness.PairAsync();
+        await using (a)
+        await using (b)
+        {
+            var payload = TransportHarness.RandomBytes(256 * 1024 * 1024, 8);
+            var watch = Stopwatch.StartNew();
+            await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(100)).WaitAsync(TimeSpan.FromSeconds(110));
+            using var received = await TransportHarness.ReceiveAsync(b);
+
+            TransportHarness.AssertSameBytes(payload, received.Payload.Span);
+            Console.WriteLine($"256 MB loopback at 1200-byte datagrams in {watch.ElapsedMilliseconds} ms; A: {a.Counters}");
+            Assert.Equal(0, b.IncomingBytesTotal);
+        }
+    }
+
+    [Fact]
     public async Task SendAsync_PreSharedKeyMode_Arrives()
     {
         var psk = TransportHarness.RandomBytes(32, 99);
