@@ -3,6 +3,7 @@ using GossipFl.Daemon.Transport;
 
 namespace GossipFl.Daemon.Tests.Transport;
 
+[Collection(HeavyTransfers.Name)]
 public sealed class LoopbackTransferTests
 {
     [Fact]
