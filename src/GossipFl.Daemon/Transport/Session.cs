@@ -1,4 +1,3 @@
-using System.Net;
 using GossipFl.Daemon.Security;
 
 namespace GossipFl.Daemon.Transport;
@@ -57,8 +56,6 @@ internal sealed class Session : IDisposable
     public long RetiredAt { get; set; }
 
     public bool AckQueued { get; set; }
-
-    public IPEndPoint? LastEndPoint { get; set; }
 
     public void Dispose() => Protection.Dispose();
 }

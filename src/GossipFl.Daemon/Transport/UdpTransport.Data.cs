@@ -575,17 +575,15 @@ public sealed partial class UdpTransport
         _ackQueue.Clear();
     }
 
-    private void SendPing(Session session, long now)
+    private void SendPing(Session session)
     {
-        _ = now;
         _sendBuffer[PacketHeader.Size] = (byte)FrameType.Ping;
         var length = Seal(session, session.NextPacketNumber++, _sendBuffer, 1);
         Transmit(_sendBuffer.AsSpan(0, length), session.Peer.Address);
     }
 
-    private void SendCancel(Session session, ulong messageId, long now)
+    private void SendCancel(Session session, ulong messageId)
     {
-        _ = now;
         new CancelFrame(messageId).WriteTo(_sendBuffer.AsSpan(PacketHeader.Size));
         var length = Seal(session, session.NextPacketNumber++, _sendBuffer, CancelFrame.Size);
         Transmit(_sendBuffer.AsSpan(0, length), session.Peer.Address);

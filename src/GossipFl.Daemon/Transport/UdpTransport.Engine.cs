@@ -380,7 +380,7 @@ public sealed partial class UdpTransport
 
         if (peer.Session is { Confirmed: true } session && (message.NextNew > 0 || message.AckedCount > 0))
         {
-            SendCancel(session, message.Id, now);
+            SendCancel(session, message.Id);
         }
     }
 

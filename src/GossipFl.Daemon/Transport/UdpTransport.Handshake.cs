@@ -289,7 +289,7 @@ public sealed partial class UdpTransport
             if (_sessions.TryGetValue(header.ConnectionId, out var session) && !session.IsInitiator && session.RetiredAt == 0)
             {
                 // Our answer to the first confirmation was lost: answer again so the initiator can start.
-                SendPing(session, now);
+                SendPing(session);
                 return Verdict.Accepted;
             }
 
@@ -326,7 +326,7 @@ public sealed partial class UdpTransport
             peer, handshake.LocalId, handshake.InitiatorId, isInitiator: false,
             new PacketProtection(handshake.Secrets.ResponderToInitiator, handshake.Secrets.InitiatorToResponder), handshake.InitiatorInstance);
         InstallSession(peer, newSession, fingerprint, mayDeliver: true, now);
-        SendPing(newSession, now);
+        SendPing(newSession);
         return Verdict.Accepted;
     }
 

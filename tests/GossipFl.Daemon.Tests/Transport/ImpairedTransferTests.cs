@@ -6,6 +6,7 @@ using GossipFl.Daemon.Tests.Netns;
 
 namespace GossipFl.Daemon.Tests.Transport;
 
+[Collection(HeavyTransfers.Name)]
 public sealed class ImpairedTransferTests
 {
     private const int FiftyMegabytes = 50 * 1024 * 1024;

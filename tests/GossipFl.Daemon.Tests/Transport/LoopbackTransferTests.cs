@@ -3,6 +3,7 @@ using GossipFl.Daemon.Transport;
 
 namespace GossipFl.Daemon.Tests.Transport;
 
+[Collection(HeavyTransfers.Name)]
 public sealed class LoopbackTransferTests
 {
     [Fact]
@@ -107,6 +108,24 @@ public sealed class LoopbackTransferTests
 
         TransportHarness.AssertSameBytes(payload, received.Payload.Span);
         Assert.Equal(a.LocalEndPoint, received.PeerEndPoint);
+    }
+
+    [Fact]
+    public async Task SendAsync_MessageAtThe256MBDefaultMaximum_ArrivesByteIdentical()
+    {
+        var (a, b) = await TransportHarness.PairAsync();
+        await using (a)
+        await using (b)
+        {
+            var payload = TransportHarness.RandomBytes(256 * 1024 * 1024, 8);
+            var watch = Stopwatch.StartNew();
+            await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(100)).WaitAsync(TimeSpan.FromSeconds(110));
+            using var received = await TransportHarness.ReceiveAsync(b);
+
+            TransportHarness.AssertSameBytes(payload, received.Payload.Span);
+            Console.WriteLine($"256 MB loopback at 1200-byte datagrams in {watch.ElapsedMilliseconds} ms; A: {a.Counters}");
+            Assert.Equal(0, b.IncomingBytesTotal);
+        }
     }
 
     [Fact]

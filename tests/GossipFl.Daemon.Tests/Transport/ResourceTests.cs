@@ -3,6 +3,7 @@ using GossipFl.Daemon.Transport;
 
 namespace GossipFl.Daemon.Tests.Transport;
 
+[Collection(HeavyTransfers.Name)]
 public sealed class ResourceTests
 {
     [Fact]
@@ -76,6 +77,34 @@ public sealed class ResourceTests
         var failure = await Assert.ThrowsAsync<TransportException>(
             () => a.SendAsync(a.LocalEndPoint, "beta", new byte[1001], TimeSpan.FromSeconds(1)).WaitAsync(TransportHarness.Wait));
         Assert.Equal(TransportFailure.MessageTooLarge, failure.Failure);
+    }
+
+    [Fact]
+    public async Task SendAsync_DeadlinePassesMidMessage_ReceiverFreesThePartialMessageAtOnce()
+    {
+        var (a, b) = await TransportHarness.PairAsync();
+        await using (a)
+        await using (b)
+        {
+            await a.SendAsync(b.LocalEndPoint, "beta", new byte[10], TimeSpan.FromSeconds(10)).WaitAsync(TransportHarness.Wait);
+            (await TransportHarness.ReceiveAsync(b)).Dispose();
+            var acceptedBefore = b.Counters.DatagramsAccepted;
+
+            var failure = await Assert.ThrowsAsync<TransportException>(
+                () => a.SendAsync(b.LocalEndPoint, "beta", new byte[200 * 1024 * 1024], TimeSpan.FromMilliseconds(100)).WaitAsync(TransportHarness.Wait));
+            Assert.Equal(TransportFailure.DeadlineExceeded, failure.Failure);
+            Assert.True(b.Counters.DatagramsAccepted - acceptedBefore > 10, "fragments reached the receiver before the deadline");
+
+            // The sender's Cancel frame frees the reassembly well before the 30 s idle timeout would.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (b.IncomingBytesTotal != 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(0, b.IncomingBytesTotal);
+            Assert.False(b.Incoming.TryRead(out _));
+        }
     }
 
     [Fact]
