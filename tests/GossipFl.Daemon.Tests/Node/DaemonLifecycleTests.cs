@@ -52,9 +52,10 @@ public sealed class DaemonLifecycleTests
         using var daemons = new DaemonProcesses(3);
         // A symmetric triangle: everyone trusts everyone.
         var topology = WriteTopology(daemons, ["b, c", "a, c", "a, b"]);
-        // Enough local work per round that c is still mid-run when it is killed.
+        // Enough rounds that c is still mid-run when it is killed, however fast the machine; a short deadline keeps
+        // the survivors' remaining rounds (each waiting once for c) brief.
         string[] run = ["--model", "logreg", "--dataset", "synthetic", "--partition", "iid", "--local-steps", "400", "--batch-size", "16", "--seed", "5",
-            "--eval-every", "0", "--rounds", "12", "--round-deadline", "1.5", "--peer-wait", "30"];
+            "--eval-every", "0", "--rounds", "60", "--round-deadline", "0.5", "--peer-wait", "30"];
         for (var i = 0; i < 3; i++)
         {
             daemons.Start(topology, ((char)('a' + i)).ToString(), ["--port", Port(daemons, i), .. run]);
@@ -69,7 +70,7 @@ public sealed class DaemonLifecycleTests
         foreach (var survivor in (string[])["a", "b"])
         {
             var log = daemons.Log(survivor);
-            Assert.Contains(log, line => line.Contains("round 11 done", StringComparison.Ordinal));
+            Assert.Contains(log, line => line.Contains("round 59 done", StringComparison.Ordinal));
             Assert.Contains(log, line => line.Contains("no share from 1 trusted peer(s) before the deadline: c", StringComparison.Ordinal));
         }
     }
