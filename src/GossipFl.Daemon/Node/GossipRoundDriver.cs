@@ -148,7 +148,7 @@ internal sealed partial class GossipRoundDriver
     /// <summary>Sends one share; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
     private async Task<bool> SendAsync(string peer, long round, GossipMessage message, CancellationToken cancellation)
     {
-        var share = new ModelShare(round, message.Share, message.Weight, message.Values.ToArray());
+        var share = new ModelShare(round, message.Share, message.Weight, message.Values);
         var bytes = new byte[share.Size];
         share.WriteTo(bytes);
         try

@@ -19,9 +19,8 @@ public sealed class ModelShare
     public const byte Version = 1;
     public const int HeaderSize = 32;
 
-    public ModelShare(long round, double share, double weight, float[] values)
+    public ModelShare(long round, double share, double weight, ReadOnlyMemory<float> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
         Round = round;
         Share = share;
         Weight = weight;
@@ -36,7 +35,8 @@ public sealed class ModelShare
     /// <summary>Push-sum weight carried (share·w); 0 for schemes without weights.</summary>
     public double Weight { get; }
 
-    public float[] Values { get; }
+    /// <summary>The values; a sender may pass its live snapshot, since <see cref="WriteTo"/> copies them out.</summary>
+    public ReadOnlyMemory<float> Values { get; }
 
     public int Size => HeaderSize + (Values.Length * sizeof(float));
 
@@ -59,13 +59,14 @@ public sealed class ModelShare
         var body = destination.Slice(HeaderSize, Values.Length * sizeof(float));
         if (BitConverterIsLittleEndian)
         {
-            MemoryMarshal.AsBytes(Values.AsSpan()).CopyTo(body);
+            MemoryMarshal.AsBytes(Values.Span).CopyTo(body);
         }
         else
         {
-            for (var i = 0; i < Values.Length; i++)
+            var values = Values.Span;
+            for (var i = 0; i < values.Length; i++)
             {
-                BinaryPrimitives.WriteSingleLittleEndian(body[(i * sizeof(float))..], Values[i]);
+                BinaryPrimitives.WriteSingleLittleEndian(body[(i * sizeof(float))..], values[i]);
             }
         }
     }

@@ -6,7 +6,7 @@ using GossipFl.Daemon.Security;
 namespace GossipFl.Daemon.Transport;
 
 /// <summary>Configuration of a <see cref="UdpTransport"/>. Defaults suit a LAN with a 1500-byte MTU.</summary>
-public sealed class UdpTransportOptions
+public sealed record UdpTransportOptions
 {
     /// <summary>This node's name, sent in handshakes (1-63 bytes of UTF-8).</summary>
     public required string NodeName { get; init; }

@@ -10,12 +10,8 @@ public sealed class HandshakeTests
     public async Task SendAsync_ResponderDemandingCookies_HandshakeStillCompletes()
     {
         var options = TransportHarness.Options("beta", StaticTrustPolicy.Of("alpha"));
-        await using var b = await TransportHarness.StartAsync(new UdpTransportOptions
+        await using var b = await TransportHarness.StartAsync(options with
         {
-            NodeName = options.NodeName,
-            TrustPolicy = options.TrustPolicy,
-            Identity = options.Identity,
-            LocalEndPoint = options.LocalEndPoint,
             CookieThreshold = 0,
         });
         await using var a = await TransportHarness.StartAsync(TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta")));

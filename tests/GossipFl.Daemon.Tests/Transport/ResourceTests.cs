@@ -36,12 +36,8 @@ public sealed class ResourceTests
     public async Task Receive_MessageLargerThanTheLimit_IsRefusedAndCounted()
     {
         var options = TransportHarness.Options("beta", StaticTrustPolicy.Of("alpha"));
-        await using var b = await TransportHarness.StartAsync(new UdpTransportOptions
+        await using var b = await TransportHarness.StartAsync(options with
         {
-            NodeName = options.NodeName,
-            TrustPolicy = options.TrustPolicy,
-            Identity = options.Identity,
-            LocalEndPoint = options.LocalEndPoint,
             MaxMessageSize = 64 * 1024,
             MaxIncomingBytesPerPeer = 64 * 1024,
             MaxIncomingBytesTotal = 64 * 1024,
@@ -63,12 +59,8 @@ public sealed class ResourceTests
     public async Task SendAsync_MessageOverTheSendersMaximum_FailsAtOnceWithMessageTooLarge()
     {
         var options = TransportHarness.Options("alpha", StaticTrustPolicy.Of("beta"));
-        await using var a = await TransportHarness.StartAsync(new UdpTransportOptions
+        await using var a = await TransportHarness.StartAsync(options with
         {
-            NodeName = options.NodeName,
-            TrustPolicy = options.TrustPolicy,
-            Identity = options.Identity,
-            LocalEndPoint = options.LocalEndPoint,
             MaxMessageSize = 1000,
             MaxIncomingBytesPerPeer = 1000,
             MaxIncomingBytesTotal = 1000,
