@@ -32,7 +32,7 @@ internal static class StartCommand
             (new Option<int>("--status-port") { Description = "status endpoint port on --status-bind (0: any free port; -1: off)" }, nameof(DaemonSettings.StatusPort)),
             (new Option<string>("--status-bind") { Description = "status endpoint address (default 127.0.0.1)" }, nameof(DaemonSettings.StatusBind)),
             (new Option<string>("--psk-file") { Description = "cluster pre-shared key file (instead of per-node identity keys)" }, nameof(DaemonSettings.PskFile)),
-            (new Option<string>("--algorithm") { Description = "ops (push-sum), dsgd or dol" }, nameof(DaemonSettings.Algorithm)),
+            (new Option<string>("--algorithm") { Description = "ops (push-sum), dsgd, dol, or fedavg (on an elected coordinator)" }, nameof(DaemonSettings.Algorithm)),
             (new Option<string>("--model") { Description = "logreg, mlp, mlp:W1,W2, lenet or FILE.pt" }, nameof(DaemonSettings.Model)),
             (new Option<string>("--dataset") { Description = "fashion-mnist, synthetic or FILE.csv" }, nameof(DaemonSettings.Dataset)),
             (new Option<string>("--partition") { Description = "iid, dirichlet:ALPHA or shards:K (this node takes its own part)" }, nameof(DaemonSettings.Partition)),
@@ -45,6 +45,11 @@ internal static class StartCommand
             (new Option<double>("--round-deadline") { Description = "seconds to wait for trusted peers' shares in a round" }, nameof(DaemonSettings.RoundDeadline)),
             (new Option<double>("--peer-wait") { Description = "seconds to wait for neighbours before the first round" }, nameof(DaemonSettings.PeerWait)),
             (new Option<int>("--threads") { Description = "libtorch threads" }, nameof(DaemonSettings.Threads)),
+            (new Option<int>("--local-epochs") { Description = "fedavg: local epochs per round on a sampled client" }, nameof(DaemonSettings.LocalEpochs)),
+            (new Option<double>("--client-fraction") { Description = "fedavg: fraction of live peers sampled per round, in (0, 1]" }, nameof(DaemonSettings.ClientFraction)),
+            (new Option<string>("--quorum") { Description = "fedavg: votes that elect a coordinator: majority (default) or a count above half the nodes" }, nameof(DaemonSettings.Quorum)),
+            (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
+            (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),
         };
 
         var command = new Command("start", "Run a GossipFl node: discover peers, train locally, gossip with trusted peers.") { topology, config };
@@ -99,6 +104,9 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.BatchSize), training.BatchSize);
             Put(nameof(DaemonSettings.Lr), training.LearningRate);
             Put(nameof(DaemonSettings.Seed), training.Seed);
+            Put(nameof(DaemonSettings.LocalEpochs), training.LocalEpochs);
+            Put(nameof(DaemonSettings.ClientFraction), training.ClientFraction);
+            Put(nameof(DaemonSettings.Quorum), training.Quorum);
         }
 
         var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -158,6 +166,16 @@ internal static class StartCommand
         if (!(settings.Lr > 0) || !(settings.RoundDeadline > 0) || settings.PeerWait < 0)
         {
             throw new UsageException("--lr and --round-deadline must be positive, --peer-wait not negative");
+        }
+
+        if (settings.LocalEpochs < 1 || !(settings.ClientFraction > 0 && settings.ClientFraction <= 1))
+        {
+            throw new UsageException("--local-epochs must be at least 1 and --client-fraction in (0, 1]");
+        }
+
+        if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))
+        {
+            throw new UsageException("--election-timeout must be at least 0.2 s and --leaderless-timeout more than twice it");
         }
     }
 }

@@ -56,4 +56,19 @@ internal sealed class DaemonSettings
     public double PeerWait { get; set; } = 30;
 
     public int Threads { get; set; } = 1;
+
+    /// <summary>FedAvg: local epochs E per round on a sampled client.</summary>
+    public int LocalEpochs { get; set; } = 1;
+
+    /// <summary>FedAvg: fraction C of the live peers sampled each round.</summary>
+    public double ClientFraction { get; set; } = 0.5;
+
+    /// <summary>FedAvg: votes that elect a coordinator: <c>majority</c> or a count above half the nodes.</summary>
+    public string Quorum { get; set; } = "majority";
+
+    /// <summary>FedAvg: a peer that hears no coordinator for a random time in [T, 2T) seconds stands for election.</summary>
+    public double ElectionTimeout { get; set; } = 1.5;
+
+    /// <summary>FedAvg: seconds without any coordinator after which a peer gives up (exit code 1).</summary>
+    public double LeaderlessTimeout { get; set; } = 120;
 }

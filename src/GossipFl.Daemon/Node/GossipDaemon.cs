@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using GossipFl.Daemon.Coordination;
 using GossipFl.Daemon.Discovery;
 using GossipFl.Daemon.Security;
 using GossipFl.Daemon.Status;
@@ -28,6 +29,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private readonly List<IAsyncDisposable> _resources = [];
     private Workload? _workload;
     private GossipRoundDriver? _driver;
+    private FedAvgDriver? _fedAvg;
     private PeerDirectory? _peers;
     private NodeState? _state;
     private TopologyDocument? _topology;
@@ -59,10 +61,21 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         var algorithm = AlgorithmNames.Parse(_settings.Algorithm);
-        if (AlgorithmNames.SchemeOf(algorithm) is null)
+        var fedAvg = algorithm == AlgorithmKind.FedAvg;
+        if (!fedAvg && AlgorithmNames.SchemeOf(algorithm) is null)
         {
             throw new DaemonConfigurationException(
-                $"algorithm '{_settings.Algorithm}' is not a gossip algorithm; the daemon runs ops (push-sum), dsgd or dol");
+                $"algorithm '{_settings.Algorithm}' does not run on a daemon; it runs ops (push-sum), dsgd, dol or fedavg");
+        }
+
+        int quorum;
+        try
+        {
+            quorum = ElectionOptions.ParseQuorum(_settings.Quorum, graph.NodeCount);
+        }
+        catch (FormatException ex)
+        {
+            throw new DaemonConfigurationException(ex.Message);
         }
 
         var dataDirectory = Path.GetFullPath(_settings.DataDir ?? Path.Combine("gossipfl-data", _name));
@@ -70,9 +83,10 @@ internal sealed partial class GossipDaemon : BackgroundService
         TorchRuntime.Threads = _settings.Threads;
 
         var spec = new WorkloadSpec(_settings.Dataset, ModelSpec.Parse(_settings.Model), _settings.Partition, Online: false, Beta: 0,
-            graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, new LocalWork(_settings.LocalSteps), _settings.Seed);
+            graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr,
+            fedAvg ? new LocalWork(_settings.LocalSteps, _settings.LocalEpochs) : new LocalWork(_settings.LocalSteps), _settings.Seed);
         _workload = Workload.CreateForPeer(spec, index);
-        var node = new GossipNode(index, algorithm, _workload.Initial);
+        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, _workload.Initial);
         var checkpoints = new CheckpointStore(dataDirectory, _logger);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
@@ -81,15 +95,17 @@ internal sealed partial class GossipDaemon : BackgroundService
             LogResumed(checkpoint.Round, _firstRound);
         }
 
-        var trusted = graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
-        var followers = graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
+        // FedAvg: every member may coordinate, so every member is a peer both ways; gossip: the trust edges.
+        var others = graph.Names.Where(n => n != _name).ToArray();
+        var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
+        var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers);
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
         var transport = new UdpTransport(new UdpTransportOptions
         {
             NodeName = _name,
-            TrustPolicy = new TopologyTrustPolicy(_topology, _name),
+            TrustPolicy = new TopologyTrustPolicy(_topology, _name, anyMember: fedAvg),
             Identity = _settings.PskFile is null ? identity : null,
             PreSharedKey = _settings.PskFile is null ? null : await File.ReadAllBytesAsync(_settings.PskFile, cancellationToken).ConfigureAwait(false),
             LocalEndPoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port),
@@ -143,8 +159,17 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
-        _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], new TransportShareExchange(transport, _peers),
-            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
+        var exchange = new TransportShareExchange(transport, _peers);
+        if (fedAvg)
+        {
+            _fedAvg = CreateFedAvgDriver(graph.Names.ToArray(), quorum, node, exchange, dataDirectory, checkpoints, metrics);
+        }
+        else
+        {
+            _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], exchange,
+                new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
+        }
+
         var listening = transport.LocalEndPoint.ToString();
         var statusText = StatusAddress?.ToString() ?? "off";
         var (trustedText, followersText) = (string.Join(", ", trusted), string.Join(", ", followers));
@@ -168,9 +193,18 @@ internal sealed partial class GossipDaemon : BackgroundService
     {
         try
         {
-            await WaitForTrustedPeersAsync(stoppingToken).ConfigureAwait(false);
-            _state!.Phase("training");
-            await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
+            if (_fedAvg is not null)
+            {
+                _state!.Phase("electing a coordinator");
+                await _fedAvg.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WaitForTrustedPeersAsync(stoppingToken).ConfigureAwait(false);
+                _state!.Phase("training");
+                await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
+            }
+
             LogFinished(_settings.Rounds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -186,6 +220,40 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             _lifetime.StopApplication();
         }
+    }
+
+    /// <summary>
+    /// FedAvg's driver: the global model and its round come from the checkpoint (the node's x, unweighted), the
+    /// members from the topology, the election's timing from the settings.
+    /// </summary>
+    private FedAvgDriver CreateFedAvgDriver(
+        string[] members, int quorum, GossipNode node, IShareExchange exchange, string dataDirectory, CheckpointStore checkpoints, MetricsWriter metrics)
+    {
+        var timeout = TimeSpan.FromSeconds(_settings.ElectionTimeout);
+        var options = new FedAvgOptions
+        {
+            Rounds = _settings.Rounds,
+            ClientFraction = _settings.ClientFraction,
+            Seed = _settings.Seed,
+            RoundDeadline = TimeSpan.FromSeconds(_settings.RoundDeadline),
+            EvaluateEvery = _settings.EvalEvery,
+            PeerWait = TimeSpan.FromSeconds(_settings.PeerWait),
+            LeaderlessTimeout = TimeSpan.FromSeconds(_settings.LeaderlessTimeout),
+            Election = new ElectionOptions
+            {
+                Self = _name,
+                Members = members,
+                Quorum = quorum,
+                HeartbeatInterval = timeout / 5,
+                ElectionTimeoutMin = timeout,
+                ElectionTimeoutMax = timeout * 2,
+            },
+        };
+
+        // Election timeouts must differ between peers and between restarts; nothing else depends on this seed.
+        var timerSeed = (ulong)Random.Shared.NextInt64();
+        return new FedAvgDriver(_name, members, _workload!.Learners[0], node.X, _firstRound - 1, exchange, options,
+            new ElectionStore(dataDirectory), _state!, checkpoints, metrics, _logger, timerSeed);
     }
 
     private async Task WaitForTrustedPeersAsync(CancellationToken cancellation)

@@ -21,6 +21,7 @@ internal sealed class NodeState
     private long _bytesReceived;
     private string _phase = "starting";
     private (long Round, float[] Model)? _model;
+    private (long Term, string? Coordinator)? _coordination;
 
     public NodeState(string node, string algorithm, IReadOnlyList<string> trusted, IReadOnlyList<string> followers)
     {
@@ -53,6 +54,15 @@ internal sealed class NodeState
         lock (_lock)
         {
             _phase = phase;
+        }
+    }
+
+    /// <summary>FedAvg: the current term and its coordinator (null while there is none).</summary>
+    public void Coordination(long term, string? coordinator)
+    {
+        lock (_lock)
+        {
+            _coordination = (term, coordinator);
         }
     }
 
@@ -94,7 +104,8 @@ internal sealed class NodeState
                 return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state);
             }).ToArray();
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
-                Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt);
+                Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,
+                _coordination?.Coordinator, _coordination?.Term);
         }
     }
 

@@ -13,12 +13,13 @@ internal sealed class TopologyTrustPolicy : IPeerTrustPolicy
     private readonly HashSet<string> _mayDeliver;
     private readonly Dictionary<string, string?> _pins;
 
-    public TopologyTrustPolicy(TopologyDocument topology, string self)
+    /// <param name="anyMember">Let every node of the topology deliver (FedAvg, where any member may be elected coordinator).</param>
+    public TopologyTrustPolicy(TopologyDocument topology, string self, bool anyMember = false)
     {
         ArgumentNullException.ThrowIfNull(topology);
         var graph = topology.Graph;
         _pins = topology.Nodes.ToDictionary(n => n.Name, n => Normalise(n.Fingerprint), StringComparer.Ordinal);
-        _mayDeliver = topology.IsTimeVarying
+        _mayDeliver = topology.IsTimeVarying || anyMember
             ? graph.Names.Where(n => n != self).ToHashSet(StringComparer.Ordinal)
             : graph.Trusted(graph.IndexOf(self)).ToArray().Select(graph.NameOf).Where(n => n != self).ToHashSet(StringComparer.Ordinal);
     }

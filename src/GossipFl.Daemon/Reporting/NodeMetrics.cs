@@ -1,6 +1,6 @@
 namespace GossipFl.Daemon.Reporting;
 
-/// <summary>One <c>"kind":"node"</c> line of metrics.jsonl: one peer after a round.</summary>
+/// <summary>One <c>"kind":"node"</c> line of metrics.jsonl: one peer after a round (FedAvg: with the round's coordinator and term).</summary>
 internal sealed record NodeMetrics(
     long Round,
     string Node,
@@ -9,4 +9,6 @@ internal sealed record NodeMetrics(
     double? TestAccuracy,
     double? Weight,
     long? BytesSent,
-    long? BytesReceived);
+    long? BytesReceived,
+    string? Coordinator = null,
+    long? Term = null);

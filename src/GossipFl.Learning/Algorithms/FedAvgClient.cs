@@ -24,8 +24,30 @@ public sealed class FedAvgClient
     /// <summary>The newest global model received (the initial model before any): where a successor coordinator resumes.</summary>
     public ReadOnlySpan<float> LastGlobal => _lastGlobal;
 
-    /// <summary>The round of the newest global model this client has received; -1 before any.</summary>
+    /// <summary>The round whose averaging produced the newest global model this client holds; -1 for the initial model.</summary>
     public long LastGlobalRound { get; private set; } = -1;
+
+    /// <summary>
+    /// Takes the coordinator's newly averaged global model of <paramref name="round"/> (published to every peer, sampled or
+    /// not); an older one than it holds is ignored. Returns whether it was taken.
+    /// </summary>
+    public bool Adopt(long round, ReadOnlySpan<float> global)
+    {
+        if (global.Length != _lastGlobal.Length)
+        {
+            throw new ArgumentException($"global model has {global.Length} values, this client {_lastGlobal.Length}", nameof(global));
+        }
+
+        if (round <= LastGlobalRound)
+        {
+            return false;
+        }
+
+        global.CopyTo(_lastGlobal);
+        global.CopyTo(_local);
+        LastGlobalRound = round;
+        return true;
+    }
 
     /// <summary>Trains on the broadcast's global model; returns the reply and the training loss.</summary>
     public GossipMessage TrainAndReply(in GossipMessage broadcast, ILocalLearner learner, out double loss)
@@ -36,9 +58,10 @@ public sealed class FedAvgClient
             throw new ArgumentException($"broadcast for node {broadcast.To} delivered to node {Index}", nameof(broadcast));
         }
 
+        // Round r's broadcast carries the global model averaged in round r - 1.
         broadcast.Values.Span.CopyTo(_lastGlobal);
         _lastGlobal.CopyTo(_local);
-        LastGlobalRound = broadcast.Round;
+        LastGlobalRound = Math.Max(LastGlobalRound, broadcast.Round - 1);
         loss = learner.Train(broadcast.Round, _local, _local);
         return new GossipMessage(Index, broadcast.From, broadcast.Round, learner.SampleCount, 0.0, _local);
     }

@@ -70,6 +70,19 @@ public sealed class FedAvgCoordinator
         }
     }
 
+    /// <summary>
+    /// Publishes the global model of the last completed round to <paramref name="peers"/> (every live peer, sampled
+    /// or not), so that whichever of them is elected next continues from it.
+    /// </summary>
+    public void Publish(ReadOnlySpan<int> peers, ICollection<GossipMessage> outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        foreach (var peer in peers)
+        {
+            outbox.Add(new GossipMessage(Index, peer, Round, 1.0, 0.0, _global));
+        }
+    }
+
     /// <summary>Accepts a client's reply (its Share is the client's sample count); replies for other rounds are refused.</summary>
     public bool Receive(in GossipMessage reply)
     {

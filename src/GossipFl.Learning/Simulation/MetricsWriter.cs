@@ -92,6 +92,15 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             Number(writer, "weight", metrics.Weight);
             writer.WriteNumber("bytes_sent", metrics.BytesSent);
             writer.WriteNumber("bytes_received", metrics.BytesReceived);
+            if (metrics.Coordinator is not null)
+            {
+                writer.WriteString("coordinator", metrics.Coordinator);
+            }
+
+            if (metrics.Term is { } term)
+            {
+                writer.WriteNumber("term", term);
+            }
         });
         _jsonl.Flush();
     }

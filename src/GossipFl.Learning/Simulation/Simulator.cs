@@ -347,12 +347,33 @@ public sealed class Simulator
                 }
 
                 coordinator.Complete();
+
+                // The coordinator publishes the new global model to every live peer, sampled or not, so any of them
+                // can take over from it (the daemon does the same; a lost publication leaves a peer one model behind).
+                broadcasts.Clear();
+                coordinator.Publish(live, broadcasts);
+                foreach (var publication in broadcasts)
+                {
+                    if (publication.To != coordinator.Index)
+                    {
+                        sent++;
+                        roundBytes += Account(publication);
+                        if (network.IsLost(round, publication.From, publication.To))
+                        {
+                            lost++;
+                            continue;
+                        }
+
+                        _bytesReceived[publication.To] += publication.WireBytes;
+                    }
+
+                    clients[publication.To].Adopt(round, publication.Values.Span);
+                }
             }
 
             for (var i = 0; i < _nodeCount; i++)
             {
-                var model = coordinator is not null && i == coordinator.Index ? coordinator.Global : clients[i].LastGlobal;
-                model.CopyTo(_models[i]);
+                clients[i].LastGlobal.CopyTo(_models[i]);
             }
 
             last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive);

@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed)");
+                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum)");
                 return null;
             }
 
@@ -440,6 +440,19 @@ public static partial class TopologyFileReader
                 }
             }
 
+            double? clientFraction = null;
+            if (mapping.Children.TryGetValue(new YamlScalarNode("client_fraction"), out var fractionNode) && Scalar(fractionNode, "client_fraction") is { } fractionText)
+            {
+                if (double.TryParse(fractionText, NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction) && fraction > 0 && fraction <= 1)
+                {
+                    clientFraction = fraction;
+                }
+                else
+                {
+                    Error(fractionNode, $"'client_fraction' must be a number in (0, 1], not '{fractionText}'");
+                }
+            }
+
             return new TrainingDefaults
             {
                 Algorithm = algorithm,
@@ -451,6 +464,9 @@ public static partial class TopologyFileReader
                 BatchSize = OptionalInteger(mapping, "batch_size", 1),
                 LearningRate = learningRate,
                 Seed = mapping.Children.TryGetValue(new YamlScalarNode("seed"), out var seedNode) ? Seed(seedNode) : null,
+                LocalEpochs = OptionalInteger(mapping, "local_epochs", 1),
+                ClientFraction = clientFraction,
+                Quorum = OptionalString(mapping, "quorum"),
             };
         }
 

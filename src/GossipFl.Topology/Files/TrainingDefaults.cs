@@ -27,4 +27,13 @@ public sealed record TrainingDefaults
     public double? LearningRate { get; init; }
 
     public ulong? Seed { get; init; }
+
+    /// <summary>FedAvg: local epochs E a sampled client trains per round.</summary>
+    public int? LocalEpochs { get; init; }
+
+    /// <summary>FedAvg: fraction C of the live peers sampled per round, in (0, 1].</summary>
+    public double? ClientFraction { get; init; }
+
+    /// <summary>FedAvg: votes that elect a coordinator, <c>majority</c> or a count; the daemon checks it against the node count.</summary>
+    public string? Quorum { get; init; }
 }

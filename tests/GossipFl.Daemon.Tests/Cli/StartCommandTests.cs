@@ -17,7 +17,10 @@ public sealed class StartCommandTests
     [Theory]
     [InlineData("--rounds", "0", "rounds, local steps, batch size and threads must be at least 1")]
     [InlineData("--lr", "-1", "--lr and --round-deadline must be positive")]
-    [InlineData("--algorithm", "fedavg", "is not a gossip algorithm")]
+    [InlineData("--algorithm", "centralized", "does not run on a daemon; it runs ops (push-sum), dsgd, dol or fedavg")]
+    [InlineData("--quorum", "4", "quorum 4 is outside 5..8 for 8 nodes")]
+    [InlineData("--client-fraction", "1.5", "--client-fraction in (0, 1]")]
+    [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",

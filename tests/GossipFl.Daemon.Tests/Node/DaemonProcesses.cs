@@ -25,10 +25,14 @@ internal sealed class DaemonProcesses : IDisposable
 
     public string DataDirectory(string node) => Path.Combine(Root, "data", node);
 
-    public void Start(string topologyFile, string node, params string[] extra)
+    public void Start(string topologyFile, string node, params string[] extra) => Start(null, topologyFile, node, extra);
+
+    /// <summary>Starts a daemon, inside <paramref name="host"/>'s network namespace when one is given.</summary>
+    public void Start(Netns.TestHost? host, string topologyFile, string node, params string[] extra)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[GossipFlProcess.Dll, "start", "--topology", topologyFile, "--node", node, "--no-mdns",
+        var start = new ProcessStartInfo(host is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] prefix = host is null ? [] : ["netns", "exec", host.Namespace, "dotnet"];
+        foreach (var argument in (string[])[.. prefix, GossipFlProcess.Dll, "start", "--topology", topologyFile, "--node", node, "--no-mdns",
                      "--data-dir", DataDirectory(node), "--status-port", "-1", "--threads", "1", .. extra])
         {
             start.ArgumentList.Add(argument);

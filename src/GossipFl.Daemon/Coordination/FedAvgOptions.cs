@@ -1,0 +1,26 @@
+namespace GossipFl.Daemon.Coordination;
+
+/// <summary>How a daemon runs FedAvg rounds on an elected coordinator (docs/algorithms.md).</summary>
+internal sealed record FedAvgOptions
+{
+    public required long Rounds { get; init; }
+
+    /// <summary>Fraction C of the live peers sampled as clients each round.</summary>
+    public required double ClientFraction { get; init; }
+
+    /// <summary>The shared seed: the client draw of a round depends only on it, the round and the live peers.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>How long a coordinator waits for the sampled clients' updates; later ones are dropped for that round.</summary>
+    public required TimeSpan RoundDeadline { get; init; }
+
+    public required int EvaluateEvery { get; init; }
+
+    /// <summary>Before its first round, a coordinator waits up to this long (from the daemon's start) for every member to be live.</summary>
+    public required TimeSpan PeerWait { get; init; }
+
+    /// <summary>A peer that has had no coordinator for this long gives up (exit code 1) and says why.</summary>
+    public required TimeSpan LeaderlessTimeout { get; init; }
+
+    public required ElectionOptions Election { get; init; }
+}

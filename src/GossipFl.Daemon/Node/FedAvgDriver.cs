@@ -1,0 +1,662 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using GossipFl.Daemon.Coordination;
+using GossipFl.Daemon.Protocol;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Simulation;
+using Microsoft.Extensions.Logging;
+
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// Runs FedAvg on a coordinator the peers elect (docs/algorithms.md): every peer takes part in the election
+/// (<see cref="CoordinatorElection"/>), trains when the coordinator samples it, and keeps the newest global model
+/// the coordinator publishes; the elected peer also runs the rounds with the simulator's
+/// <see cref="FedAvgCoordinator"/>, continuing from the newest global model it holds.
+/// </summary>
+/// <remarks>
+/// Three loops share the state under one lock: the message loop (never blocked by training, so heartbeats and
+/// votes flow while a model trains), the timer loop (election timeouts and heartbeats), and the model worker,
+/// which alone touches the model: it trains for assignments and adopts published global models, in arrival order.
+/// The coordinator's round loop is a fourth task that lives as long as its term.
+/// </remarks>
+internal sealed partial class FedAvgDriver
+{
+    private static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(50);
+
+    private readonly string _name;
+    private readonly int _index;
+    private readonly IReadOnlyList<string> _members;
+    private readonly ILocalLearner _learner;
+    private readonly FedAvgClient _client;
+    private readonly IShareExchange _exchange;
+    private readonly FedAvgOptions _options;
+    private readonly NodeState _state;
+    private readonly CheckpointStore? _checkpoints;
+    private readonly MetricsWriter? _metrics;
+    private readonly ILogger _logger;
+    private readonly CoordinatorElection _election;
+    private readonly Lock _gate = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Channel<WorkItem> _work = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<long, double> _trainLoss = [];
+    private readonly int _parameterCount;
+    private ActiveRound? _active;
+    private Task? _leading;
+    private long _leadingTerm = -1;
+    private long _lastReportedTerm = -1;
+    private string? _lastReportedCoordinator;
+    private TimeSpan _lastCoordinatorSeen;
+
+    public FedAvgDriver(
+        string name, IReadOnlyList<string> members, ILocalLearner learner, ReadOnlySpan<float> initialGlobal, long lastRound, IShareExchange exchange,
+        FedAvgOptions options, ElectionStore electionStore, NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger, ulong timerSeed)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(electionStore);
+        _name = name;
+        _members = members;
+        _index = IndexOf(name);
+        _learner = learner;
+        _client = new FedAvgClient(_index, initialGlobal);
+        if (lastRound >= 0)
+        {
+            _client.Adopt(lastRound, initialGlobal);
+        }
+
+        _parameterCount = initialGlobal.Length;
+        _exchange = exchange;
+        _options = options;
+        _state = state;
+        _checkpoints = checkpoints;
+        _metrics = metrics;
+        _logger = logger;
+        _election = new CoordinatorElection(options.Election, electionStore.Load(), electionStore.Save, timerSeed, _clock.Elapsed)
+        {
+            LastRound = lastRound,
+        };
+    }
+
+    /// <summary>Raised on every peer when it adopts the global model of a round (for tests).</summary>
+    public event Action<long>? RoundCompleted;
+
+    public async Task RunAsync(CancellationToken cancellation)
+    {
+        if (_client.LastGlobalRound >= _options.Rounds - 1)
+        {
+            LogAlreadyFinished(_client.LastGlobalRound);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var loops = new[]
+        {
+            Task.Run(() => ReceiveLoopAsync(stop.Token), CancellationToken.None),
+            Task.Run(() => TimerLoopAsync(stop.Token), CancellationToken.None),
+            Task.Run(() => WorkLoopAsync(stop.Token), CancellationToken.None),
+        };
+        try
+        {
+            var first = await Task.WhenAny([_finished.Task, .. loops]).ConfigureAwait(false);
+            await first.ConfigureAwait(false);
+            cancellation.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(loops.Select(l => l.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            if (_leading is { } leading)
+            {
+                await leading.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+
+        _state.Phase("finished");
+    }
+
+    private TimeSpan Now => _clock.Elapsed;
+
+    private int IndexOf(string member)
+    {
+        for (var i = 0; i < _members.Count; i++)
+        {
+            if (_members[i] == member)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"{member} is not a member", nameof(member));
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            IncomingPayload incoming;
+            try
+            {
+                incoming = await _exchange.ReceiveAsync(cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            using (incoming)
+            {
+                Dispatch(incoming, cancellation);
+            }
+        }
+    }
+
+    private void Dispatch(IncomingPayload incoming, CancellationToken cancellation)
+    {
+        _state.AddReceived(incoming.Payload.Length);
+        var payload = incoming.Payload.Span;
+        if (!_members.Contains(incoming.Sender))
+        {
+            _state.Drop("unknown_peer");
+            return;
+        }
+
+        if (payload.Length > 0 && ElectionMessage.IsElectionKind(payload[0]))
+        {
+            if (!ElectionMessage.TryRead(payload, out var message, out var reason))
+            {
+                Refuse(incoming.Sender, reason);
+                return;
+            }
+
+            _state.Heard(incoming.Sender);
+            var outbox = new List<(string To, ElectionMessage Message)>();
+            lock (_gate)
+            {
+                _election.Receive(incoming.Sender, message, Now, outbox);
+                AfterElectionStep(cancellation);
+            }
+
+            SendAll(outbox, cancellation);
+            return;
+        }
+
+        if (payload.Length > 0 && FedAvgMessage.IsFedAvgKind(payload[0]))
+        {
+            if (!FedAvgMessage.TryRead(payload, _parameterCount, out var message, out var reason))
+            {
+                Refuse(incoming.Sender, reason);
+                return;
+            }
+
+            _state.Heard(incoming.Sender);
+            OnFedAvgMessage(incoming.Sender, message, cancellation);
+            return;
+        }
+
+        Refuse(incoming.Sender, payload.Length == 0 ? "empty message" : $"kind {payload[0]} is not a FedAvg or election message");
+    }
+
+    private void Refuse(string sender, string reason)
+    {
+        _state.Drop("malformed_message");
+        LogRefused(sender, reason);
+    }
+
+    private void OnFedAvgMessage(string sender, FedAvgMessage message, CancellationToken cancellation)
+    {
+        switch (message.Kind)
+        {
+            case FedAvgMessageKind.Assignment:
+            case FedAvgMessageKind.GlobalModel:
+                bool fromCoordinator;
+                lock (_gate)
+                {
+                    fromCoordinator = _election.ObserveCoordinator(sender, message.Term, Now);
+                    AfterElectionStep(cancellation);
+                }
+
+                if (!fromCoordinator)
+                {
+                    _state.Drop("stale_coordinator");
+                    return;
+                }
+
+                _work.Writer.TryWrite(message.Kind == FedAvgMessageKind.Assignment
+                    ? new WorkItem.Train(sender, message.Term, message.Round, message.Values)
+                    : new WorkItem.Adopt(sender, message.Term, message.Round, message.Values, null));
+                break;
+
+            case FedAvgMessageKind.Update:
+                lock (_gate)
+                {
+                    if (_active is not { } active || active.Term != message.Term || active.Round != message.Round || _election.Term != message.Term)
+                    {
+                        _state.Drop("late_update");
+                        return;
+                    }
+
+                    active.Accept(IndexOf(sender), message.Samples, message.Values);
+                }
+
+                break;
+        }
+    }
+
+    private async Task TimerLoopAsync(CancellationToken cancellation)
+    {
+        using var timer = new PeriodicTimer(TimerPeriod);
+        var outbox = new List<(string To, ElectionMessage Message)>();
+        while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
+        {
+            outbox.Clear();
+            lock (_gate)
+            {
+                _election.Tick(Now, outbox);
+                AfterElectionStep(cancellation);
+                if (_election.Coordinator is not null)
+                {
+                    _lastCoordinatorSeen = Now;
+                }
+                else if (Now - _lastCoordinatorSeen > _options.LeaderlessTimeout)
+                {
+                    var heard = _state.Snapshot().Peers.Count(p => p.State == "up");
+                    throw new CoordinatorUnavailableException(
+                        $"no coordinator for {_options.LeaderlessTimeout.TotalSeconds:0} s (term {_election.Term}): electing one needs {_options.Election.Quorum} of {_members.Count} nodes, and this node heard from {heard} other(s) in the last minute");
+                }
+            }
+
+            SendAll(outbox, cancellation);
+        }
+    }
+
+    /// <summary>Reports role changes and starts the coordinator's round loop when this peer wins a term. Called under the gate.</summary>
+    private void AfterElectionStep(CancellationToken cancellation)
+    {
+        var (term, coordinator, role) = (_election.Term, _election.Coordinator, _election.Role);
+        if (term == _lastReportedTerm && coordinator == _lastReportedCoordinator)
+        {
+            return;
+        }
+
+        if (coordinator is not null)
+        {
+            _lastCoordinatorSeen = Now;
+        }
+
+        _state.Coordination(term, coordinator);
+        if (role == ElectionRole.Coordinator)
+        {
+            LogElected(term, _election.LastRound);
+        }
+        else if (coordinator is not null)
+        {
+            LogFollowing(term, coordinator);
+        }
+        else if (role == ElectionRole.Candidate)
+        {
+            LogCandidate(term, _election.LastRound);
+        }
+        else if (_lastReportedCoordinator == _name && term == _lastReportedTerm)
+        {
+            LogSteppedDown(term, _options.Election.Quorum);
+        }
+
+        (_lastReportedTerm, _lastReportedCoordinator) = (term, coordinator);
+        if (role == ElectionRole.Coordinator && _leadingTerm != term)
+        {
+            _leadingTerm = term;
+            var previous = _leading;
+            _leading = Task.Run(() => LeadAsync(term, previous, cancellation), CancellationToken.None);
+        }
+    }
+
+    private bool StillCoordinatorOf(long term)
+    {
+        lock (_gate)
+        {
+            return _election.Role == ElectionRole.Coordinator && _election.Term == term;
+        }
+    }
+
+    /// <summary>The coordinator's rounds for one term: sample, assign, collect, average, publish, until the last round or the term ends.</summary>
+    private async Task LeadAsync(long term, Task? previousTerm, CancellationToken cancellation)
+    {
+        try
+        {
+            if (previousTerm is not null)
+            {
+                await previousTerm.ConfigureAwait(false);
+            }
+
+            // The newest global model this peer holds is where the term starts (the election made sure no quorum holds a newer one).
+            var start = await SnapshotAsync(cancellation).ConfigureAwait(false);
+            var coordinator = new FedAvgCoordinator(_index, start.Global, start.Round);
+            var round = start.Round + 1;
+            if (round == 0)
+            {
+                await WaitForMembersAsync(term, cancellation).ConfigureAwait(false);
+            }
+
+            while (round < _options.Rounds && StillCoordinatorOf(term))
+            {
+                await RunRoundAsync(term, round, coordinator, cancellation).ConfigureAwait(false);
+                round++;
+            }
+
+            if (round >= _options.Rounds)
+            {
+                if (start.Round == _options.Rounds - 1 && StillCoordinatorOf(term))
+                {
+                    // Elected after the last round was averaged: make sure every live peer has the final model.
+                    await PublishAsync(term, start.Round, start.Global, untilAll: true, cancellation).ConfigureAwait(false);
+                }
+
+                _finished.TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _finished.TrySetException(ex);
+        }
+    }
+
+    private async Task WaitForMembersAsync(long term, CancellationToken cancellation)
+    {
+        while (StillCoordinatorOf(term) && Now < _options.PeerWait)
+        {
+            lock (_gate)
+            {
+                if (_election.LivePeers(Now, _options.Election.ElectionTimeoutMax).Count == _members.Count - 1)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(TimerPeriod, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunRoundAsync(long term, long round, FedAvgCoordinator coordinator, CancellationToken cancellation)
+    {
+        int[] live;
+        lock (_gate)
+        {
+            live = [_index, .. _election.LivePeers(Now, _options.Election.ElectionTimeoutMax).Select(IndexOf)];
+        }
+
+        var chosen = FedAvgCoordinator.SelectClients(round, live, _options.ClientFraction, _options.Seed);
+        var assignments = new List<GossipMessage>();
+        coordinator.Broadcast(round, chosen, assignments);
+        var active = new ActiveRound(term, round, coordinator, chosen);
+        lock (_gate)
+        {
+            _active = active;
+        }
+
+        var sampled = string.Join(", ", chosen.Select(i => _members[i]));
+        LogSampled(round, term, chosen.Length, live.Length, sampled);
+        var global = coordinator.Global.ToArray();
+        var assignment = new FedAvgMessage(FedAvgMessageKind.Assignment, term, round, 0, global).ToArray();
+        foreach (var client in chosen)
+        {
+            if (client == _index)
+            {
+                _work.Writer.TryWrite(new WorkItem.Train(_name, term, round, global));
+            }
+            else
+            {
+                _ = SendAsync(_members[client], assignment, _options.RoundDeadline, cancellation);
+            }
+        }
+
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+        {
+            deadline.CancelAfter(_options.RoundDeadline);
+            try
+            {
+                await active.AllArrived.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                // The deadline: late updates are dropped for this round.
+            }
+        }
+
+        int folded;
+        string missing;
+        lock (_gate)
+        {
+            _active = null;
+            missing = string.Join(", ", active.Missing.Select(i => _members[i]));
+            folded = coordinator.Complete();
+        }
+
+        if (!StillCoordinatorOf(term))
+        {
+            return;
+        }
+
+        LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty);
+        await PublishAsync(term, round, coordinator.Global.ToArray(), untilAll: round == _options.Rounds - 1, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the global model of <paramref name="round"/> to every live peer and adopts it here. Waits until a quorum
+    /// holds it (so a successor elected by any quorum continues from it), or every live peer for the last round.
+    /// </summary>
+    private async Task PublishAsync(long term, long round, float[] global, bool untilAll, CancellationToken cancellation)
+    {
+        string[] live;
+        lock (_gate)
+        {
+            live = _election.LivePeers(Now, _options.Election.ElectionTimeoutMax).ToArray();
+        }
+
+        var bytes = new FedAvgMessage(FedAvgMessageKind.GlobalModel, term, round, 0, global).ToArray();
+        var sends = live.Select(peer => SendAsync(peer, bytes, _options.RoundDeadline, cancellation)).ToList();
+        var adopted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Writer.TryWrite(new WorkItem.Adopt(_name, term, round, global, adopted));
+        await adopted.Task.WaitAsync(cancellation).ConfigureAwait(false);
+
+        var needed = untilAll ? sends.Count : Math.Min(sends.Count, _options.Election.Quorum - 1);
+        var acknowledged = 0;
+        while (acknowledged < needed && sends.Count > 0)
+        {
+            var done = await Task.WhenAny(sends).ConfigureAwait(false);
+            sends.Remove(done);
+            if (await done.ConfigureAwait(false))
+            {
+                acknowledged++;
+            }
+        }
+    }
+
+    private async Task WorkLoopAsync(CancellationToken cancellation)
+    {
+        await foreach (var item in _work.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+        {
+            switch (item)
+            {
+                case WorkItem.Train train:
+                    Train(train, cancellation);
+                    break;
+                case WorkItem.Adopt adopt:
+                    Adopt(adopt);
+                    adopt.Done?.TrySetResult();
+                    break;
+                case WorkItem.Snapshot snapshot:
+                    snapshot.Result.TrySetResult((_client.LastGlobalRound, _client.LastGlobal.ToArray()));
+                    break;
+            }
+        }
+    }
+
+    private Task<(long Round, float[] Global)> SnapshotAsync(CancellationToken cancellation)
+    {
+        var result = new TaskCompletionSource<(long Round, float[] Global)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Writer.TryWrite(new WorkItem.Snapshot(result));
+        return result.Task.WaitAsync(cancellation);
+    }
+
+    private void Train(WorkItem.Train item, CancellationToken cancellation)
+    {
+        _state.Phase("training");
+        var coordinatorIndex = IndexOf(item.Coordinator);
+        var reply = _client.TrainAndReply(new GossipMessage(coordinatorIndex, _index, item.Round, 1.0, 0.0, item.Global), _learner, out var loss);
+        _trainLoss[item.Round] = loss;
+        _state.Phase("waiting for the coordinator");
+        if (item.Coordinator == _name)
+        {
+            lock (_gate)
+            {
+                if (_active is { } active && active.Term == item.Term && active.Round == item.Round)
+                {
+                    active.Accept(_index, reply.Share, reply.Values);
+                }
+            }
+
+            return;
+        }
+
+        var update = new FedAvgMessage(FedAvgMessageKind.Update, item.Term, item.Round, (long)reply.Share, reply.Values).ToArray();
+        _ = SendAsync(item.Coordinator, update, _options.RoundDeadline, cancellation);
+    }
+
+    private void Adopt(WorkItem.Adopt item)
+    {
+        if (!_client.Adopt(item.Round, item.Global.Span))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _election.LastRound = item.Round;
+        }
+
+        var round = item.Round;
+        double? testLoss = null, testAccuracy = null;
+        if (_options.EvaluateEvery > 0 && ((round + 1) % _options.EvaluateEvery == 0 || round == _options.Rounds - 1))
+        {
+            var evaluation = _learner.Evaluate(_client.LastGlobal);
+            (testLoss, testAccuracy) = (evaluation.Loss, evaluation.Accuracy);
+        }
+
+        double? trainLoss = _trainLoss.Remove(round, out var l) ? l : null;
+        foreach (var old in _trainLoss.Keys.Where(r => r < round).ToArray())
+        {
+            _trainLoss.Remove(old);
+        }
+
+        var status = _state.Snapshot();
+        _metrics?.WriteNode(new NodeMetrics(round, _name, trainLoss, testLoss, testAccuracy, 1.0, status.BytesSent, status.BytesReceived, item.Coordinator, item.Term));
+        _checkpoints?.Save(round, 1.0, _client.LastGlobal);
+        _state.RoundDone(round, trainLoss ?? double.NaN, 1.0, testLoss, testAccuracy, _client.LastGlobal.ToArray());
+        LogRound(round, item.Coordinator, item.Term, testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty);
+        RoundCompleted?.Invoke(round);
+        if (round == _options.Rounds - 1 && item.Coordinator != _name)
+        {
+            _finished.TrySetResult();
+        }
+    }
+
+    private void SendAll(List<(string To, ElectionMessage Message)> outbox, CancellationToken cancellation)
+    {
+        foreach (var (to, message) in outbox)
+        {
+            _ = SendAsync(to, message.ToArray(), _options.Election.ElectionTimeoutMin, cancellation);
+        }
+    }
+
+    /// <summary>Sends one message; true once acknowledged, false (counted) when it could not be delivered in time.</summary>
+    private async Task<bool> SendAsync(string peer, byte[] bytes, TimeSpan deadline, CancellationToken cancellation)
+    {
+        try
+        {
+            await _exchange.SendAsync(peer, bytes, deadline, cancellation).ConfigureAwait(false);
+            _state.AddSent(bytes.Length);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            _state.Drop("send_failed");
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: standing for election as coordinator (holding the global model of round {Round})")]
+    private partial void LogCandidate(long term, long round);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: elected coordinator; continuing from the global model of round {Round}")]
+    private partial void LogElected(long term, long round);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: coordinator is {Coordinator}")]
+    private partial void LogFollowing(long term, string coordinator);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "term {Term}: stepping down as coordinator: fewer than {Quorum} nodes (a quorum) answer")]
+    private partial void LogSteppedDown(long term, int quorum);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): sampled {Count} of {Live} live peers: {Clients}")]
+    private partial void LogSampled(long round, long term, int count, int live, string clients);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): averaged updates from {Folded} of {Sampled} clients{Missing}")]
+    private partial void LogAveraged(long round, long term, int folded, int sampled, string missing);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: global model from coordinator {Coordinator} (term {Term}){Accuracy}")]
+    private partial void LogRound(long round, string coordinator, long term, string accuracy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "already holds the global model of the last round ({Round}); nothing to do")]
+    private partial void LogAlreadyFinished(long round);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped a message from {Peer}: {Reason}")]
+    private partial void LogRefused(string peer, string reason);
+
+    /// <summary>The round a coordinator is collecting updates for.</summary>
+    private sealed class ActiveRound(long term, long round, FedAvgCoordinator coordinator, int[] chosen)
+    {
+        private readonly HashSet<int> _waiting = [.. chosen];
+        private readonly TaskCompletionSource _allArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long Term { get; } = term;
+
+        public long Round { get; } = round;
+
+        public Task AllArrived => _allArrived.Task;
+
+        public IEnumerable<int> Missing => _waiting.Order();
+
+        /// <summary>Folds a sampled client's update once; anything from an unsampled or repeating client is ignored.</summary>
+        public void Accept(int client, double samples, ReadOnlyMemory<float> values)
+        {
+            if (!_waiting.Remove(client))
+            {
+                return;
+            }
+
+            coordinator.Receive(new GossipMessage(client, coordinator.Index, Round, samples, 0.0, values));
+            if (_waiting.Count == 0)
+            {
+                _allArrived.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>What the model worker does next; it alone touches the model, in this order.</summary>
+    private abstract record WorkItem
+    {
+        public sealed record Train(string Coordinator, long Term, long Round, ReadOnlyMemory<float> Global) : WorkItem;
+
+        public sealed record Adopt(string Coordinator, long Term, long Round, ReadOnlyMemory<float> Global, TaskCompletionSource? Done) : WorkItem;
+
+        public sealed record Snapshot(TaskCompletionSource<(long Round, float[] Global)> Result) : WorkItem;
+    }
+}

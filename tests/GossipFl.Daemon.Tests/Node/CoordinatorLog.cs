@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace GossipFl.Daemon.Tests.Node;
+
+/// <summary>Reads FedAvg daemons' logs for who was elected coordinator of which term.</summary>
+internal static partial class CoordinatorLog
+{
+    /// <summary>Every (term, node) a daemon logged winning, over the given nodes' logs.</summary>
+    public static List<(long Term, string Node)> Elections(DaemonProcesses daemons, IEnumerable<string> nodes) =>
+        nodes.SelectMany(node => daemons.Log(node)
+            .Select(line => Elected().Match(line))
+            .Where(m => m.Success)
+            .Select(m => (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), node)))
+        .ToList();
+
+    /// <summary>The safety property: no term has two different coordinators, across all peers' logs.</summary>
+    public static void AssertNeverTwoPerTerm(List<(long Term, string Node)> elections)
+    {
+        Assert.NotEmpty(elections);
+        foreach (var term in elections.GroupBy(e => e.Term))
+        {
+            var winners = term.Select(e => e.Node).Distinct().ToArray();
+            Assert.True(winners.Length == 1, $"term {term.Key} had coordinators {string.Join(", ", winners)}");
+        }
+    }
+
+    [GeneratedRegex(@"term (\d+): elected coordinator")]
+    private static partial Regex Elected();
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using GossipFl.Daemon.Node;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Learners;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Simulation;
+using GossipFl.Learning.Torch;
+using GossipFl.Topology.Files;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GossipFl.Daemon.Tests.Node;
+
+/// <summary>
+/// FedAvg on an elected coordinator with real daemons over the secure UDP transport: the same global model as
+/// the simulator, and one coordinator per term in every peer's log.
+/// </summary>
+public sealed class FedAvgDaemonTests
+{
+    private const int Rounds = 6;
+
+    [Fact]
+    public async Task FourDaemons_ElectACoordinator_AndEndBitIdenticalToTheSimulator()
+    {
+        using var daemons = new DaemonProcesses(4);
+        var names = new[] { "n0", "n1", "n2", "n3" };
+        var topology = WriteTopology(daemons, names);
+        string[] training = ["--algorithm", "fedavg", "--model", "mlp:16", "--dataset", "synthetic", "--partition", "dirichlet:0.5",
+            "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--local-epochs", "1", "--client-fraction", "0.5", "--batch-size", "16",
+            "--lr", "0.05", "--seed", "11", "--eval-every", "0", "--round-deadline", "60", "--peer-wait", "60", "--election-timeout", "1"];
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            daemons.Start(topology, names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(4));
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+
+        var expected = Simulate(names.Length);
+        foreach (var name in names)
+        {
+            var checkpoint = new CheckpointStore(daemons.DataDirectory(name), NullLogger.Instance).LoadLatest(expected.Models[0].Length);
+            Assert.NotNull(checkpoint);
+            Assert.Equal(Rounds - 1, checkpoint.Round);
+            Assert.True(
+                expected.Models[0].AsSpan().SequenceEqual(checkpoint.Parameters),
+                $"{name}: daemon and simulator differ, first at index {expected.Models[0].AsSpan().CommonPrefixLength(checkpoint.Parameters)}\n{daemons.Logs()}");
+        }
+
+        CoordinatorLog.AssertNeverTwoPerTerm(CoordinatorLog.Elections(daemons, names));
+    }
+
+    private static string WriteTopology(DaemonProcesses daemons, string[] names)
+    {
+        var topology = Path.Combine(daemons.Root, "cluster.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(names.Select((n, i) =>
+            string.Create(CultureInfo.InvariantCulture,
+                $"  - {{ name: {n}, trusts: [{string.Join(", ", names.Where(m => m != n))}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        return topology;
+    }
+
+    private static SimulationResult Simulate(int nodes)
+    {
+        TorchRuntime.Threads = 1;
+        var spec = new WorkloadSpec("synthetic", ModelSpec.Parse("mlp:16"), "dirichlet:0.5", Online: false, Beta: 0, nodes, Rounds, 16, 0.05, new LocalWork(10, 1), 11);
+        using var workload = Workload.Create(spec);
+        var options = new SimulationOptions(AlgorithmKind.FedAvg, Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, ClientFraction: 0.5);
+        var document = TopologyFileReader.Parse("version: 1\ngenerator: { name: complete, nodes: " + nodes.ToString(CultureInfo.InvariantCulture) + " }\n");
+        var simulator = new Simulator(document.GraphForRound, workload.Learners, Enumerable.Repeat(workload.Initial, nodes).ToArray(), options);
+        return simulator.Run();
+    }
+}
