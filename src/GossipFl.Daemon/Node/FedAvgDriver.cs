@@ -302,6 +302,10 @@ internal sealed partial class FedAvgDriver
         {
             LogSteppedDown(term, _options.Election.Quorum);
         }
+        else
+        {
+            LogNoCoordinator(term);
+        }
 
         (_lastReportedTerm, _lastReportedCoordinator) = (term, coordinator);
         if (role == ElectionRole.Coordinator && _leadingTerm != term)
@@ -604,6 +608,9 @@ internal sealed partial class FedAvgDriver
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "term {Term}: stepping down as coordinator: fewer than {Quorum} nodes (a quorum) answer")]
     private partial void LogSteppedDown(long term, int quorum);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: no coordinator yet")]
+    private partial void LogNoCoordinator(long term);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): sampled {Count} of {Live} live peers: {Clients}")]
     private partial void LogSampled(long round, long term, int count, int live, string clients);

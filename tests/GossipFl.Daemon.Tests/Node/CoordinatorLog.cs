@@ -25,6 +25,35 @@ internal static partial class CoordinatorLog
         }
     }
 
+    /// <summary>
+    /// The coordinator a daemon believes in now, from its last election line: (term, name), (term, null) while it
+    /// has none, or null before its first election line.
+    /// </summary>
+    public static (long Term, string? Coordinator)? Current(DaemonProcesses daemons, string node)
+    {
+        foreach (var line in daemons.Log(node).Reverse())
+        {
+            var match = Election().Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var term = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return match.Groups[2].Value switch
+            {
+                "elected coordinator" => (term, node),
+                var text when text.StartsWith("coordinator is ", StringComparison.Ordinal) => (term, text["coordinator is ".Length..].Trim()),
+                _ => (term, null),
+            };
+        }
+
+        return null;
+    }
+
     [GeneratedRegex(@"term (\d+): elected coordinator")]
     private static partial Regex Elected();
+
+    [GeneratedRegex(@"term (\d+): (elected coordinator|coordinator is \S+|standing for election|stepping down|no coordinator yet)")]
+    private static partial Regex Election();
 }
