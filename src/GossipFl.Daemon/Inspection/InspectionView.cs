@@ -13,18 +13,26 @@ internal static class InspectionView
         var distances = ConsensusDistance.PerPeer(withModels.Select(r => r.Model!.Value.Parameters).ToArray());
         var distanceOf = withModels.Select((r, i) => (r.Endpoint, Distance: distances[i])).ToDictionary(x => x.Endpoint, x => x.Distance);
         var c = CultureInfo.InvariantCulture;
+        // FedAvg peers report a term: they get a column saying whom each follows in which term.
+        var fedAvg = readings.Any(r => r.Status?.Term is not null);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("peer", "state", "round", "train loss", "test acc", "‖z−z̄‖²", "weight", "sent", "received", "endpoint");
+        if (fedAvg)
+        {
+            table.AddColumn("coordinator (term)");
+        }
+
         foreach (var reading in readings.OrderBy(r => r.Status?.Node ?? "~", StringComparer.Ordinal))
         {
             if (reading.Status is not { } s)
             {
-                table.AddRow(new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
-                    Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()));
+                table.AddRow([new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
+                    Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()),
+                    .. fedAvg ? [Text.Empty] : Array.Empty<Text>()]);
                 continue;
             }
 
-            table.AddRow(
+            table.AddRow([
                 new Text(s.Node),
                 new Text(s.Coordinator == s.Node ? $"{s.State} (coordinator)" : s.State),
                 new Text(s.Round.ToString(c)),
@@ -34,13 +42,18 @@ internal static class InspectionView
                 new Text(s.Weight.ToString("0.####", c)),
                 new Text(Bytes(s.BytesSent)),
                 new Text(Bytes(s.BytesReceived)),
-                new Text(reading.Endpoint.ToString()));
+                new Text(reading.Endpoint.ToString()),
+                .. fedAvg ? [new Text(Coordination(s))] : Array.Empty<Text>()]);
         }
 
         var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0", c);
         table.Caption(string.Create(c, $"{readings.Count(r => r.Status is not null)}/{readings.Count} peers answering; consensus distance (mean ‖z−z̄‖²) {mean}; {DateTimeOffset.Now:HH:mm:ss}"));
         return table;
     }
+
+    private static string Coordination(Status.NodeStatus status) => status.Term is not { } term
+        ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{(status.Coordinator == status.Node ? "itself" : status.Coordinator ?? "none")} ({term})");
 
     private static string Bytes(long bytes) => bytes switch
     {

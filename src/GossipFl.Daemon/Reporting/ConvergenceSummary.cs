@@ -25,12 +25,20 @@ internal static class ConvergenceSummary
             }
 
             var stopped = last.Round < run.LastRound ? " (stopped early)" : string.Empty;
-            text.Append(c, $"{name.PadRight(width)}  {last.Round,10}  {last.TrainLoss?.ToString("0.0000", c) ?? "—",10}  {accuracy?.ToString("0.00%", c) ?? "—",13}{stopped}\n");
+            // A FedAvg peer trains only in the rounds it is sampled: show its latest training loss.
+            var loss = mine.LastOrDefault(n => n.TrainLoss is not null)?.TrainLoss;
+            text.Append(c, $"{name.PadRight(width)}  {last.Round,10}  {loss?.ToString("0.0000", c) ?? "—",10}  {accuracy?.ToString("0.00%", c) ?? "—",13}{stopped}\n");
         }
 
         if (accuracies.Count > 0)
         {
             text.Append(c, $"mean test accuracy {accuracies.Average():0.00%} (min {accuracies.Min():0.00%}, max {accuracies.Max():0.00%}) over {accuracies.Count} peers");
+        }
+
+        var coordinators = CoordinatorTimeline.Of(run);
+        if (coordinators.Count > 0)
+        {
+            text.Append(c, $"\ncoordinators: {string.Join("; ", coordinators.Select(s => s.Describe()))}");
         }
 
         return text.ToString().TrimEnd('\n');

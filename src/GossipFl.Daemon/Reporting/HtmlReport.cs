@@ -46,6 +46,7 @@ internal static class HtmlReport
         html.Append(graph is null
             ? "<p class=\"note\">No topology given (use <code>--topology FILE</code>).</p>"
             : "<p class=\"note\">An arrow j → i means i trusts j: models flow along the arrows. Hollow red peers stopped reporting before the end.</p>" + TopologySvg.Render(graph, stopped));
+        html.Append(Coordinators(run));
         html.Append(PeerTable(run, lastSeen));
         if (run.Configuration is { } configuration)
         {
@@ -96,6 +97,26 @@ internal static class HtmlReport
         }
 
         return html.Append("</table>").ToString();
+    }
+
+    /// <summary>FedAvg: which coordinator, in which term, averaged which rounds (nothing for gossip runs).</summary>
+    private static string Coordinators(RunMetrics run)
+    {
+        var spans = CoordinatorTimeline.Of(run);
+        if (spans.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var html = new StringBuilder("<h2>Coordinators</h2><table class=\"coordinators\"><thead><tr><th>rounds</th><th>coordinator</th><th>term</th></tr></thead><tbody>");
+        foreach (var span in spans)
+        {
+            var rounds = span.FirstRound == span.LastRound ? span.FirstRound.ToString(c) : $"{span.FirstRound.ToString(c)}–{span.LastRound.ToString(c)}";
+            html.Append(c, $"<tr><td>{rounds}</td><td>{Encode(span.Coordinator)}</td><td>{span.Term}</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
     }
 
     private static string PeerTable(RunMetrics run, Dictionary<string, long> lastSeen)
