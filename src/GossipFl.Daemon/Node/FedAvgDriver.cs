@@ -446,14 +446,23 @@ internal sealed partial class FedAvgDriver
         }
 
         LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty);
-        await PublishAsync(term, round, coordinator.Global.ToArray(), untilAll: round == _options.Rounds - 1, cancellation).ConfigureAwait(false);
+        var averaged = coordinator.Global.ToArray();
+        while (!await PublishAsync(term, round, averaged, untilAll: round == _options.Rounds - 1, cancellation).ConfigureAwait(false)
+               && StillCoordinatorOf(term))
+        {
+            // The next round must not start before a quorum holds this one (docs/algorithms.md, "No step back"); a
+            // coordinator that cannot reach a quorum is deposed within 2T instead.
+            LogPublishShort(round, term, _options.Election.Quorum);
+            await Task.Delay(_options.Election.HeartbeatInterval, cancellation).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
     /// Sends the global model of <paramref name="round"/> to every live peer and adopts it here. Waits until a quorum
     /// holds it (so a successor elected by any quorum continues from it), or every live peer for the last round.
+    /// Returns whether a quorum (this peer included) acknowledged it.
     /// </summary>
-    private async Task PublishAsync(long term, long round, float[] global, bool untilAll, CancellationToken cancellation)
+    private async Task<bool> PublishAsync(long term, long round, float[] global, bool untilAll, CancellationToken cancellation)
     {
         string[] live;
         lock (_gate)
@@ -467,7 +476,8 @@ internal sealed partial class FedAvgDriver
         _work.Writer.TryWrite(new WorkItem.Adopt(_name, term, round, global, adopted));
         await adopted.Task.WaitAsync(cancellation).ConfigureAwait(false);
 
-        var needed = untilAll ? sends.Count : Math.Min(sends.Count, _options.Election.Quorum - 1);
+        var quorum = _options.Election.Quorum - 1;
+        var needed = untilAll ? sends.Count : quorum;
         var acknowledged = 0;
         while (acknowledged < needed && sends.Count > 0)
         {
@@ -478,6 +488,8 @@ internal sealed partial class FedAvgDriver
                 acknowledged++;
             }
         }
+
+        return acknowledged >= quorum;
     }
 
     private async Task WorkLoopAsync(CancellationToken cancellation)
@@ -620,6 +632,9 @@ internal sealed partial class FedAvgDriver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: global model from coordinator {Coordinator} (term {Term}){Accuracy}")]
     private partial void LogRound(long round, string coordinator, long term, string accuracy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round} (term {Term}): fewer than {Quorum} nodes (a quorum) acknowledged the global model; publishing it again")]
+    private partial void LogPublishShort(long round, long term, int quorum);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "already holds the global model of the last round ({Round}); nothing to do")]
     private partial void LogAlreadyFinished(long round);

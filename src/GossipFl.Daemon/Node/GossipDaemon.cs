@@ -132,6 +132,12 @@ internal sealed partial class GossipDaemon : BackgroundService
 
             discovery = new DiscoveryService(options);
             _resources.Add(discovery);
+            discovery.Peers.PeerUp += (_, e) =>
+            {
+                var endpoints = Describe(e.Peer);
+                LogDiscovered(e.Peer.NodeName, endpoints);
+            };
+            discovery.Peers.PeerDown += (_, e) => LogLost(e.Peer.NodeName);
             discovery.Start();
         }
 
@@ -278,6 +284,15 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string trusted, string followers);
+
+    private static string Describe(PeerInfo peer) =>
+        string.Join(", ", peer.Addresses.Select(a => new IPEndPoint(a, peer.Port).ToString()));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "discovered {Peer} at {Endpoints} (mDNS)")]
+    private partial void LogDiscovered(string peer, string endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} left mDNS (goodbye, expiry, or no answer to queries); messages to it go where its last message came from, if any")]
+    private partial void LogLost(string peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}")]
     private partial void LogResumed(long round, long next);

@@ -6,17 +6,23 @@ namespace GossipFl.Daemon.Node;
 
 /// <summary>
 /// Where each peer of the topology can be reached: a static address (<c>--peer NAME@host:port</c>, or the
-/// topology file's address hint), else the address its mDNS advertisement carries. Static entries win: they
-/// are what the operator asked for.
+/// topology file's address hint), else the address its mDNS advertisement carries, else the address its last
+/// authenticated message came from. Static entries win: they are what the operator asked for. The last resort
+/// keeps a peer reachable when its mDNS record lapses (say, its answers were lost while it was busy sending)
+/// but its messages still arrive: the transport authenticated them, so the address is its own.
 /// </summary>
 internal sealed class PeerDirectory
 {
     private readonly ConcurrentDictionary<string, IPEndPoint> _static = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IPEndPoint> _learned = new(StringComparer.Ordinal);
     private readonly PeerTable? _discovered;
 
     public PeerDirectory(PeerTable? discovered) => _discovered = discovered;
 
     public void AddStatic(string node, IPEndPoint endpoint) => _static[node] = endpoint;
+
+    /// <summary>Records where an authenticated message from <paramref name="node"/> came from.</summary>
+    public void Learn(string node, IPEndPoint endpoint) => _learned[node] = endpoint;
 
     /// <summary>Parses <c>NAME@host:port</c>.</summary>
     public static (string Node, IPEndPoint EndPoint) ParseStatic(string text)
@@ -42,7 +48,7 @@ internal sealed class PeerDirectory
         var peer = _discovered?.Snapshot().FirstOrDefault(p => p.NodeName == node && p.Port > 0 && p.Addresses.Count > 0);
         if (peer is null)
         {
-            return null;
+            return _learned.TryGetValue(node, out var learned) ? learned : null;
         }
 
         // Prefer IPv4: it needs no scope, and every test network has it.

@@ -15,6 +15,7 @@ internal sealed class TransportShareExchange(UdpTransport transport, PeerDirecto
     public async ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation)
     {
         var message = await transport.Incoming.ReadAsync(cancellation).ConfigureAwait(false);
+        peers.Learn(message.PeerNode, message.PeerEndPoint);
         return new IncomingPayload(message.PeerNode, message.Payload, message);
     }
 }

@@ -23,6 +23,7 @@ internal sealed class MdnsBrowser
     private readonly Random _random;
     private readonly PeerTable _peers;
     private readonly Func<string?> _ownInstance;
+    private readonly Func<DnsResourceRecord?> _ownPointer;
     private readonly Func<TimeSpan, DateTimeOffset> _toWallClock;
     private readonly Dictionary<(DnsName Name, DnsRecordType Type), (TimeSpan Next, TimeSpan Interval)> _resolving = [];
     private TimeSpan _nextQuery = TimeSpan.MaxValue;
@@ -35,8 +36,10 @@ internal sealed class MdnsBrowser
         Random random,
         PeerTable peers,
         Func<string?> ownInstance,
-        Func<TimeSpan, DateTimeOffset> toWallClock)
+        Func<TimeSpan, DateTimeOffset> toWallClock,
+        Func<DnsResourceRecord?>? ownPointer = null)
     {
+        _ownPointer = ownPointer ?? (() => null);
         _links = links;
         _send = send;
         _random = random;
@@ -129,10 +132,17 @@ internal sealed class MdnsBrowser
 
     /// <summary>
     /// RFC 6762 §10.5: note cached records that another host's multicast question (QM) should draw out because it
-    /// does not already list them as known answers. An answer resets the count (<see cref="MdnsCache.Add"/>).
+    /// does not already list them as known answers, and that were not multicast within the last second (when the
+    /// responder may stay silent). An answer resets the count (<see cref="MdnsCache.Add"/>).
     /// </summary>
     private void ObserveUnanswered(DnsMessage query, TimeSpan now)
     {
+        // A probe (questions with proposed records in the authority section, §8.1) hopes for no answer at all.
+        if (query.Authorities.Count > 0)
+        {
+            return;
+        }
+
         foreach (var question in query.Questions.Where(q => !q.UnicastResponse))
         {
             IEnumerable<DnsRecordType> types = question.Type == DnsRecordType.Any
@@ -141,6 +151,13 @@ internal sealed class MdnsBrowser
             foreach (var cached in types.SelectMany(t => Cache.Live(question.Name, t, now)))
             {
                 if (query.Answers.Any(known => known.IsSameRecord(cached.Record)))
+                {
+                    continue;
+                }
+
+                // A responder multicasts a record at most once a second (RFC 6762 §6): a question within a second
+                // of the record's last multicast is legitimately left unanswered, so it is no sign of failure.
+                if (now - cached.Received < MdnsConstants.MulticastRateLimit)
                 {
                     continue;
                 }
@@ -163,11 +180,16 @@ internal sealed class MdnsBrowser
         _queryInterval = _queryInterval * 2 < MaxQueryInterval ? _queryInterval * 2 : MaxQueryInterval;
     }
 
+    /// <summary>
+    /// The instances we know, and our own: a host knows the answer it would give itself, and listing it keeps the
+    /// others from counting our own question against our record (§10.5), since no responder answers it.
+    /// </summary>
     private List<DnsResourceRecord> KnownAnswers(TimeSpan now) =>
     [
         .. Cache.Live(MdnsConstants.ServiceType, DnsRecordType.DomainPointer, now)
             .Where(c => (c.Expires - now).TotalSeconds > c.Record.Ttl / 2.0)
             .Select(c => c.Record.WithTtl((uint)(c.Expires - now).TotalSeconds)),
+        .. _ownPointer() is { } own ? [own] : Array.Empty<DnsResourceRecord>(),
     ];
 
     /// <summary>RFC 6762 §5.2: ask again for records we depend on at 80, 85, 90 and 95% of their lifetime.</summary>

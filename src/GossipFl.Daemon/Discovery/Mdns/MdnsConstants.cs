@@ -22,6 +22,9 @@ internal static class MdnsConstants
     /// <summary>RFC 6762 §10.1, §10.2: what a goodbye or a flushed record lives on for.</summary>
     public static TimeSpan GoodbyeGrace { get; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>RFC 6762 §6.2: a record is multicast at most once a second per link (the responder's limit, the browser's allowance).</summary>
+    public static TimeSpan MulticastRateLimit { get; } = TimeSpan.FromSeconds(1);
+
     /// <summary>RFC 6762 §6.7: legacy unicast answers carry TTLs no larger than this.</summary>
     public const uint LegacyUnicastMaxTtl = 10;
 

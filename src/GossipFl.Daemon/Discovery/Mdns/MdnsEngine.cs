@@ -48,7 +48,7 @@ internal sealed class MdnsEngine : IDisposable
             Responder = new MdnsResponder(advertisement, links, Send, random, Statistics, hostTtl, serviceTtl, log);
         }
 
-        Browser = new MdnsBrowser(links, Send, random, peers, () => Responder?.InstanceLabel, toWallClock);
+        Browser = new MdnsBrowser(links, Send, random, peers, () => Responder?.InstanceLabel, toWallClock, () => Responder?.OwnPointer);
     }
 
     public MdnsStatistics Statistics { get; } = new();

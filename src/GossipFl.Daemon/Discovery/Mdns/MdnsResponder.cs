@@ -23,7 +23,7 @@ internal sealed class MdnsResponder
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>RFC 6762 §6.2: a record is multicast at most once a second per link (250 ms when defending a probe).</summary>
-    private static readonly TimeSpan MulticastRateLimit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MulticastRateLimit = MdnsConstants.MulticastRateLimit;
 
     private static readonly TimeSpan ProbeDefenceRateLimit = TimeSpan.FromMilliseconds(250);
 
@@ -75,6 +75,9 @@ internal sealed class MdnsResponder
 
     /// <summary>The instance label only (what peers show as the instance name).</summary>
     public string InstanceLabel => InstanceName.Labels[0];
+
+    /// <summary>Our PTR record (service type → instance), which our own browser lists among its known answers.</summary>
+    public DnsResourceRecord OwnPointer => new(MdnsConstants.ServiceType, DnsClass.Internet, false, _serviceTtl, new PtrData(InstanceName));
 
     public TimeSpan NextDue
     {
