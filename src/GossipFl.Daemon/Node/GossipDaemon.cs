@@ -73,12 +73,13 @@ internal sealed partial class GossipDaemon : BackgroundService
             graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, new LocalWork(_settings.LocalSteps), _settings.Seed);
         _workload = Workload.CreateForPeer(spec, index);
         var node = new GossipNode(index, algorithm, _workload.Initial);
-        var checkpoints = new CheckpointStore(dataDirectory, _logger);
+        var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _workload.Learners[0] as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
             node.Restore(checkpoint.Parameters, checkpoint.Weight);
             _firstRound = checkpoint.Round + 1;
-            LogResumed(checkpoint.Round, _firstRound);
+            var learnerText = checkpoint.LearnerState is null ? "" : "; data order and optimizer state restored";
+            LogResumed(checkpoint.Round, _firstRound, learnerText);
         }
 
         var trusted = graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
@@ -211,8 +212,8 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string trusted, string followers);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}")]
-    private partial void LogResumed(long round, long next);
+    [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}{Learner}")]
+    private partial void LogResumed(long round, long next, string learner);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "all {Count} neighbours found")]
     private partial void LogPeersFound(int count);

@@ -182,7 +182,8 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
     /// <summary>
     /// The engine's optimizer state as bytes. The shim serializes it only to files, so through a temporary one,
     /// always named the same in a fresh directory: libtorch writes the file's name into the archive, and a fixed
-    /// name makes the same state the same bytes.
+    /// name keeps equal states equal bytes within a process (not across processes: libtorch keys the state by
+    /// tensor addresses).
     /// </summary>
     private byte[] OptimizerState()
     {
