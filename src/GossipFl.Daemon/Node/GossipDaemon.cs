@@ -106,10 +106,27 @@ internal sealed partial class GossipDaemon : BackgroundService
             ["over_limit"] = transport.Counters.DroppedOverLimit,
         };
 
+        // The status endpoint starts before discovery, which advertises its port.
+        if (_settings.StatusPort >= 0)
+        {
+            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+            _resources.Add(status);
+            StatusAddress = status.Address;
+            await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);
+        }
+
         DiscoveryService? discovery = null;
         if (_settings.Mdns)
         {
             var options = new DiscoveryOptions { NodeName = _name, KeyFingerprint = identity.Fingerprint, TransportPort = transport.LocalEndPoint.Port };
+
+            // Only a status endpoint reachable from the network is advertised: a loopback port would send
+            // `gossipfl inspect --discover` on other machines to their own loopback (docs/discovery.md).
+            if (StatusAddress is not null && !IPAddress.IsLoopback(IPAddress.Parse(_settings.StatusBind)))
+            {
+                options.StatusPort = StatusAddress.Port;
+            }
+
             foreach (var name in _settings.Interface)
             {
                 options.Interfaces.Add(name);
@@ -134,14 +151,6 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         _state.EndpointOf = peer => _peers.Find(peer)?.ToString();
-        if (_settings.StatusPort >= 0)
-        {
-            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
-            _resources.Add(status);
-            StatusAddress = status.Address;
-            await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);
-        }
-
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
         _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], new TransportShareExchange(transport, _peers),
