@@ -32,7 +32,7 @@ public sealed class DaemonLifecycleTests
     }
 
     [Fact]
-    public async Task KilledDaemon_ResumedFromItsCheckpoint_EndsWithExactlyTheParametersOfARunThatNeverStopped()
+    public async Task KilledDaemon_ResumedFromItsCheckpoints_EndsWithExactlyTheParametersOfARunThatNeverStopped()
     {
         // Node a trusts b, which never runs and follows no one: a gets no shares and sends none, so its parameters
         // depend only on its own training, and each round lasts one 0.3 s deadline, long enough to be killed
@@ -46,12 +46,22 @@ public sealed class DaemonLifecycleTests
         interrupted.Start(topology, "a", ["--port", Port(interrupted, 0), .. run]);
         await interrupted.WaitForLogAsync("a", "round 4 done", TimeSpan.FromMinutes(2));
         interrupted.Kill("a");
-        var saved = new CheckpointStore(interrupted.DataDirectory("a"), NullLogger.Instance).LoadLatest((18 * 2) + 2)!;
-        Assert.True(saved.Round is >= 4 and < 23, $"checkpointed round {saved.Round}");
-        Assert.NotNull(saved.LearnerState);
+        var store = new CheckpointStore(interrupted.DataDirectory("a"), NullLogger.Instance);
+        var newest = store.LoadLatest((18 * 2) + 2)!;
+        Assert.True(newest.Round is >= 4 and < 23, $"checkpointed round {newest.Round}");
+        Assert.NotNull(newest.LearnerState);
+
+        // Damage the newest checkpoint's learner state (past the 32-byte header, 38 parameters and the length):
+        // the daemon must pass it over for the one before, which resumes just as exactly.
+        var damaged = Path.Combine(store.Directory, string.Create(CultureInfo.InvariantCulture, $"round-{newest.Round:D6}.ckpt"));
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[32 + (38 * 4) + 8 + 20] ^= 0x10;
+        File.WriteAllBytes(damaged, bytes);
+        var resumed = newest.Round - 1;
 
         interrupted.Start(topology, "a", ["--port", Port(interrupted, 0), .. run]);
-        await interrupted.WaitForLogAsync("a", $"resuming after round {saved.Round} from its checkpoint: next round {saved.Round + 1}; data order and optimizer state restored", TimeSpan.FromMinutes(1));
+        await interrupted.WaitForLogAsync("a", $"skipping checkpoint {damaged}: checksum mismatch (the file is damaged)", TimeSpan.FromMinutes(1));
+        await interrupted.WaitForLogAsync("a", $"resuming after round {resumed} from its checkpoint: next round {resumed + 1}; data order and optimizer state restored", TimeSpan.FromMinutes(1));
         await interrupted.WaitForLogAsync("a", "finished all 24 rounds", TimeSpan.FromMinutes(2));
         await uninterrupted.WaitForLogAsync("a", "finished all 24 rounds", TimeSpan.FromMinutes(2));
 
