@@ -53,7 +53,7 @@ internal static class InspectCommand
             var browsing = parse.GetValue(browse);
             if (!(seconds > 0) || !(wait > 0) || !(browsing is > 0 and <= 3600))
             {
-                throw new UsageException("--interval and --timeout must be positive numbers of seconds, --browse 0-3600 seconds");
+                throw new UsageException("--interval and --timeout must be positive numbers of seconds; --browse more than 0 and at most 3600");
             }
 
             var discovery = discovering ? await StartDiscoveryAsync(names, browsing, cancellation).ConfigureAwait(false) : null;

@@ -56,6 +56,15 @@ public sealed class InspectCommandTests
         Assert.Contains("no network interface named 'nosuch0'", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Inspect_DiscoverWithoutBrowseTime_IsAUsageError()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("inspect", "--discover", "--browse", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--browse more than 0 and at most 3600", error, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
