@@ -119,6 +119,7 @@ internal static class PeersCommand
                 writer.WriteNumber("port", peer.Port);
                 writer.WriteNumber("protocolVersion", peer.ProtocolVersion);
                 writer.WriteString("fingerprint", peer.KeyFingerprint);
+                writer.WriteNumber("statusPort", peer.StatusPort);
                 writer.WriteString("source", peer.Source == PeerSource.Mdns ? "mdns" : "static");
                 if (peer.Expires is { } expires)
                 {

@@ -30,7 +30,7 @@ internal static class StartCommand
             (new Option<string[]>("--peer") { Description = "static peer NAME@host:port (repeat), for networks without multicast" }, nameof(DaemonSettings.Peer)),
             (new Option<bool>("--no-mdns") { Description = "do not use mDNS; reach peers through --peer and topology addresses only" }, nameof(DaemonSettings.Mdns)),
             (new Option<int>("--status-port") { Description = "status endpoint port on --status-bind (0: any free port; -1: off)" }, nameof(DaemonSettings.StatusPort)),
-            (new Option<string>("--status-bind") { Description = "status endpoint address (default 127.0.0.1)" }, nameof(DaemonSettings.StatusBind)),
+            (new Option<string>("--status-bind") { Description = "status endpoint address (default 127.0.0.1); a non-loopback one, e.g. 0.0.0.0, is also advertised over mDNS for inspect --discover" }, nameof(DaemonSettings.StatusBind)),
             (new Option<string>("--psk-file") { Description = "cluster pre-shared key file (instead of per-node identity keys)" }, nameof(DaemonSettings.PskFile)),
             (new Option<string>("--algorithm") { Description = "ops (push-sum), dsgd, dol, or fedavg (on an elected coordinator)" }, nameof(DaemonSettings.Algorithm)),
             (new Option<string>("--model") { Description = "logreg, mlp, mlp:W1,W2, lenet or FILE.pt" }, nameof(DaemonSettings.Model)),

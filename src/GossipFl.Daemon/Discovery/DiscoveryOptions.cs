@@ -15,6 +15,9 @@ public sealed class DiscoveryOptions
     /// <summary>UDP port of the node's transport: the SRV port and TXT key "port".</summary>
     public int TransportPort { get; set; }
 
+    /// <summary>TCP port of the status endpoint, TXT key "status"; 0 to advertise none (it listens on loopback only, or is off).</summary>
+    public int StatusPort { get; set; }
+
     /// <summary>GossipFl protocol version, TXT key "v".</summary>
     public int ProtocolVersion { get; set; } = 1;
 

@@ -188,7 +188,15 @@ public sealed class DiscoveryService : IAsyncDisposable
             throw new ArgumentException($"transport port {_options.TransportPort} must be 1-65535", nameof(_options));
         }
 
-        var advertisement = new ServiceAdvertisement(name, (ushort)_options.TransportPort, _options.ProtocolVersion, _options.KeyFingerprint);
+        if (_options.StatusPort is < 0 or > 65535)
+        {
+            throw new ArgumentException($"status port {_options.StatusPort} must be 1-65535, or 0 to advertise none", nameof(_options));
+        }
+
+        var advertisement = new ServiceAdvertisement(name, (ushort)_options.TransportPort, _options.ProtocolVersion, _options.KeyFingerprint)
+        {
+            StatusPort = (ushort)_options.StatusPort,
+        };
         _ = TxtProperties.Build(advertisement.TxtPairs());
         return advertisement;
     }

@@ -17,5 +17,12 @@ public static class GossipFlTxtKeys
     /// <summary>UDP port of the transport (also the SRV port; repeated for tools that only read TXT).</summary>
     public const string TransportPort = "port";
 
+    /// <summary>
+    /// TCP port of the node's HTTP status endpoint, on the addresses of its A/AAAA records. Present only when the
+    /// endpoint listens beyond loopback (e.g. <c>--status-bind 0.0.0.0</c>): a port only reachable on the node's
+    /// own machine would mislead `gossipfl inspect --discover` on every other one.
+    /// </summary>
+    public const string StatusPort = "status";
+
     public const string CurrentTxtVersion = "1";
 }

@@ -1,52 +1,67 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using GossipFl.Learning.Learners;
 using Microsoft.Extensions.Logging;
 
 namespace GossipFl.Daemon.Node;
 
 /// <summary>
-/// Checkpoints in a node's data directory, one file per round (<c>checkpoints/round-000042.ckpt</c>) plus the
-/// optimizer state beside it (<c>round-000042.optim</c>). A file is written to a temporary name, flushed to disk
-/// and renamed, so a crash leaves either the old or the new checkpoint, never half of one. Loading takes the
-/// newest file that verifies and says why any newer one was passed over.
+/// Checkpoints in a node's data directory, one file per round (<c>checkpoints/round-000042.ckpt</c>), holding the
+/// parameters, the push-sum weight and the learner's state (data-order position and optimizer state), so a node
+/// restarted from one continues exactly as a node that never stopped. A file is written to a temporary name,
+/// flushed to disk and renamed, so a crash leaves either the old or the new checkpoint, never half of one.
+/// Loading takes the newest file that verifies and whose learner state the learner accepts, and says why any
+/// newer one was passed over.
 /// </summary>
 /// <remarks>
 /// Layout, little-endian: magic "GFCK" (4 bytes), format version (u16), reserved (u16), round (i64), push-sum
-/// weight (f64), parameter count (i64), parameters (f32 each), then a SHA-256 over everything before it
-/// (the framework has no CRC-32 without an extra package; hashing is cheap next to writing the file).
+/// weight (f64), parameter count (i64), parameters (f32 each), learner state length (i64), learner state bytes,
+/// then a SHA-256 over everything before it (the framework has no CRC-32 without an extra package; hashing is
+/// cheap next to writing the file). Format 1 is the same without the learner state; it still loads, and the
+/// learner then starts its data order afresh, which is logged.
 /// </remarks>
 internal sealed partial class CheckpointStore
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
+    private const int LegacyFormatVersion = 1;
     private const int HeaderSize = 32;
+    private const int LengthSize = sizeof(long);
     private const int TrailerSize = 32;
     private static readonly byte[] Magic = "GFCK"u8.ToArray();
 
     private readonly string _directory;
     private readonly int _keep;
     private readonly ILogger _logger;
+    private readonly IResumableLearner? _learner;
 
-    public CheckpointStore(string dataDirectory, ILogger logger, int keep = 3)
+    /// <param name="dataDirectory">The node's data directory; checkpoints go to its <c>checkpoints</c> folder.</param>
+    /// <param name="logger">Receives why a checkpoint was passed over.</param>
+    /// <param name="keep">How many of the newest checkpoints to keep.</param>
+    /// <param name="learner">
+    /// The learner whose state each <see cref="Save"/> records and <see cref="LoadLatest"/> restores; null for
+    /// parameters only.
+    /// </param>
+    public CheckpointStore(string dataDirectory, ILogger logger, int keep = 3, IResumableLearner? learner = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         _directory = Path.Combine(dataDirectory, "checkpoints");
         _keep = keep;
         _logger = logger;
+        _learner = learner;
         System.IO.Directory.CreateDirectory(_directory);
     }
 
     public string Directory => _directory;
 
-    /// <summary>Where the optimizer state of <paramref name="round"/> goes; the caller writes it before <see cref="Save"/>.</summary>
-    public string OptimizerStatePath(long round) => Path.Combine(_directory, FileStem(round) + ".optim");
-
+    /// <summary>Records round <paramref name="round"/>: the parameters and weight given, and the learner's state as it is now.</summary>
     public void Save(long round, double weight, ReadOnlySpan<float> parameters)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(round);
-        var size = HeaderSize + ((long)parameters.Length * sizeof(float)) + TrailerSize;
-        var bytes = new byte[size];
+        var learnerState = _learner?.SaveState() ?? [];
+        var statePosition = HeaderSize + ((long)parameters.Length * sizeof(float));
+        var bytes = new byte[statePosition + LengthSize + learnerState.Length + TrailerSize];
         var span = bytes.AsSpan();
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
@@ -58,6 +73,8 @@ internal sealed partial class CheckpointStore
             BinaryPrimitives.WriteSingleLittleEndian(span[(HeaderSize + (i * sizeof(float)))..], parameters[i]);
         }
 
+        BinaryPrimitives.WriteInt64LittleEndian(span[(int)statePosition..], learnerState.Length);
+        learnerState.CopyTo(span[((int)statePosition + LengthSize)..]);
         SHA256.HashData(span[..^TrailerSize], span[^TrailerSize..]);
         var target = Path.Combine(_directory, FileStem(round) + ".ckpt");
         var temporary = target + ".tmp";
@@ -71,26 +88,61 @@ internal sealed partial class CheckpointStore
         Prune();
     }
 
-    /// <summary>The newest checkpoint that verifies, or null when there is none.</summary>
+    /// <summary>
+    /// The newest checkpoint that verifies and, when the store has a learner, whose learner state it accepted
+    /// (the learner is then restored to it); null when there is none.
+    /// </summary>
     public Checkpoint? LoadLatest(int expectedParameterCount)
     {
         foreach (var file in CheckpointFiles().OrderByDescending(f => f.Round))
         {
-            if (TryRead(file.Path, expectedParameterCount, out var checkpoint, out var problem))
+            if (!TryRead(file.Path, expectedParameterCount, out var checkpoint, out var problem))
+            {
+                LogSkipped(file.Path, problem);
+                continue;
+            }
+
+            if (_learner is null)
             {
                 return checkpoint;
             }
 
-            LogSkipped(file.Path, problem);
+            if (checkpoint.LearnerState is null)
+            {
+                LogNoLearnerState(file.Path);
+                return checkpoint;
+            }
+
+            try
+            {
+                _learner.RestoreState(checkpoint.LearnerState);
+                return checkpoint;
+            }
+            catch (LearnerStateException ex)
+            {
+                // An older checkpoint may still fit (the state is checked, so this is a changed setting, not damage).
+                var reason = "its learner state cannot be restored: " + ex.Message;
+                LogSkipped(file.Path, reason);
+            }
         }
 
         return null;
     }
 
-    internal bool TryRead(string path, int expectedParameterCount, out Checkpoint checkpoint, out string problem)
+    internal static bool TryRead(string path, int expectedParameterCount, out Checkpoint checkpoint, out string problem)
     {
         checkpoint = null!;
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException ex)
+        {
+            problem = "cannot be read: " + ex.Message;
+            return false;
+        }
+
         if (bytes.Length < HeaderSize + TrailerSize || !bytes.AsSpan(0, 4).SequenceEqual(Magic))
         {
             problem = "not a GossipFl checkpoint (bad magic or too short)";
@@ -98,22 +150,41 @@ internal sealed partial class CheckpointStore
         }
 
         var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4));
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or LegacyFormatVersion))
         {
-            problem = string.Create(CultureInfo.InvariantCulture, $"format version {version}, this build reads {FormatVersion}");
+            problem = Format($"format version {version}, this build reads {LegacyFormatVersion} and {FormatVersion}");
             return false;
         }
 
         var count = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(24));
         if (count != expectedParameterCount)
         {
-            problem = string.Create(CultureInfo.InvariantCulture, $"holds {count} parameters, the model has {expectedParameterCount}");
+            problem = Format($"holds {count} parameters, the model has {expectedParameterCount}");
             return false;
         }
 
-        if (bytes.Length != HeaderSize + (count * sizeof(float)) + TrailerSize)
+        // Sizes in long: a damaged length field must give a message, not an overflow.
+        var statePosition = HeaderSize + (count * sizeof(float));
+        long stateLength = 0;
+        if (version == FormatVersion)
         {
-            problem = string.Create(CultureInfo.InvariantCulture, $"is {bytes.Length} bytes, {count} parameters need {HeaderSize + (count * sizeof(float)) + TrailerSize}");
+            var minimum = statePosition + LengthSize + TrailerSize;
+            if (bytes.Length < minimum)
+            {
+                problem = Format($"is {bytes.Length} bytes, {count} parameters need at least {minimum}");
+                return false;
+            }
+
+            stateLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan((int)statePosition));
+            if (stateLength < 0 || stateLength != bytes.Length - minimum)
+            {
+                problem = Format($"is {bytes.Length} bytes, {count} parameters and {stateLength} bytes of learner state need {minimum + stateLength}");
+                return false;
+            }
+        }
+        else if (bytes.Length != statePosition + TrailerSize)
+        {
+            problem = Format($"is {bytes.Length} bytes, {count} parameters need {statePosition + TrailerSize}");
             return false;
         }
 
@@ -129,9 +200,9 @@ internal sealed partial class CheckpointStore
             parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(HeaderSize + (i * sizeof(float))));
         }
 
+        var learnerState = stateLength == 0 ? null : bytes.AsSpan((int)statePosition + LengthSize, (int)stateLength).ToArray();
         var round = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
-        var optimizer = OptimizerStatePath(round);
-        checkpoint = new Checkpoint(round, BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(16)), parameters, File.Exists(optimizer) ? optimizer : null);
+        checkpoint = new Checkpoint(round, BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(16)), parameters, learnerState);
         problem = string.Empty;
         return true;
     }
@@ -141,7 +212,6 @@ internal sealed partial class CheckpointStore
         foreach (var old in CheckpointFiles().OrderByDescending(f => f.Round).Skip(_keep))
         {
             File.Delete(old.Path);
-            File.Delete(OptimizerStatePath(old.Round));
         }
     }
 
@@ -153,6 +223,11 @@ internal sealed partial class CheckpointStore
 
     private static string FileStem(long round) => string.Create(CultureInfo.InvariantCulture, $"round-{round:D6}");
 
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "skipping checkpoint {Path}: {Problem}")]
     private partial void LogSkipped(string path, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "checkpoint {Path} holds no learner state (written before checkpoint format 2): its parameters resume, but the data order and optimizer state start afresh")]
+    private partial void LogNoLearnerState(string path);
 }

@@ -87,12 +87,13 @@ internal sealed partial class GossipDaemon : BackgroundService
             fedAvg ? new LocalWork(_settings.LocalSteps, _settings.LocalEpochs) : new LocalWork(_settings.LocalSteps), _settings.Seed);
         _workload = Workload.CreateForPeer(spec, index);
         var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, _workload.Initial);
-        var checkpoints = new CheckpointStore(dataDirectory, _logger);
+        var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _workload.Learners[0] as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
             node.Restore(checkpoint.Parameters, checkpoint.Weight);
             _firstRound = checkpoint.Round + 1;
-            LogResumed(checkpoint.Round, _firstRound);
+            var learnerText = checkpoint.LearnerState is null ? "" : "; data order and optimizer state restored";
+            LogResumed(checkpoint.Round, _firstRound, learnerText);
         }
 
         // FedAvg: every member may coordinate, so every member is a peer both ways; gossip: the trust edges.
@@ -121,10 +122,27 @@ internal sealed partial class GossipDaemon : BackgroundService
             ["over_limit"] = transport.Counters.DroppedOverLimit,
         };
 
+        // The status endpoint starts before discovery, which advertises its port.
+        if (_settings.StatusPort >= 0)
+        {
+            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+            _resources.Add(status);
+            StatusAddress = status.Address;
+            await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);
+        }
+
         DiscoveryService? discovery = null;
         if (_settings.Mdns)
         {
             var options = new DiscoveryOptions { NodeName = _name, KeyFingerprint = identity.Fingerprint, TransportPort = transport.LocalEndPoint.Port };
+
+            // Only a status endpoint reachable from the network is advertised: a loopback port would send
+            // `gossipfl inspect --discover` on other machines to their own loopback (docs/discovery.md).
+            if (StatusAddress is not null && !IPAddress.IsLoopback(IPAddress.Parse(_settings.StatusBind)))
+            {
+                options.StatusPort = StatusAddress.Port;
+            }
+
             foreach (var name in _settings.Interface)
             {
                 options.Interfaces.Add(name);
@@ -155,14 +173,6 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         _state.EndpointOf = peer => _peers.Find(peer)?.ToString();
-        if (_settings.StatusPort >= 0)
-        {
-            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
-            _resources.Add(status);
-            StatusAddress = status.Address;
-            await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);
-        }
-
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
         var exchange = new TransportShareExchange(transport, _peers);
@@ -294,8 +304,8 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} left mDNS (goodbye, expiry, or no answer to queries); messages to it go where its last message came from, if any")]
     private partial void LogLost(string peer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}")]
-    private partial void LogResumed(long round, long next);
+    [LoggerMessage(Level = LogLevel.Information, Message = "resuming after round {Round} from its checkpoint: next round {Next}{Learner}")]
+    private partial void LogResumed(long round, long next, string learner);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "all {Count} neighbours found")]
     private partial void LogPeersFound(int count);

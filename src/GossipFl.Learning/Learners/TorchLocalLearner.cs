@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
@@ -10,11 +12,22 @@ namespace GossipFl.Learning.Learners;
 /// parameters are loaded before and read back after each node's turn; the optimizer's state is then shared
 /// too, which plain SGD does not have) or owned by the node (needed for momentum or Adam). The node's data
 /// order is a seeded permutation per local epoch, so the same node trains on the same batches whichever
-/// driver calls it. Not thread-safe: the engine runs one node at a time.
+/// driver calls it. Its state for checkpoints (<see cref="IResumableLearner"/>) is its position in that order
+/// and the engine's optimizer state. Not thread-safe: the engine runs one node at a time.
 /// </summary>
-public sealed class TorchLocalLearner : ILocalLearner
+/// <remarks>
+/// State layout, little-endian: magic "GFLS" (4 bytes), format version (u16), reserved (u16), data-order seed
+/// (u64), sample count (i64), position in the sample stream (i64), optimizer state length (i32), then libtorch's
+/// serialized optimizer state. The seed and sample count identify the data order the position counts in.
+/// </remarks>
+public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
 {
+    public const int StateFormatVersion = 1;
+
     private const ulong OrderSalt = 0x546F726368446174UL;
+    private const int StateHeaderSize = 36;
+    private const string OptimizerFileName = "optimizer.pt";
+    private static readonly byte[] StateMagic = "GFLS"u8.ToArray();
 
     private readonly TorchModel _model;
     private readonly Dataset _data;
@@ -98,6 +111,115 @@ public sealed class TorchLocalLearner : ILocalLearner
         _model.SetParameters(model);
         return _model.Evaluate(_test);
     }
+
+    public byte[] SaveState()
+    {
+        var optimizer = OptimizerState();
+        var state = new byte[StateHeaderSize + optimizer.Length];
+        var span = state.AsSpan();
+        StateMagic.CopyTo(span);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], StateFormatVersion);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[8..], _seed);
+        BinaryPrimitives.WriteInt64LittleEndian(span[16..], _data.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[24..], _position);
+        BinaryPrimitives.WriteInt32LittleEndian(span[32..], optimizer.Length);
+        optimizer.CopyTo(span[StateHeaderSize..]);
+        return state;
+    }
+
+    public void RestoreState(ReadOnlySpan<byte> state)
+    {
+        if (state.Length < StateHeaderSize || !state[..4].SequenceEqual(StateMagic))
+        {
+            throw new LearnerStateException("not the state of a libtorch learner (bad magic or too short)");
+        }
+
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(state[4..]);
+        if (version != StateFormatVersion)
+        {
+            throw new LearnerStateException(Format($"learner state format version {version}, this build reads {StateFormatVersion}"));
+        }
+
+        if (BinaryPrimitives.ReadUInt64LittleEndian(state[8..]) != _seed)
+        {
+            throw new LearnerStateException("the learner state belongs to another data order (the seed or the node changed)");
+        }
+
+        var count = BinaryPrimitives.ReadInt64LittleEndian(state[16..]);
+        if (count != _data.Count)
+        {
+            throw new LearnerStateException(Format($"the learner state counts positions in {count} samples; this node holds {_data.Count} (the data or its partition changed)"));
+        }
+
+        var position = BinaryPrimitives.ReadInt64LittleEndian(state[24..]);
+        var optimizerLength = BinaryPrimitives.ReadInt32LittleEndian(state[32..]);
+        if (position < 0 || optimizerLength < 0 || optimizerLength != state.Length - StateHeaderSize)
+        {
+            throw new LearnerStateException(Format(
+                $"the learner state is inconsistent: position {position}, optimizer state of {optimizerLength} bytes in {state.Length - StateHeaderSize} remaining"));
+        }
+
+        // The optimizer is the only part whose loading can fail half-way; keep what it had, to put back on failure.
+        var previous = OptimizerState();
+        try
+        {
+            LoadOptimizerState(state[StateHeaderSize..]);
+        }
+        catch (TorchException ex)
+        {
+            LoadOptimizerState(previous);
+            throw new LearnerStateException($"the saved optimizer state does not fit this model's optimizer: {ex.NativeMessage}", ex);
+        }
+
+        _position = position;
+        if (position % _data.Count != 0)
+        {
+            // Train refills the permutation only at the start of an epoch; resuming mid-epoch needs it now.
+            FillPermutation(position / _data.Count);
+        }
+    }
+
+    /// <summary>
+    /// The engine's optimizer state as bytes. The shim serializes it only to files, so through a temporary one,
+    /// always named the same in a fresh directory: libtorch writes the file's name into the archive, and a fixed
+    /// name keeps equal states equal bytes within a process (not across processes: libtorch keys the state by
+    /// tensor addresses).
+    /// </summary>
+    private byte[] OptimizerState()
+    {
+        var directory = Directory.CreateTempSubdirectory("gossipfl-optimizer-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, OptimizerFileName);
+            _model.SaveOptimizerState(path);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private void LoadOptimizerState(ReadOnlySpan<byte> bytes)
+    {
+        var directory = Directory.CreateTempSubdirectory("gossipfl-optimizer-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, OptimizerFileName);
+            using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+            }
+
+            _model.LoadOptimizerState(path);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private void FillPermutation(long epoch)
     {

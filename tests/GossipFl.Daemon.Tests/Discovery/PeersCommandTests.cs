@@ -12,7 +12,9 @@ public sealed class PeersCommandTests
     public async Task Peers_Json_ListsANodeRunningInAnotherNamespace_WithEveryField()
     {
         using var network = TestNetwork.Create(2);
-        var service = NamespaceDiscovery.Start(network.Hosts[0], NamespaceDiscovery.Options("node-1", 7001));
+        var options = NamespaceDiscovery.Options("node-1", 7001);
+        options.StatusPort = 9101;
+        var service = NamespaceDiscovery.Start(network.Hosts[0], options);
         await using (service)
         {
             var output = TestNetwork.Run(network.Hosts[1].Namespace, RequiredTool.DotnetHost,
@@ -27,6 +29,7 @@ public sealed class PeersCommandTests
             Assert.Equal(7001, peer.GetProperty("port").GetInt32());
             Assert.Equal(1, peer.GetProperty("protocolVersion").GetInt32());
             Assert.Equal("sha256:node-1-key", peer.GetProperty("fingerprint").GetString());
+            Assert.Equal(9101, peer.GetProperty("statusPort").GetInt32());
             Assert.InRange(peer.GetProperty("ttlSeconds").GetInt32(), 100, 120);
         }
     }

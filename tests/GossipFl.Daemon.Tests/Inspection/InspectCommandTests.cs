@@ -38,6 +38,33 @@ public sealed class InspectCommandTests
         Assert.Contains("name at least one peer with --peer URL", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Inspect_InterfaceWithoutDiscover_IsAUsageErrorSayingToAddDiscover()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("inspect", "--peer", "http://127.0.0.1:9/", "--interface", "eth0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--interface chooses where --discover browses; add --discover", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_DiscoverOnAnUnknownInterface_IsAUsageErrorNamingIt()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("inspect", "--discover", "--interface", "nosuch0", "--browse", "1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no network interface named 'nosuch0'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_DiscoverWithoutBrowseTime_IsAUsageError()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("inspect", "--discover", "--browse", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--browse more than 0 and at most 3600", error, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

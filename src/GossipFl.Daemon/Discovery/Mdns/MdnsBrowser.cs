@@ -285,6 +285,8 @@ internal sealed class MdnsBrowser
             var label = instance.Labels[0];
             var version = properties.GetValueOrDefault(GossipFlTxtKeys.ProtocolVersion) is { } v &&
                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+            var statusPort = properties.GetValueOrDefault(GossipFlTxtKeys.StatusPort) is { } s &&
+                ushort.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : 0;
             var expires = ptr.Expires < srv.Expires ? ptr.Expires : srv.Expires;
             peers.Add(new PeerInfo(
                 label,
@@ -294,7 +296,7 @@ internal sealed class MdnsBrowser
                 version,
                 properties.GetValueOrDefault(GossipFlTxtKeys.KeyFingerprint) ?? "",
                 PeerSource.Mdns,
-                _toWallClock(expires)));
+                _toWallClock(expires)) { StatusPort = statusPort });
         }
 
         _peers.Reconcile(PeerSource.Mdns, peers);

@@ -6,14 +6,26 @@ namespace GossipFl.Daemon.Discovery.Mdns;
 /// <summary>What the responder advertises, independent of names chosen after conflicts.</summary>
 internal sealed record ServiceAdvertisement(string NodeName, ushort Port, int ProtocolVersion, string KeyFingerprint)
 {
-    public IEnumerable<KeyValuePair<string, string>> TxtPairs() =>
-    [
-        new(GossipFlTxtKeys.TxtVersion, GossipFlTxtKeys.CurrentTxtVersion),
-        new(GossipFlTxtKeys.ProtocolVersion, ProtocolVersion.ToString(CultureInfo.InvariantCulture)),
-        new(GossipFlTxtKeys.NodeName, NodeName),
-        new(GossipFlTxtKeys.KeyFingerprint, KeyFingerprint),
-        new(GossipFlTxtKeys.TransportPort, Port.ToString(CultureInfo.InvariantCulture)),
-    ];
+    /// <summary>TCP port of the status endpoint when it is reachable from the network; 0 for none (no TXT key then).</summary>
+    public ushort StatusPort { get; init; }
+
+    public IEnumerable<KeyValuePair<string, string>> TxtPairs()
+    {
+        List<KeyValuePair<string, string>> pairs =
+        [
+            new(GossipFlTxtKeys.TxtVersion, GossipFlTxtKeys.CurrentTxtVersion),
+            new(GossipFlTxtKeys.ProtocolVersion, ProtocolVersion.ToString(CultureInfo.InvariantCulture)),
+            new(GossipFlTxtKeys.NodeName, NodeName),
+            new(GossipFlTxtKeys.KeyFingerprint, KeyFingerprint),
+            new(GossipFlTxtKeys.TransportPort, Port.ToString(CultureInfo.InvariantCulture)),
+        ];
+        if (StatusPort != 0)
+        {
+            pairs.Add(new(GossipFlTxtKeys.StatusPort, StatusPort.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return pairs;
+    }
 
     /// <summary>
     /// A host label for the SRV target: the node name reduced to letters, digits and '-', because host names
