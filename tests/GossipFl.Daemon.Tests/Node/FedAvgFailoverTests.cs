@@ -15,6 +15,11 @@ namespace GossipFl.Daemon.Tests.Node;
 /// Issue #7's acceptance runs: 8 FedAvg daemons on Fashion-MNIST against the simulator, then the same run with
 /// its coordinator killed mid-round 5 of 20, and the one-coordinator-per-term check over every peer's log.
 /// </summary>
+/// <remarks>
+/// The partition is IID so that the comparison measures the failover, not the loss of the dead peer's data: with
+/// a skewed split (Dirichlet 0.5) losing one peer's labels for 15 rounds alone moved the final accuracy by up to
+/// 1.9 points in our runs (docs/benchmarks.md).
+/// </remarks>
 public sealed class FedAvgFailoverTests(ITestOutputHelper output)
 {
     private const int Nodes = 8;
@@ -32,7 +37,7 @@ public sealed class FedAvgFailoverTests(ITestOutputHelper output)
 
     private static readonly string[] Training =
     [
-        "--algorithm", "fedavg", "--model", "mlp", "--dataset", "fashion-mnist", "--partition", "dirichlet:0.5",
+        "--algorithm", "fedavg", "--model", "mlp", "--dataset", "fashion-mnist", "--partition", "iid",
         "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--local-epochs", "1", "--client-fraction", "0.5", "--batch-size", "32",
         "--lr", "0.05", "--seed", "3", "--eval-every", "5", "--round-deadline", "120", "--peer-wait", "90",
         "--election-timeout", ElectionTimeout.ToString(CultureInfo.InvariantCulture),
@@ -126,7 +131,7 @@ public sealed class FedAvgFailoverTests(ITestOutputHelper output)
     private static double Simulate()
     {
         TorchRuntime.Threads = 1;
-        var spec = new WorkloadSpec("fashion-mnist", ModelSpec.Parse("mlp"), "dirichlet:0.5", Online: false, Beta: 0, Nodes, Rounds, 32, 0.05, new LocalWork(10, 1), 3);
+        var spec = new WorkloadSpec("fashion-mnist", ModelSpec.Parse("mlp"), "iid", Online: false, Beta: 0, Nodes, Rounds, 32, 0.05, new LocalWork(10, 1), 3);
         using var workload = Workload.Create(spec);
         var options = new SimulationOptions(AlgorithmKind.FedAvg, Rounds, 3, NetworkConditions.Perfect, EvalEvery: 5, ClientFraction: 0.5);
         var document = TopologyFileReader.Parse($"version: 1\ngenerator: {{ name: complete, nodes: {Nodes} }}\n");
