@@ -7,13 +7,14 @@ namespace GossipFl.Daemon.Tests.Coordination;
 /// The election's guarantees (docs/algorithms.md), checked on whole clusters on a virtual clock over many seeds,
 /// with message delays, loss, crashes and partitions.
 /// </summary>
-public sealed class CoordinatorElectionTests
+public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>
-    /// The failover bound the docs state: a coordinator is in place within this long of the old one's last
-    /// heartbeat, with the default timeouts (1.5–3 s) and up to 40 ms delivery delay.
+    /// The failover bound docs/algorithms.md states: with the default timeouts (T = 1.5 s, so 1.5–3 s) a successor
+    /// is in place, and followed by every peer, within 2 × 2T of the coordinator's death (here with up to 40 ms
+    /// delivery delay).
     /// </summary>
-    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(7.5);
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(6);
 
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
@@ -98,6 +99,7 @@ public sealed class CoordinatorElectionTests
             AssertAtMostOnePerTerm(cluster);
         }
 
+        output.WriteLine($"worst failover over 30 seeds: {worst.TotalSeconds:0.000} s");
         Assert.True(worst > TimeSpan.FromSeconds(1.5), $"a successor can't be elected before the shortest timeout; measured {worst}");
     }
 
