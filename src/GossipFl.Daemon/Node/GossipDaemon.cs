@@ -227,6 +227,13 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             LogStopping();
         }
+        catch (CoordinatorUnavailableException ex)
+        {
+            // An expected end, not a crash: say why in one line.
+            var reason = ex.Message;
+            LogGaveUp(reason);
+            ExitCode = 1;
+        }
         catch (Exception ex)
         {
             LogFailed(ex);
@@ -318,6 +325,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: saying goodbye and keeping the last checkpoint")]
     private partial void LogStopping();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "giving up: {Reason}")]
+    private partial void LogGaveUp(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the node failed")]
     private partial void LogFailed(Exception exception);

@@ -50,6 +50,24 @@ public sealed class FedAvgDaemonTests
         CoordinatorLog.AssertNeverTwoPerTerm(CoordinatorLog.Elections(daemons, names));
     }
 
+    [Fact]
+    public async Task ADaemonThatCanNeverReachAQuorum_GivesUpInOneLine_WithExitCode1()
+    {
+        using var daemons = new DaemonProcesses(3);
+        var topology = WriteTopology(daemons, ["n0", "n1", "n2"]);
+
+        daemons.Start(topology, "n0", ["--port", daemons.Ports[0].ToString(CultureInfo.InvariantCulture), "--algorithm", "fedavg", "--model", "mlp:16",
+            "--dataset", "synthetic", "--election-timeout", "0.3", "--leaderless-timeout", "3"]);
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(1, exits["n0"]);
+        var log = string.Join("\n", daemons.Log("n0"));
+        Assert.Contains("giving up: no coordinator for 3 s", log, StringComparison.Ordinal);
+        Assert.Contains("electing one needs 2 of 3 nodes", log, StringComparison.Ordinal);
+        Assert.Contains("term 2: standing for election", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
+    }
+
     private static string WriteTopology(DaemonProcesses daemons, string[] names)
     {
         var topology = Path.Combine(daemons.Root, "cluster.yaml");
