@@ -73,6 +73,7 @@ internal sealed partial class FedAvgDriver
         _checkpoints = checkpoints;
         _metrics = metrics;
         _logger = logger;
+        state.SilentAfter = options.Election.ElectionTimeoutMax;
         _election = new CoordinatorElection(options.Election, electionStore.Load(), electionStore.Save, timerSeed, _clock.Elapsed)
         {
             LastRound = lastRound,

@@ -93,6 +93,10 @@ internal sealed partial class GossipRoundDriver
         {
             LogMissing(round, missing.Count, string.Join(", ", missing.Order(StringComparer.Ordinal)));
             _state.Drop("missing_share");
+            foreach (var peer in missing)
+            {
+                _state.Missed(peer);
+            }
         }
 
         // Before folding, learn which shares did not get through and take them back: push-sum keeps its mass

@@ -12,6 +12,7 @@ internal sealed class NodeState
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastHeard = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _missed = new(StringComparer.Ordinal);
     private long _round = -1;
     private double? _trainLoss;
     private double? _testLoss;
@@ -47,7 +48,17 @@ internal sealed class NodeState
 
     public void Drop(string reason) => _drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
-    public void Heard(string peer) => _lastHeard[peer] = DateTimeOffset.UtcNow;
+    public void Heard(string peer)
+    {
+        _lastHeard[peer] = DateTimeOffset.UtcNow;
+        _missed.TryRemove(peer, out _);
+    }
+
+    /// <summary>A round passed without the share this node expected from <paramref name="peer"/>.</summary>
+    public void Missed(string peer) => _missed.AddOrUpdate(peer, 1, (_, n) => n + 1);
+
+    /// <summary>How long a peer may be quiet before status calls it silent (a FedAvg peer hears heartbeats every fraction of a second).</summary>
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     public void Phase(string phase)
     {
@@ -100,7 +111,9 @@ internal sealed class NodeState
             var peers = Trusted.Union(Followers, StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(name =>
             {
                 var heard = _lastHeard.TryGetValue(name, out var at) ? at : (DateTimeOffset?)null;
-                var state = heard is null ? "not heard" : DateTimeOffset.UtcNow - heard.Value < TimeSpan.FromMinutes(1) ? "up" : "silent";
+                var state = heard is null ? "not heard"
+                    : _missed.TryGetValue(name, out var missed) ? $"missing for {missed} round(s)"
+                    : DateTimeOffset.UtcNow - heard.Value < SilentAfter ? "up" : "silent";
                 return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state);
             }).ToArray();
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,

@@ -32,8 +32,9 @@ internal sealed class DaemonProcesses : IDisposable
     {
         var start = new ProcessStartInfo(host is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] prefix = host is null ? [] : ["netns", "exec", host.Namespace, "dotnet"];
+        string[] status = extra.Contains("--status-port") ? [] : ["--status-port", "-1"];
         foreach (var argument in (string[])[.. prefix, GossipFlProcess.Dll, "start", "--topology", topologyFile, "--node", node, "--no-mdns",
-                     "--data-dir", DataDirectory(node), "--status-port", "-1", "--threads", "1", .. extra])
+                     "--data-dir", DataDirectory(node), .. status, "--threads", "1", .. extra])
         {
             start.ArgumentList.Add(argument);
         }
