@@ -17,32 +17,9 @@ public sealed class SimulateScriptTests : IDisposable
     [Fact]
     public async Task SimulateScript_ThreeDaemonsInNamespaces_FinishWithSummaryAndReport()
     {
-        Assert.True(Environment.IsPrivilegedProcess, "This test runs daemons in network namespaces and needs root (CI runs as root).");
-        var script = Path.Combine(RepoPaths.Root, "scripts", "simulate.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[script, "3", "complete", "--", "--rounds", "3", "--dataset", "synthetic", "--model", "logreg",
-                     "--partition", "iid", "--eval-every", "3", "--peer-wait", "60"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["GOSSIPFL_RUNS_DIR"] = _runs.FullName;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("simulate.sh did not finish within 4 minutes");
-        }
-
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, output);
+        var (exitCode, output) = await RunScriptAsync(TimeSpan.FromMinutes(4), "3", "complete", "--", "--rounds", "3", "--dataset", "synthetic", "--model", "logreg",
+            "--partition", "iid", "--eval-every", "3", "--peer-wait", "60");
+        Assert.True(exitCode == 0, output);
         Assert.Contains("3 daemons on namespaces", output, StringComparison.Ordinal);
         Assert.Contains("mean test accuracy", output, StringComparison.Ordinal);
         var run = Assert.Single(_runs.GetDirectories("simulate-*"));
@@ -56,5 +33,67 @@ public sealed class SimulateScriptTests : IDisposable
 
         // The script names its namespaces gfs<pid>...; other tests' namespaces come and go in parallel.
         Assert.DoesNotContain(TestNetwork.Run(null, "ip", "netns", "list").Split('\n'), line => line.StartsWith("gfs", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Issue #6: 8 daemons, each in its own namespace finding the others with mDNS, train Fashion-MNIST with OPS on
+    /// a one-way-trust graph to within 3 points of `gossipfl simulate` for the same setup (in fact to the same figures).
+    /// </summary>
+    [Fact]
+    public async Task EightDaemonsInNamespaces_OnOneWayTrust_ReachTheSimulatorsAccuracy()
+    {
+        var (exitCode, output) = await RunScriptAsync(TimeSpan.FromMinutes(8), "8", "one-way-trust", "--", "--rounds", "10", "--eval-every", "10", "--peer-wait", "120");
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("8 daemons on namespaces", output, StringComparison.Ordinal);
+        var run = Assert.Single(_runs.GetDirectories("simulate-*")).FullName;
+        var daemons = Directory.GetDirectories(run).Select(d => FinalAccuracy(Path.Combine(d, "metrics.jsonl"))).ToArray();
+        Assert.Equal(8, daemons.Length);
+        foreach (var node in Directory.GetDirectories(run))
+        {
+            Assert.Contains("all ", File.ReadAllText(node + ".log"), StringComparison.Ordinal);
+        }
+
+        var simulated = Path.Combine(run, "simulated");
+        var simulate = Cli.GossipFlProcess.Run(TimeSpan.FromMinutes(4), null, "simulate", "--topology", Path.Combine(run, "topology.yaml"),
+            "--algorithm", "ops", "--rounds", "10", "--eval-every", "10", "--threads", "1", "--out", simulated);
+        Assert.True(simulate.ExitCode == 0, simulate.Error);
+        var last = File.ReadLines(Path.Combine(simulated, "rounds.csv")).Last().Split(',');
+        var expected = double.Parse(last[5], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(Math.Abs(daemons.Average() - expected) <= 0.03, $"daemons {daemons.Average():P2}, simulator {expected:P2}\n{output}");
+        Assert.True(expected > 0.6, $"the setup should learn something: simulator {expected:P2}");
+    }
+
+    private static double FinalAccuracy(string metrics) =>
+        File.ReadLines(metrics).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Last(root => root.TryGetProperty("test_accuracy", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.Number)
+            .GetProperty("test_accuracy").GetDouble();
+
+    private async Task<(int ExitCode, string Output)> RunScriptAsync(TimeSpan limit, params string[] arguments)
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "This test runs daemons in network namespaces and needs root (CI runs as root).");
+        var script = Path.Combine(RepoPaths.Root, "scripts", "simulate.sh");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[script, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GOSSIPFL_RUNS_DIR"] = _runs.FullName;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"simulate.sh did not finish within {limit}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
     }
 }
