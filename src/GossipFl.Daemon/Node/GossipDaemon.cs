@@ -27,7 +27,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly List<IAsyncDisposable> _resources = [];
     private Workload? _workload;
-    private GossipRoundDriver? _driver;
+    private IRoundDriver? _driver;
     private PeerDirectory? _peers;
     private NodeState? _state;
     private TopologyDocument? _topology;
@@ -143,8 +143,11 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
-        _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], new TransportShareExchange(transport, _peers),
-            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
+        var (exchange, rounds) = (new TransportShareExchange(transport, _peers),
+            new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness));
+        _driver = _settings.Mode == "async"
+            ? new AsyncGossipDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger)
+            : new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger);
         var listening = transport.LocalEndPoint.ToString();
         var statusText = StatusAddress?.ToString() ?? "off";
         var (trustedText, followersText) = (string.Join(", ", trusted), string.Join(", ", followers));

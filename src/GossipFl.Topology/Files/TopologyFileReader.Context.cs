@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed)");
+                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, mode, staleness)");
                 return null;
             }
 
@@ -425,6 +425,12 @@ public static partial class TopologyFileReader
             if (algorithm is not null && !TrainingDefaults.KnownAlgorithms.Contains(algorithm))
             {
                 Error(mapping.Children[new YamlScalarNode("algorithm")], $"unknown algorithm '{algorithm}'; known algorithms: {string.Join(", ", TrainingDefaults.KnownAlgorithms)}");
+            }
+
+            var mode = OptionalString(mapping, "mode");
+            if (mode is not null && !TrainingDefaults.KnownModes.Contains(mode))
+            {
+                Error(mapping.Children[new YamlScalarNode("mode")], $"unknown mode '{mode}'; known modes: {string.Join(", ", TrainingDefaults.KnownModes)}");
             }
 
             double? learningRate = null;
@@ -451,6 +457,8 @@ public static partial class TopologyFileReader
                 BatchSize = OptionalInteger(mapping, "batch_size", 1),
                 LearningRate = learningRate,
                 Seed = mapping.Children.TryGetValue(new YamlScalarNode("seed"), out var seedNode) ? Seed(seedNode) : null,
+                Mode = mode,
+                Staleness = OptionalInteger(mapping, "staleness", 0),
             };
         }
 

@@ -27,4 +27,13 @@ public sealed record TrainingDefaults
     public double? LearningRate { get; init; }
 
     public ulong? Seed { get; init; }
+
+    /// <summary>Daemon round pacing: <c>sync</c> or <c>async</c>.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Asynchronous mode's staleness bound τ (rounds), at least 0.</summary>
+    public int? Staleness { get; init; }
+
+    /// <summary>Values <see cref="Mode"/> may take.</summary>
+    public static readonly IReadOnlyList<string> KnownModes = ["sync", "async"];
 }

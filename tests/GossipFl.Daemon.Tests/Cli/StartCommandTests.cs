@@ -18,6 +18,8 @@ public sealed class StartCommandTests
     [InlineData("--rounds", "0", "rounds, local steps, batch size and threads must be at least 1")]
     [InlineData("--lr", "-1", "--lr and --round-deadline must be positive")]
     [InlineData("--algorithm", "fedavg", "is not a gossip algorithm")]
+    [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
+    [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
