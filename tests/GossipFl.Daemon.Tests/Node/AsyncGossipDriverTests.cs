@@ -15,6 +15,8 @@ public sealed class AsyncGossipDriverTests
 {
     private const int Length = 8;
 
+    private static readonly string[] FourNames = ["n0", "n1", "n2", "n3"];
+
     /// <summary>Everyone trusts everyone: each node is the others' follower and trusted peer.</summary>
     private const string Triangle = "version: 1\nnodes:\n  - { name: a, trusts: [b, c] }\n  - { name: b, trusts: [a, c] }\n  - { name: c, trusts: [a, b] }\n";
 
@@ -163,6 +165,25 @@ public sealed class AsyncGossipDriverTests
         AssertMassConserved(peers, hub);
     }
 
+    [Fact]
+    public async Task Dol_Async_FoldsTheNewestModelsArrived_AndStaysAConvexCombination()
+    {
+        var hub = new ShareHub(Length);
+        var topology = TopologyFileReader.Parse(DirectedFour);
+        var peers = FourNames.Select((n, i) => Peer(topology, hub, n, rounds: 300, 1, TimeSpan.FromSeconds(20),
+            delay: TimeSpan.FromMilliseconds(i % 2), learningRate: 0, initial: Enumerable.Repeat((float)(i * i), Length).ToArray(), algorithm: AlgorithmKind.Dol)).ToArray();
+
+        await RunAsync(peers);
+
+        // Row-stochastic folds over whatever arrived: every value a convex combination of the initial ones (0 .. 9),
+        // and the peers agree (on DOL's biased value, not necessarily the mean).
+        var models = peers.Select(p => p.Driver.Node.X).ToArray();
+        Assert.All(models.SelectMany(m => m), v => Assert.InRange(v, 0f, 9f));
+        Assert.True(models.Max(m => m[0]) - models.Min(m => m[0]) < 1e-3, $"spread {models.Max(m => m[0]) - models.Min(m => m[0])}");
+        Assert.All(peers, p => Assert.Equal(1.0, p.Driver.Node.Weight));
+        Assert.All(peers, p => Assert.Equal(0, p.Driver.HeldRounds));
+    }
+
     private static ConcurrentDictionary<string, double> LowestWeights(AsyncPeer[] peers)
     {
         var lowest = new ConcurrentDictionary<string, double>();
@@ -190,14 +211,14 @@ public sealed class AsyncGossipDriverTests
 
     private static AsyncPeer Peer(
         TopologyDocument topology, ShareHub hub, string name, int rounds, int tau, TimeSpan deadline,
-        TimeSpan delay = default, double learningRate = 0.1, float[]? initial = null)
+        TimeSpan delay = default, double learningRate = 0.1, float[]? initial = null, AlgorithmKind algorithm = AlgorithmKind.PushSum)
     {
         var graph = topology.Graph;
         var index = graph.IndexOf(name);
-        var node = new GossipNode(index, AlgorithmKind.PushSum, initial ?? new float[Length]);
+        var node = new GossipNode(index, algorithm, initial ?? new float[Length]);
         var trusted = graph.Trusted(index).ToArray().Select(graph.NameOf).ToArray();
         var followers = graph.Followers(index).ToArray().Select(graph.NameOf).ToArray();
-        var state = new NodeState(name, "ops", trusted, followers);
+        var state = new NodeState(name, AlgorithmNames.NameOf(algorithm), trusted, followers);
         // Each node pulls toward its own target (1, 2, 3, ...): a model that drifted off by orders of magnitude shows a blow-up.
         var learner = new QuadraticLearner(index + 1, learningRate, delay);
         var options = new RoundOptions(rounds, deadline, EvaluateEvery: 0, Staleness: tau);
