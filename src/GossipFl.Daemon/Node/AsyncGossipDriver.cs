@@ -288,8 +288,10 @@ internal sealed partial class AsyncGossipDriver : IRoundDriver
                 continue;
             }
 
+            // A send cancelled because the node is stopping is neither delivered nor failed; the node keeps its last
+            // checkpoint, so there is nothing to take back (and reading its result would throw).
             _inFlight.RemoveAt(k);
-            if (!delivered.Result && message is { } share)
+            if (delivered.IsCompletedSuccessfully && !delivered.Result && message is { } share)
             {
                 _node.Reclaim(share);
                 _state.Drop("share_reclaimed");
