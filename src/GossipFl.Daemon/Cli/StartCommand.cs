@@ -42,7 +42,9 @@ internal static class StartCommand
             (new Option<double>("--lr") { Description = "learning rate" }, nameof(DaemonSettings.Lr)),
             (new Option<ulong>("--seed") { Description = "seed shared by all nodes (initial model, partition)" }, nameof(DaemonSettings.Seed)),
             (new Option<int>("--eval-every") { Description = "evaluate on the test set every N rounds (and at the end)" }, nameof(DaemonSettings.EvalEvery)),
-            (new Option<double>("--round-deadline") { Description = "seconds to wait for trusted peers' shares in a round" }, nameof(DaemonSettings.RoundDeadline)),
+            (new Option<double>("--round-deadline") { Description = "seconds to wait for trusted peers' shares in a round (async: for a peer beyond the staleness bound)" }, nameof(DaemonSettings.RoundDeadline)),
+            (new Option<string>("--mode") { Description = "sync (each round waits for every trusted peer) or async (bounded staleness, see --staleness)" }, nameof(DaemonSettings.Mode)),
+            (new Option<int>("--staleness") { Description = "async: rounds a node may run ahead of a live trusted peer (default 2)" }, nameof(DaemonSettings.Staleness)),
             (new Option<double>("--peer-wait") { Description = "seconds to wait for neighbours before the first round" }, nameof(DaemonSettings.PeerWait)),
             (new Option<int>("--threads") { Description = "libtorch threads" }, nameof(DaemonSettings.Threads)),
             (new Option<int>("--local-epochs") { Description = "fedavg: local epochs per round on a sampled client" }, nameof(DaemonSettings.LocalEpochs)),
@@ -107,6 +109,8 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.LocalEpochs), training.LocalEpochs);
             Put(nameof(DaemonSettings.ClientFraction), training.ClientFraction);
             Put(nameof(DaemonSettings.Quorum), training.Quorum);
+            Put(nameof(DaemonSettings.Mode), training.Mode);
+            Put(nameof(DaemonSettings.Staleness), training.Staleness);
         }
 
         var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -161,6 +165,11 @@ internal static class StartCommand
         if (settings.Rounds < 1 || settings.LocalSteps < 1 || settings.BatchSize < 1 || settings.Threads < 1 || settings.EvalEvery < 0)
         {
             throw new UsageException("rounds, local steps, batch size and threads must be at least 1; eval-every at least 0");
+        }
+
+        if (settings.Mode is not ("sync" or "async") || settings.Staleness < 0)
+        {
+            throw new UsageException($"--mode must be sync or async (got '{settings.Mode}'), --staleness at least 0 (got {settings.Staleness})");
         }
 
         if (!(settings.Lr > 0) || !(settings.RoundDeadline > 0) || settings.PeerWait < 0)

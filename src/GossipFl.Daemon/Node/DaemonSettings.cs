@@ -53,6 +53,12 @@ internal sealed class DaemonSettings
 
     public double RoundDeadline { get; set; } = 60;
 
+    /// <summary><c>sync</c>: every round waits for all trusted peers; <c>async</c>: bounded staleness (docs/algorithms.md).</summary>
+    public string Mode { get; set; } = "sync";
+
+    /// <summary>Asynchronous mode: rounds a node may run ahead of what it has heard from a live trusted peer (τ).</summary>
+    public int Staleness { get; set; } = RoundOptions.DefaultStaleness;
+
     public double PeerWait { get; set; } = 30;
 
     public int Threads { get; set; } = 1;

@@ -28,7 +28,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly List<IAsyncDisposable> _resources = [];
     private Workload? _workload;
-    private GossipRoundDriver? _driver;
+    private IRoundDriver? _driver;
     private FedAvgDriver? _fedAvg;
     private PeerDirectory? _peers;
     private NodeState? _state;
@@ -182,8 +182,10 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
         else
         {
-            _driver = new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], exchange,
-                new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery), _state, checkpoints, metrics, _logger);
+            var rounds = new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness);
+            _driver = _settings.Mode == "async"
+                ? new AsyncGossipDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger)
+                : new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger);
         }
 
         var listening = transport.LocalEndPoint.ToString();

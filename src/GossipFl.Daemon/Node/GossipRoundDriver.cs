@@ -3,7 +3,6 @@ using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Simulation;
 using GossipFl.Topology.Files;
 using GossipFl.Topology.Graph;
-using GossipFl.Topology.Mixing;
 using Microsoft.Extensions.Logging;
 
 namespace GossipFl.Daemon.Node;
@@ -19,41 +18,23 @@ namespace GossipFl.Daemon.Node;
 /// too far ahead and duplicates are dropped and counted. Shares from earlier rounds that arrive late are folded
 /// into the current round, as the simulator's delayed links do, so push-sum mass is not lost to lateness.
 /// </remarks>
-internal sealed partial class GossipRoundDriver
+internal sealed partial class GossipRoundDriver : IRoundDriver
 {
-
-    private readonly string _name;
-    private readonly TopologyDocument _topology;
+    private readonly RoundServices _services;
     private readonly GossipNode _node;
-    private readonly ILocalLearner _learner;
-    private readonly IShareExchange _exchange;
-    private readonly RoundOptions _options;
     private readonly NodeState _state;
-    private readonly CheckpointStore? _checkpoints;
-    private readonly MetricsWriter? _metrics;
     private readonly ILogger _logger;
-    private readonly MixingScheme _scheme;
     private readonly List<GossipMessage> _outbox = [];
     private readonly Dictionary<(string Sender, long Round), ModelShare> _pending = [];
-    private readonly float[] _model;
-    private (long Round, TrustGraph Graph, MixingPlan[] Plans)? _cached;
 
     public GossipRoundDriver(
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
         NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
     {
-        _name = name;
-        _topology = topology;
+        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger);
         _node = node;
-        _learner = learner;
-        _exchange = exchange;
-        _options = options;
         _state = state;
-        _checkpoints = checkpoints;
-        _metrics = metrics;
         _logger = logger;
-        _scheme = AlgorithmNames.SchemeOf(node.Algorithm) ?? throw new ArgumentException($"{node.Algorithm} is not a gossip algorithm", nameof(node));
-        _model = new float[node.X.Length];
     }
 
     /// <summary>Raised after each completed round (for tests and the host's logs).</summary>
@@ -63,7 +44,7 @@ internal sealed partial class GossipRoundDriver
 
     public async Task RunAsync(long firstRound, CancellationToken cancellation)
     {
-        for (var round = firstRound; round < _options.Rounds; round++)
+        for (var round = firstRound; round < _services.Options.Rounds; round++)
         {
             cancellation.ThrowIfCancellationRequested();
             await RunRoundAsync(round, cancellation).ConfigureAwait(false);
@@ -75,17 +56,18 @@ internal sealed partial class GossipRoundDriver
 
     private async Task RunRoundAsync(long round, CancellationToken cancellation)
     {
-        var (graph, plans) = PlansFor(round);
-        var self = graph.IndexOf(_name);
+        var (graph, plans) = _services.PlansFor(round);
+        var self = graph.IndexOf(_services.Name);
         var plan = plans[self];
         _node.BeginRound(round, plan);
         _state.Phase("training");
-        var loss = _node.Train(_learner);
+        var loss = _node.Train(_services.Learner);
 
         _outbox.Clear();
         _node.Send(_outbox);
         _state.Phase("exchanging");
-        var sends = _outbox.Select(message => (Message: message, Delivered: SendAsync(graph.NameOf(message.To), round, message, cancellation))).ToArray();
+        var sends = _outbox.Select(message => (Message: message,
+            Delivered: _services.SendAsync(graph.NameOf(message.To), new ModelShare(round, message.Share, message.Weight, message.Values), cancellation))).ToArray();
 
         var sources = plan.Sources.ToArray().Where(s => s != self).Select(graph.NameOf).ToHashSet(StringComparer.Ordinal);
         var missing = await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
@@ -114,60 +96,8 @@ internal sealed partial class GossipRoundDriver
         FoldPending(round, graph);
         _node.Complete();
 
-        _node.CopyModel(_model);
-        double? testLoss = null, testAccuracy = null;
-        if (_options.EvaluateEvery > 0 && ((round + 1) % _options.EvaluateEvery == 0 || round == _options.Rounds - 1))
-        {
-            var evaluation = _learner.Evaluate(_model);
-            (testLoss, testAccuracy) = (evaluation.Loss, evaluation.Accuracy);
-        }
-
-        var status = _state.Snapshot();
-        _metrics?.WriteNode(new NodeMetrics(round, _name, loss, testLoss, testAccuracy, _node.Weight, status.BytesSent, status.BytesReceived));
-        if (_checkpoints is not null && (round + 1) % _options.CheckpointEvery == 0)
-        {
-            _checkpoints.Save(round, _node.Weight, _node.X);
-        }
-
-        _state.RoundDone(round, loss, _node.Weight, testLoss, testAccuracy, (float[])_model.Clone());
-        LogRound(round, loss, testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty, sources.Count - missing.Count, sources.Count);
-    }
-
-    /// <summary>
-    /// This round's graph and plans, built as the simulator builds them (<see cref="MixingPlan.ForAll"/>), so the
-    /// shares are the same doubles; a static topology builds them once.
-    /// </summary>
-    private (TrustGraph Graph, MixingPlan[] Plans) PlansFor(long round)
-    {
-        var key = _topology.IsTimeVarying ? round : 0;
-        if (_cached is not { } cached || cached.Round != key)
-        {
-            var graph = _topology.GraphForRound(round);
-            _cached = cached = (key, graph, MixingPlan.ForAll(graph, _scheme));
-        }
-
-        return (cached.Graph, cached.Plans);
-    }
-
-    /// <summary>Sends one share; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
-    private async Task<bool> SendAsync(string peer, long round, GossipMessage message, CancellationToken cancellation)
-    {
-        var share = new ModelShare(round, message.Share, message.Weight, message.Values);
-        var bytes = new byte[share.Size];
-        share.WriteTo(bytes);
-        try
-        {
-            await _exchange.SendAsync(peer, bytes, _options.RoundDeadline, cancellation).ConfigureAwait(false);
-            _state.AddSent(bytes.Length);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            // The follower misses this share; push-sum counts it as lost mass (docs/algorithms.md).
-            _state.Drop("send_failed");
-            LogSendFailed(round, peer, ex.Message);
-            return false;
-        }
+        var accuracy = _services.Record(round, loss);
+        LogRound(round, loss, accuracy, sources.Count - missing.Count, sources.Count);
     }
 
     /// <summary>Reads shares until every trusted source has sent this round's, or the deadline passes; returns who is missing.</summary>
@@ -175,13 +105,13 @@ internal sealed partial class GossipRoundDriver
     {
         var missing = sources.Where(s => !_pending.ContainsKey((s, round))).ToHashSet(StringComparer.Ordinal);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(_options.RoundDeadline);
+        deadline.CancelAfter(_services.Options.RoundDeadline);
         while (missing.Count > 0)
         {
             IncomingPayload incoming;
             try
             {
-                incoming = await _exchange.ReceiveAsync(deadline.Token).ConfigureAwait(false);
+                incoming = await _services.Exchange.ReceiveAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
@@ -202,17 +132,8 @@ internal sealed partial class GossipRoundDriver
 
     private ModelShare? Accept(IncomingPayload incoming, long round)
     {
-        _state.AddReceived(incoming.Payload.Length);
-        if (!_topology.Graph.TryGetIndex(incoming.Sender, out _))
+        if (_services.Read(incoming) is not { } share)
         {
-            _state.Drop("unknown_peer");
-            return null;
-        }
-
-        if (!ModelShare.TryRead(incoming.Payload.Span, _node.X.Length, out var share, out var reason))
-        {
-            _state.Drop("malformed_share");
-            LogMalformed(incoming.Sender, reason);
             return null;
         }
 
@@ -250,10 +171,4 @@ internal sealed partial class GossipRoundDriver
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: no share from {Count} trusted peer(s) before the deadline: {Peers}")]
     private partial void LogMissing(long round, int count, string peers);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: could not deliver the share to {Peer}: {Reason}")]
-    private partial void LogSendFailed(long round, string peer, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped a share from {Peer}: {Reason}")]
-    private partial void LogMalformed(string peer, string reason);
 }

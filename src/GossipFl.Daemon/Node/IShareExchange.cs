@@ -12,4 +12,7 @@ internal interface IShareExchange
 
     /// <summary>Waits for the next incoming message; the caller disposes it once read.</summary>
     ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation);
+
+    /// <summary>Takes a message that has already arrived, without waiting (the asynchronous driver drains with it).</summary>
+    bool TryReceive([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IncomingPayload? payload);
 }

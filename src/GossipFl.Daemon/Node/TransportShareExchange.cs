@@ -12,6 +12,12 @@ internal sealed class TransportShareExchange(UdpTransport transport, PeerDirecto
         return transport.SendAsync(endpoint, peer, payload, deadline, cancellation);
     }
 
+    public bool TryReceive([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IncomingPayload? payload)
+    {
+        payload = transport.Incoming.TryRead(out var message) ? new IncomingPayload(message.PeerNode, message.Payload, message) : null;
+        return payload is not null;
+    }
+
     public async ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation)
     {
         var message = await transport.Incoming.ReadAsync(cancellation).ConfigureAwait(false);

@@ -159,15 +159,36 @@ public sealed class GossipNode
     /// with the sender instead of being lost; row schemes need nothing (the receiver rescales its row).
     /// Call before <see cref="Complete"/>.
     /// </summary>
+    /// <remarks>
+    /// An asynchronous driver learns of a failure only after the round that sent the message has ended. A message
+    /// of an earlier round is therefore accepted too: its values (which the caller must have kept, since the send
+    /// snapshot has moved on) and weight come back like a share received from oneself, so the mass is restored
+    /// exactly as it left. A synchronous driver never takes this path.
+    /// </remarks>
     public void Reclaim(in GossipMessage message)
     {
         RequirePlan();
-        if (message.From != Index || message.Round != Round || !_sentThisRound)
+        var earlier = message.Round < Round;
+        if (message.From != Index || message.Round > Round || (!earlier && !_sentThisRound))
         {
-            throw new ArgumentException($"node {Index} can only reclaim its own messages of round {Round}", nameof(message));
+            throw new ArgumentException($"node {Index} can only reclaim its own messages of round {Round} or earlier", nameof(message));
         }
 
-        if (IsPushSum)
+        if (!IsPushSum)
+        {
+            return;
+        }
+
+        if (earlier)
+        {
+            if (message.Values.Length != X.Length)
+            {
+                throw new ArgumentException($"reclaimed message has {message.Values.Length} values, expected {X.Length}", nameof(message));
+            }
+
+            _inbox.Add(message);
+        }
+        else
         {
             _reclaimedShare += message.Share;
         }

@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum)");
+                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness)");
                 return null;
             }
 
@@ -425,6 +425,12 @@ public static partial class TopologyFileReader
             if (algorithm is not null && !TrainingDefaults.KnownAlgorithms.Contains(algorithm))
             {
                 Error(mapping.Children[new YamlScalarNode("algorithm")], $"unknown algorithm '{algorithm}'; known algorithms: {string.Join(", ", TrainingDefaults.KnownAlgorithms)}");
+            }
+
+            var mode = OptionalString(mapping, "mode");
+            if (mode is not null && !TrainingDefaults.KnownModes.Contains(mode))
+            {
+                Error(mapping.Children[new YamlScalarNode("mode")], $"unknown mode '{mode}'; known modes: {string.Join(", ", TrainingDefaults.KnownModes)}");
             }
 
             double? learningRate = null;
@@ -467,6 +473,8 @@ public static partial class TopologyFileReader
                 LocalEpochs = OptionalInteger(mapping, "local_epochs", 1),
                 ClientFraction = clientFraction,
                 Quorum = OptionalString(mapping, "quorum"),
+                Mode = mode,
+                Staleness = OptionalInteger(mapping, "staleness", 0),
             };
         }
 

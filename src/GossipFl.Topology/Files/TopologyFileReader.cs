@@ -16,7 +16,7 @@ public static partial class TopologyFileReader
     private static readonly string[] NodeKeys = ["name", "trusts", "address", "fingerprint"];
     private static readonly string[] GeneratorKeys = ["name", "nodes", "seed", "parameters", "time_varying", "names"];
     private static readonly string[] TrainingKeys =
-        ["algorithm", "model", "dataset", "partition", "rounds", "local_steps", "batch_size", "learning_rate", "seed", "local_epochs", "client_fraction", "quorum"];
+        ["algorithm", "model", "dataset", "partition", "rounds", "local_steps", "batch_size", "learning_rate", "seed", "local_epochs", "client_fraction", "quorum", "mode", "staleness"];
 
     /// <summary>Largest node count a file may ask a generator for; keeps a typo from allocating gigabytes.</summary>
     public const int MaxGeneratedNodes = 1_000_000;

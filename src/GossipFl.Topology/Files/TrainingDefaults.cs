@@ -36,4 +36,12 @@ public sealed record TrainingDefaults
 
     /// <summary>FedAvg: votes that elect a coordinator, <c>majority</c> or a count; the daemon checks it against the node count.</summary>
     public string? Quorum { get; init; }
+    /// <summary>Daemon round pacing: <c>sync</c> or <c>async</c>.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Asynchronous mode's staleness bound τ (rounds), at least 0.</summary>
+    public int? Staleness { get; init; }
+
+    /// <summary>Values <see cref="Mode"/> may take.</summary>
+    public static readonly IReadOnlyList<string> KnownModes = ["sync", "async"];
 }

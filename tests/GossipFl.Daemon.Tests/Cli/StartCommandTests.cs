@@ -21,6 +21,8 @@ public sealed class StartCommandTests
     [InlineData("--quorum", "4", "quorum 4 is outside 5..8 for 8 nodes")]
     [InlineData("--client-fraction", "1.5", "--client-fraction in (0, 1]")]
     [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
+    [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
+    [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GossipFl.Daemon.Tests.Node;
 
 /// <summary>Daemons that crash, are stopped, or lose their peers, on loopback.</summary>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class DaemonLifecycleTests
 {
     private static readonly string[] Training =

@@ -93,6 +93,23 @@ internal sealed class DaemonProcesses : IDisposable
         Assert.Fail($"{node} never logged '{text}' within {deadline}:\n{Logs()}");
     }
 
+    /// <summary>Waits for one daemon to exit and returns its exit code; fails with the logs on timeout.</summary>
+    public async Task<int> WaitForExitAsync(string node, TimeSpan deadline)
+    {
+        var process = _processes.Last(p => p.Node == node).Process;
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{node} did not finish within {deadline}:\n{Logs()}");
+        }
+
+        return process.ExitCode;
+    }
+
     /// <summary>Waits for every process to exit and returns their exit codes; fails with the logs on timeout.</summary>
     public async Task<Dictionary<string, int>> WaitAllAsync(TimeSpan deadline)
     {

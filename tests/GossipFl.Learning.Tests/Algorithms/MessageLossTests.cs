@@ -32,6 +32,41 @@ public sealed class MessageLossTests
     }
 
     [Fact]
+    public void PushSum_ReclaimingAShareOfAnEarlierRound_RestoresItsMassExactly()
+    {
+        // Three mutually trusting nodes: node 0 sends a third of its mass to each of 1 and 2 in round 0.
+        var plan = MixingPlan.ForAll(TestGraphs.Ring(3), Topology.Mixing.MixingScheme.PushSum)[0];
+        var initial = TestGraphs.RandomVectors(1, Length, 5)[0];
+        var node = new GossipNode(0, AlgorithmKind.PushSum, initial);
+        node.BeginRound(0, plan);
+        var sent = new List<GossipMessage>();
+        node.Send(sent);
+        // What an asynchronous driver keeps of a share it cannot yet know the fate of: the values as sent.
+        var kept = sent.Select(m => m with { Values = m.Values.ToArray() }).ToArray();
+        node.Complete();
+        Assert.True(node.Weight < 0.5);
+
+        // Round 1: both sends turn out to have failed; the node sends nothing this round.
+        node.BeginRound(1, plan);
+        Assert.Throws<ArgumentException>(() => node.Reclaim(kept[0] with { Round = 2 }));
+        Assert.Throws<ArgumentException>(() => node.Reclaim(kept[0] with { From = 1 }));
+        foreach (var message in kept)
+        {
+            node.Reclaim(message);
+        }
+
+        node.Complete();
+
+        Assert.Equal(1.0, node.Weight);
+        var model = new float[Length];
+        node.CopyModel(model);
+        for (var k = 0; k < Length; k++)
+        {
+            Assert.Equal(initial[k], model[k], 1e-6f);
+        }
+    }
+
+    [Fact]
     public void PushSum_LostMassDecaysGeometrically_WhenNothingReclaimsIt()
     {
         var graph = TestGraphs.OneWayTrust(16, 2, 2, seed: 3);

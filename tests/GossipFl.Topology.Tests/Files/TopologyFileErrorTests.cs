@@ -190,6 +190,19 @@ public class TopologyFileErrorTests
     }
 
     [Fact]
+    public void Parse_TrainingModeAndStaleness_AreReadAndValidated()
+    {
+        var document = TopologyFileReader.Parse("version: 1\nnodes:\n  - name: a\ntraining:\n  mode: async\n  staleness: 3\n");
+        Assert.Equal("async", document.Training?.Mode);
+        Assert.Equal(3, document.Training?.Staleness);
+
+        var ex = Fails("version: 1\nnodes:\n  - name: a\ntraining:\n  mode: sometimes\n  staleness: -1\n");
+        Assert.Equal(2, ex.Problems.Count);
+        Assert.Contains("unknown mode 'sometimes'; known modes: sync, async", ex.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("'staleness' must not be negative (got -1)", ex.Problems[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_MissingFile_IsATopologyExceptionNamingThePath()
     {
         var ex = Assert.Throws<TopologyException>(() => TopologyFileReader.Load("/nonexistent/topology.yaml"));

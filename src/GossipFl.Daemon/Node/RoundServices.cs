@@ -1,0 +1,147 @@
+using GossipFl.Daemon.Protocol;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Simulation;
+using GossipFl.Topology.Files;
+using GossipFl.Topology.Graph;
+using GossipFl.Topology.Mixing;
+using Microsoft.Extensions.Logging;
+
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// What the synchronous and the asynchronous round drivers do alike: build a round's mixing plans, send one share,
+/// read and validate an incoming share, and record a finished round (evaluation, metrics, checkpoint, status).
+/// The drivers differ only in when they wait and what they fold; keeping the rest here keeps each of them short.
+/// </summary>
+internal sealed partial class RoundServices
+{
+    private readonly ILogger _logger;
+    private readonly MixingScheme _scheme;
+    private readonly float[] _model;
+    private (long Round, TrustGraph Graph, MixingPlan[] Plans)? _cached;
+
+    public RoundServices(
+        string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
+        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
+    {
+        Name = name;
+        Topology = topology;
+        Node = node;
+        Learner = learner;
+        Exchange = exchange;
+        Options = options;
+        State = state;
+        Checkpoints = checkpoints;
+        Metrics = metrics;
+        _logger = logger;
+        _scheme = AlgorithmNames.SchemeOf(node.Algorithm) ?? throw new ArgumentException($"{node.Algorithm} is not a gossip algorithm", nameof(node));
+        _model = new float[node.X.Length];
+    }
+
+    public string Name { get; }
+
+    public TopologyDocument Topology { get; }
+
+    public GossipNode Node { get; }
+
+    public ILocalLearner Learner { get; }
+
+    public IShareExchange Exchange { get; }
+
+    public RoundOptions Options { get; }
+
+    public NodeState State { get; }
+
+    public CheckpointStore? Checkpoints { get; }
+
+    public MetricsWriter? Metrics { get; }
+
+    public ILogger Logger => _logger;
+
+    /// <summary>
+    /// This round's graph and plans, built as the simulator builds them (<see cref="MixingPlan.ForAll"/>), so the
+    /// shares are the same doubles; a static topology builds them once.
+    /// </summary>
+    public (TrustGraph Graph, MixingPlan[] Plans) PlansFor(long round)
+    {
+        var key = Topology.IsTimeVarying ? round : 0;
+        if (_cached is not { } cached || cached.Round != key)
+        {
+            var graph = Topology.GraphForRound(round);
+            _cached = cached = (key, graph, MixingPlan.ForAll(graph, _scheme));
+        }
+
+        return (cached.Graph, cached.Plans);
+    }
+
+    /// <summary>Sends one share; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
+    public async Task<bool> SendAsync(string peer, ModelShare share, CancellationToken cancellation)
+    {
+        var bytes = new byte[share.Size];
+        share.WriteTo(bytes);
+        try
+        {
+            await Exchange.SendAsync(peer, bytes, Options.RoundDeadline, cancellation).ConfigureAwait(false);
+            State.AddSent(bytes.Length);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            // The follower misses this share; the driver reclaims it (docs/algorithms.md).
+            State.Drop("send_failed");
+            LogSendFailed(share.Round, peer, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The share in <paramref name="incoming"/> if it comes from a node of the topology and is well formed; dropped and counted otherwise.</summary>
+    public ModelShare? Read(IncomingPayload incoming)
+    {
+        State.AddReceived(incoming.Payload.Length);
+        if (!Topology.Graph.TryGetIndex(incoming.Sender, out _))
+        {
+            State.Drop("unknown_peer");
+            return null;
+        }
+
+        if (!ModelShare.TryRead(incoming.Payload.Span, Node.X.Length, out var share, out var reason))
+        {
+            State.Drop("malformed_share");
+            LogMalformed(incoming.Sender, reason);
+            return null;
+        }
+
+        return share;
+    }
+
+    /// <summary>
+    /// After <see cref="GossipNode.Complete"/>: evaluates when due, writes the metrics line, checkpoints and publishes
+    /// the status. Returns the accuracy text for the round's log line (empty when not evaluated).
+    /// </summary>
+    public string Record(long round, double loss)
+    {
+        Node.CopyModel(_model);
+        double? testLoss = null, testAccuracy = null;
+        if (Options.EvaluateEvery > 0 && ((round + 1) % Options.EvaluateEvery == 0 || round == Options.Rounds - 1))
+        {
+            var evaluation = Learner.Evaluate(_model);
+            (testLoss, testAccuracy) = (evaluation.Loss, evaluation.Accuracy);
+        }
+
+        var status = State.Snapshot();
+        Metrics?.WriteNode(new NodeMetrics(round, Name, loss, testLoss, testAccuracy, Node.Weight, status.BytesSent, status.BytesReceived));
+        if (Checkpoints is not null && (round + 1) % Options.CheckpointEvery == 0)
+        {
+            Checkpoints.Save(round, Node.Weight, Node.X);
+        }
+
+        State.RoundDone(round, loss, Node.Weight, testLoss, testAccuracy, (float[])_model.Clone());
+        return testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: could not deliver the share to {Peer}: {Reason}")]
+    private partial void LogSendFailed(long round, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped a share from {Peer}: {Reason}")]
+    private partial void LogMalformed(string peer, string reason);
+}
