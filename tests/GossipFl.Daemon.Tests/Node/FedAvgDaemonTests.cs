@@ -14,6 +14,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// FedAvg on an elected coordinator with real daemons over the secure UDP transport: the same global model as
 /// the simulator, and one coordinator per term in every peer's log.
 /// </summary>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class FedAvgDaemonTests
 {
     private const int Rounds = 6;

@@ -20,6 +20,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// a skewed split (Dirichlet 0.5) losing one peer's labels for 15 rounds alone moved the final accuracy by up to
 /// 1.9 points in our runs (docs/benchmarks.md).
 /// </remarks>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class FedAvgFailoverTests(ITestOutputHelper output)
 {
     private const int Nodes = 8;

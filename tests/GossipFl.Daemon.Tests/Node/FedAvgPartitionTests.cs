@@ -10,6 +10,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// the minority side, which holds the coordinator, is left with none and elects none; the majority elects its own;
 /// after healing every peer follows one coordinator. Needs root (network namespaces); CI runs as root.
 /// </summary>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class FedAvgPartitionTests(ITestOutputHelper output)
 {
     private const int Nodes = 5;

@@ -8,6 +8,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// Issue #6: killing 2 of 8 daemons mid-run does not stop the others; they finish, and both their status endpoint
 /// and the report show which peers died.
 /// </summary>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class PeerDeathTests
 {
     private const int Nodes = 8;
