@@ -11,6 +11,7 @@ namespace GossipFl.Daemon.Tests.Discovery;
 /// a 3 s TTL (HostRecordTtl = ServiceRecordTtl = 3 s instead of 120 s / 75 min) so a node killed without a goodbye
 /// expires within the test.
 /// </summary>
+[Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
 public sealed class DiscoveryNamespaceTests
 {
     private static readonly TimeSpan ShortTtl = TimeSpan.FromSeconds(3);

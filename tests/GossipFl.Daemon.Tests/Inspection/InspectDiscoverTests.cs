@@ -10,6 +10,7 @@ namespace GossipFl.Daemon.Tests.Inspection;
 /// (multicast stays inside it). The daemons wait for a third peer that never comes, so they sit idle with their
 /// status endpoints up while inspect, on a third host, browses for them.
 /// </summary>
+[Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
 public sealed partial class InspectDiscoverTests
 {
     private const string Topology = """

@@ -14,6 +14,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// The strongest end-to-end check (ARCHITECTURE.md §3): real daemons exchanging shares over the secure UDP
 /// transport end with exactly the parameters the in-process simulator computes for the same setup.
 /// </summary>
+[Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
 public sealed class DaemonAgreementTests
 {
     private const int Rounds = 6;

@@ -8,6 +8,7 @@ namespace GossipFl.Daemon.Tests.Scripts;
 /// their own namespaces and find each other with mDNS; the run ends with a summary and a report, and leaves no
 /// namespace or process behind.
 /// </summary>
+[Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
 public sealed class SimulateScriptTests : IDisposable
 {
     private readonly DirectoryInfo _runs = Directory.CreateTempSubdirectory("gossipfl-runs-");
