@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 
 namespace GossipFl.Daemon.Protocol;
 
@@ -64,19 +63,7 @@ public sealed class FedAvgMessage
         BinaryPrimitives.WriteInt64BigEndian(span[12..], Round);
         BinaryPrimitives.WriteInt64BigEndian(span[20..], Samples);
         BinaryPrimitives.WriteUInt32BigEndian(span[28..], (uint)Values.Length);
-        var body = span.Slice(HeaderSize);
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(Values.Span).CopyTo(body);
-        }
-        else
-        {
-            var values = Values.Span;
-            for (var i = 0; i < values.Length; i++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(body[(i * sizeof(float))..], values[i]);
-            }
-        }
+        ModelValues.Write(Values.Span, span.Slice(HeaderSize));
 
         return bytes;
     }
@@ -124,18 +111,9 @@ public sealed class FedAvgMessage
             return false;
         }
 
-        var values = new float[count];
-        var body = source.Slice(HeaderSize);
-        for (var i = 0; i < values.Length; i++)
+        if (!ModelValues.TryRead(source.Slice(HeaderSize), count, out var values, out reason))
         {
-            var value = BinaryPrimitives.ReadSingleLittleEndian(body[(i * sizeof(float))..]);
-            if (!float.IsFinite(value))
-            {
-                reason = $"value {i} is {value}";
-                return false;
-            }
-
-            values[i] = value;
+            return false;
         }
 
         message = new FedAvgMessage(kind, term, round, samples, values);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 
 namespace GossipFl.Daemon.Protocol;
 
@@ -56,19 +55,7 @@ public sealed class ModelShare
         BinaryPrimitives.WriteDoubleBigEndian(destination[12..], Share);
         BinaryPrimitives.WriteDoubleBigEndian(destination[20..], Weight);
         BinaryPrimitives.WriteUInt32BigEndian(destination[28..], (uint)Values.Length);
-        var body = destination.Slice(HeaderSize, Values.Length * sizeof(float));
-        if (BitConverterIsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(Values.Span).CopyTo(body);
-        }
-        else
-        {
-            var values = Values.Span;
-            for (var i = 0; i < values.Length; i++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(body[(i * sizeof(float))..], values[i]);
-            }
-        }
+        ModelValues.Write(Values.Span, destination.Slice(HeaderSize));
     }
 
     /// <summary>
@@ -113,24 +100,13 @@ public sealed class ModelShare
             return false;
         }
 
-        var values = new float[count];
-        var body = source.Slice(HeaderSize);
-        for (var i = 0; i < values.Length; i++)
+        if (!ModelValues.TryRead(source.Slice(HeaderSize), count, out var values, out reason))
         {
-            var value = BinaryPrimitives.ReadSingleLittleEndian(body[(i * sizeof(float))..]);
-            if (!float.IsFinite(value))
-            {
-                reason = $"value {i} is {value}";
-                return false;
-            }
-
-            values[i] = value;
+            return false;
         }
 
         share = new ModelShare(round, fraction, weight, values);
         reason = string.Empty;
         return true;
     }
-
-    private static bool BitConverterIsLittleEndian => BitConverter.IsLittleEndian;
 }
