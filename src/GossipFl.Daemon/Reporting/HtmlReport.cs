@@ -45,7 +45,10 @@ internal static class HtmlReport
         html.Append("<h2>Topology</h2>");
         html.Append(graph is null
             ? "<p class=\"note\">No topology given (use <code>--topology FILE</code>).</p>"
-            : "<p class=\"note\">An arrow j → i means i trusts j: models flow along the arrows. Hollow red peers stopped reporting before the end.</p>" + TopologySvg.Render(graph, stopped));
+            : (CoordinatorTimeline.Of(run).Count > 0
+                ? "<p class=\"note\">FedAvg: the members are the topology's nodes, any of them may be elected coordinator, and every update goes to the coordinator; the trust arrows below are not used for averaging. Hollow red peers stopped reporting before the end.</p>"
+                : "<p class=\"note\">An arrow j → i means i trusts j: models flow along the arrows. Hollow red peers stopped reporting before the end.</p>")
+              + TopologySvg.Render(graph, stopped));
         html.Append(Coordinators(run));
         html.Append(PeerTable(run, lastSeen));
         if (run.Configuration is { } configuration)
@@ -131,10 +134,13 @@ internal static class HtmlReport
         foreach (var name in run.NodeNames)
         {
             var latest = run.Nodes.Last(n => n.Node == name);
+
+            // A FedAvg peer trains only in the rounds it is sampled: show its latest training loss.
+            var loss = run.Nodes.LastOrDefault(n => n.Node == name && n.TrainLoss is not null)?.TrainLoss;
             var accuracy = run.Nodes.LastOrDefault(n => n.Node == name && n.TestAccuracy is not null)?.TestAccuracy;
             var stoppedEarly = lastSeen[name] < run.LastRound;
             html.Append(c, $"<tr class=\"{(stoppedEarly ? "stopped" : "alive")}\"><td>{Encode(name)}</td><td>{lastSeen[name]}{(stoppedEarly ? " (stopped)" : "")}</td>");
-            html.Append(c, $"<td>{Format(latest.TrainLoss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
+            html.Append(c, $"<td>{Format(loss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
             html.Append(c, $"<td>{latest.BytesSent?.ToString("N0", c) ?? "—"}</td><td>{latest.BytesReceived?.ToString("N0", c) ?? "—"}</td></tr>");
         }
 
