@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using GossipFl.Daemon.Coordination;
 using GossipFl.Daemon.Discovery;
+using GossipFl.Daemon.Protocol;
 using GossipFl.Daemon.Security;
 using GossipFl.Daemon.Status;
 using GossipFl.Daemon.Transport;
@@ -30,6 +31,8 @@ internal sealed partial class GossipDaemon : BackgroundService
     private Workload? _workload;
     private IRoundDriver? _driver;
     private FedAvgDriver? _fedAvg;
+    private TransportShareExchange? _exchange;
+    private Task? _subscribing;
     private PeerDirectory? _peers;
     private NodeState? _state;
     private TopologyDocument? _topology;
@@ -176,6 +179,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         var metrics = new MetricsWriter(dataDirectory, append: true);
         _resources.Add(new AsyncDisposer(metrics));
         var exchange = new TransportShareExchange(transport, _peers);
+        _exchange = exchange;
         if (fedAvg)
         {
             _fedAvg = CreateFedAvgDriver(graph.Names.ToArray(), quorum, node, exchange, dataDirectory, checkpoints, metrics);
@@ -198,6 +202,14 @@ internal sealed partial class GossipDaemon : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_subscribing is not null)
+        {
+            // Tell the peers this node trusts that it is leaving, so their status stops counting on it; briefly,
+            // since a peer that is gone cannot be told.
+            await _subscribing.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await SubscribeAsync(follows: false, TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+        }
+
         for (var i = _resources.Count - 1; i >= 0; i--)
         {
             await _resources[i].DisposeAsync().ConfigureAwait(false);
@@ -219,6 +231,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             else
             {
                 await WaitForTrustedPeersAsync(stoppingToken).ConfigureAwait(false);
+                _subscribing = SubscribeAsync(follows: true, TimeSpan.FromSeconds(_settings.PeerWait), stoppingToken);
                 _state!.Phase("training");
                 await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
             }
@@ -281,6 +294,58 @@ internal sealed partial class GossipDaemon : BackgroundService
             new ElectionStore(dataDirectory), _state!, checkpoints, metrics, _logger, timerSeed);
     }
 
+    /// <summary>
+    /// Sends this node's subscription (or its leaving) to every peer it trusts, retrying those not reached every few
+    /// seconds for up to <paramref name="patience"/>; a subscription is a courtesy, so failures are only logged.
+    /// </summary>
+    private async Task SubscribeAsync(bool follows, TimeSpan patience, CancellationToken cancellation)
+    {
+        var bytes = new Subscription(follows).ToArray();
+        var pending = _state!.Trusted.ToHashSet(StringComparer.Ordinal);
+        var until = DateTimeOffset.UtcNow + patience;
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var attempts = pending.Select(async peer =>
+                {
+                    try
+                    {
+                        await _exchange!.SendAsync(peer, bytes, TimeSpan.FromSeconds(Math.Min(5, patience.TotalSeconds)), cancellation).ConfigureAwait(false);
+                        return peer;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+                    {
+                        return null;
+                    }
+                }).ToArray();
+                foreach (var reached in await Task.WhenAll(attempts).ConfigureAwait(false))
+                {
+                    if (reached is not null)
+                    {
+                        pending.Remove(reached);
+                    }
+                }
+
+                if (pending.Count == 0 || DateTimeOffset.UtcNow >= until)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellation).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+
+        if (pending.Count > 0 && follows)
+        {
+            var missing = string.Join(", ", pending.Order(StringComparer.Ordinal));
+            LogNotSubscribed(missing);
+        }
+    }
+
     private async Task WaitForTrustedPeersAsync(CancellationToken cancellation)
     {
         _state!.Phase("waiting for peers");
@@ -327,6 +392,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: saying goodbye and keeping the last checkpoint")]
     private partial void LogStopping();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not reach {Peers} to subscribe; their status will not show this node as a subscribed follower")]
+    private partial void LogNotSubscribed(string peers);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "giving up: {Reason}")]
     private partial void LogGaveUp(string reason);

@@ -13,6 +13,7 @@ internal sealed class NodeState
     private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastHeard = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _missed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _subscribed = new(StringComparer.Ordinal);
     private long _round = -1;
     private double? _trainLoss;
     private double? _testLoss;
@@ -53,6 +54,9 @@ internal sealed class NodeState
         _lastHeard[peer] = DateTimeOffset.UtcNow;
         _missed.TryRemove(peer, out _);
     }
+
+    /// <summary>A follower subscribed (true) or said it is leaving (false).</summary>
+    public void Subscribed(string follower, bool follows) => _subscribed[follower] = follows;
 
     /// <summary>A round passed without the share this node expected from <paramref name="peer"/>.</summary>
     public void Missed(string peer) => _missed.AddOrUpdate(peer, 1, (_, n) => n + 1);
@@ -114,7 +118,8 @@ internal sealed class NodeState
                 var state = heard is null ? "not heard"
                     : _missed.TryGetValue(name, out var missed) ? $"missing for {missed} round(s)"
                     : DateTimeOffset.UtcNow - heard.Value < SilentAfter ? "up" : "silent";
-                return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state);
+                bool? subscribed = Followers.Contains(name) ? _subscribed.TryGetValue(name, out var follows) && follows : null;
+                return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state, subscribed);
             }).ToArray();
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
                 Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,

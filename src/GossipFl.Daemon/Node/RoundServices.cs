@@ -104,6 +104,12 @@ internal sealed partial class RoundServices
             return null;
         }
 
+        if (incoming.Payload.Length > 0 && incoming.Payload.Span[0] == Subscription.Kind)
+        {
+            OnSubscription(incoming);
+            return null;
+        }
+
         if (!ModelShare.TryRead(incoming.Payload.Span, Node.X.Length, out var share, out var reason))
         {
             State.Drop("malformed_share");
@@ -112,6 +118,39 @@ internal sealed partial class RoundServices
         }
 
         return share;
+    }
+
+    /// <summary>
+    /// A follower says it is there (or leaving). Only followers the topology lists count: the mixing weights come
+    /// from the shared topology, so a subscription from anyone else changes nothing and is reported.
+    /// </summary>
+    private void OnSubscription(IncomingPayload incoming)
+    {
+        var sender = incoming.Sender;
+        if (!Subscription.TryRead(incoming.Payload.Span, out var subscription, out var reason))
+        {
+            State.Drop("malformed_subscription");
+            LogMalformed(sender, reason);
+            return;
+        }
+
+        if (!State.Followers.Contains(sender))
+        {
+            State.Drop("unexpected_subscription");
+            LogUnexpectedSubscription(sender);
+            return;
+        }
+
+        State.Heard(sender);
+        State.Subscribed(sender, subscription.Follows);
+        if (subscription.Follows)
+        {
+            LogSubscribed(sender);
+        }
+        else
+        {
+            LogUnsubscribed(sender);
+        }
     }
 
     /// <summary>
@@ -141,6 +180,15 @@ internal sealed partial class RoundServices
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: could not deliver the share to {Peer}: {Reason}")]
     private partial void LogSendFailed(long round, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} follows this node (subscribed)")]
+    private partial void LogSubscribed(string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} stopped following this node (it is leaving)")]
+    private partial void LogUnsubscribed(string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} subscribed, but the topology does not say it trusts this node; ignored (mixing weights come from the topology)")]
+    private partial void LogUnexpectedSubscription(string peer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "dropped a share from {Peer}: {Reason}")]
     private partial void LogMalformed(string peer, string reason);

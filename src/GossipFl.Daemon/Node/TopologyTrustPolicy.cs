@@ -4,9 +4,11 @@ using GossipFl.Topology.Files;
 namespace GossipFl.Daemon.Node;
 
 /// <summary>
-/// Trust as the topology file states it: only peers this node trusts may deliver to it (for a time-varying
-/// graph, any peer of the topology: the algorithm then refuses shares from peers not trusted in that round), and
-/// a peer whose fingerprint the file pins must present that key, whichever direction the session goes.
+/// Trust as the topology file states it: only the peers this node trusts, and its followers (whose one message to
+/// it is their subscription; the algorithm refuses shares from any peer this node does not trust), may deliver to
+/// it. For a time-varying graph any peer of the topology may (the algorithm then refuses shares from peers not
+/// trusted in that round). A peer whose fingerprint the file pins must present that key, whichever direction the
+/// session goes.
 /// </summary>
 internal sealed class TopologyTrustPolicy : IPeerTrustPolicy
 {
@@ -21,7 +23,8 @@ internal sealed class TopologyTrustPolicy : IPeerTrustPolicy
         _pins = topology.Nodes.ToDictionary(n => n.Name, n => Normalise(n.Fingerprint), StringComparer.Ordinal);
         _mayDeliver = topology.IsTimeVarying || anyMember
             ? graph.Names.Where(n => n != self).ToHashSet(StringComparer.Ordinal)
-            : graph.Trusted(graph.IndexOf(self)).ToArray().Select(graph.NameOf).Where(n => n != self).ToHashSet(StringComparer.Ordinal);
+            : graph.Trusted(graph.IndexOf(self)).ToArray().Concat(graph.Followers(graph.IndexOf(self)).ToArray())
+                .Select(graph.NameOf).Where(n => n != self).ToHashSet(StringComparer.Ordinal);
     }
 
     public bool MayDeliver(string nodeName, string? fingerprint) =>
