@@ -65,6 +65,28 @@ public sealed class SimulateScriptTests : IDisposable
         Assert.True(expected > 0.6, $"the setup should learn something: simulator {expected:P2}");
     }
 
+    /// <summary>
+    /// FedAvg through the same script: the daemons find each other with mDNS, elect a coordinator, finish, and the
+    /// summary says who coordinated which rounds.
+    /// </summary>
+    [Fact]
+    public async Task SimulateScript_FedAvgInNamespaces_ElectsACoordinatorAndSaysSo()
+    {
+        var (exitCode, output) = await RunScriptAsync(TimeSpan.FromMinutes(4), "4", "complete", "--", "--algorithm", "fedavg", "--rounds", "6",
+            "--dataset", "synthetic", "--model", "logreg", "--partition", "iid", "--eval-every", "3", "--peer-wait", "60");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("4 daemons on namespaces", output, StringComparison.Ordinal);
+        Assert.Matches(@"coordinators: rounds 0–5: node-\d \(term \d+\)|coordinators: .*rounds .*–5: node-\d", output);
+        var run = Assert.Single(_runs.GetDirectories("simulate-*")).FullName;
+        foreach (var node in (string[])["node-0", "node-1", "node-2", "node-3"])
+        {
+            var log = File.ReadAllText(Path.Combine(run, node + ".log"));
+            Assert.Contains("discovered ", log, StringComparison.Ordinal);
+            Assert.Contains("round 5 done: global model from coordinator", log, StringComparison.Ordinal);
+        }
+    }
+
     private static double FinalAccuracy(string metrics) =>
         File.ReadLines(metrics).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
             .Last(root => root.TryGetProperty("test_accuracy", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.Number)
