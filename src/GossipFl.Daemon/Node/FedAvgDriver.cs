@@ -45,6 +45,7 @@ internal sealed partial class FedAvgDriver
     private ActiveRound? _active;
     private Task? _leading;
     private long _leadingTerm = -1;
+    private CancellationTokenSource? _termStop;
     private long _lastReportedTerm = -1;
     private string? _lastReportedCoordinator;
     private TimeSpan _lastCoordinatorSeen;
@@ -272,10 +273,19 @@ internal sealed partial class FedAvgDriver
         }
     }
 
-    /// <summary>Reports role changes and starts the coordinator's round loop when this peer wins a term. Called under the gate.</summary>
+    /// <summary>
+    /// Reports role changes, starts the coordinator's round loop when this peer wins a term, and stops it at once
+    /// when the term is lost (rather than at the end of a round deadline). Called under the gate.
+    /// </summary>
     private void AfterElectionStep(CancellationToken cancellation)
     {
         var (term, coordinator, role) = (_election.Term, _election.Coordinator, _election.Role);
+        if (_termStop is not null && (role != ElectionRole.Coordinator || term != _leadingTerm))
+        {
+            _termStop.Cancel();
+            _termStop = null;
+        }
+
         if (term == _lastReportedTerm && coordinator == _lastReportedCoordinator)
         {
             return;
@@ -313,7 +323,9 @@ internal sealed partial class FedAvgDriver
         {
             _leadingTerm = term;
             var previous = _leading;
-            _leading = Task.Run(() => LeadAsync(term, previous, cancellation), CancellationToken.None);
+            var termStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            _termStop = termStop;
+            _leading = Task.Run(() => LeadAsync(term, previous, termStop), CancellationToken.None);
         }
     }
 
@@ -326,8 +338,9 @@ internal sealed partial class FedAvgDriver
     }
 
     /// <summary>The coordinator's rounds for one term: sample, assign, collect, average, publish, until the last round or the term ends.</summary>
-    private async Task LeadAsync(long term, Task? previousTerm, CancellationToken cancellation)
+    private async Task LeadAsync(long term, Task? previousTerm, CancellationTokenSource termStop)
     {
+        var cancellation = termStop.Token;
         try
         {
             if (previousTerm is not null)
@@ -363,10 +376,23 @@ internal sealed partial class FedAvgDriver
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
+            // The term ended (or the daemon is stopping): the next coordinator carries on.
         }
         catch (Exception ex)
         {
             _finished.TrySetException(ex);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_termStop == termStop)
+                {
+                    _termStop = null;
+                }
+            }
+
+            termStop.Dispose();
         }
     }
 
@@ -429,6 +455,16 @@ internal sealed partial class FedAvgDriver
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
                 // The deadline: late updates are dropped for this round.
+            }
+            catch (OperationCanceledException)
+            {
+                // The term is over: this round is abandoned; its successor redoes it from the last published model.
+                lock (_gate)
+                {
+                    _active = null;
+                }
+
+                throw;
             }
         }
 
