@@ -12,8 +12,11 @@ namespace GossipFl.Daemon.Coordination;
 /// <remarks>
 /// Rules (docs/algorithms.md has the guarantees):
 /// <list type="bullet">
-/// <item>A follower that hears no coordinator for a random election timeout starts term + 1, votes for itself,
-/// stores that vote, and asks every member for theirs.</item>
+/// <item>A follower that hears no coordinator for a random election timeout first asks every member whether it
+/// would vote for it in term + 1 (Raft's pre-vote, Ongaro's thesis §9.6), changing nothing; only with a quorum of
+/// yes does it start term + 1, vote for itself, store that vote, and ask for real votes. A member says yes only if
+/// it has not heard a coordinator for the shortest election timeout and the asker's model is at least as new.
+/// So a peer cut off from the quorum never raises its term, and does not depose the coordinator when it returns.</item>
 /// <item>A peer grants at most one vote per term (stored before it answers), and only to a candidate whose global
 /// model is at least as new as its own, so a new coordinator never goes back to an older model than a quorum holds.</item>
 /// <item>A candidate with <see cref="ElectionOptions.Quorum"/> votes is coordinator of that term and sends
@@ -28,11 +31,14 @@ internal sealed class CoordinatorElection
     private readonly Action<ElectionVote> _persist;
     private readonly Xoshiro256StarStar _random;
     private readonly HashSet<string> _votes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _preVotes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> _lastReply = new(StringComparer.Ordinal);
     private readonly string[] _others;
     private TimeSpan _electionDeadline;
     private TimeSpan _nextHeartbeat;
     private TimeSpan _coordinatorSince;
+    private TimeSpan? _lastCoordinatorContact;
+    private bool _preVoting;
 
     /// <param name="persist">Stores the term and vote durably; called before any message that depends on them is returned.</param>
     public CoordinatorElection(ElectionOptions options, ElectionVote stored, Action<ElectionVote> persist, ulong seed, TimeSpan now)
@@ -79,7 +85,7 @@ internal sealed class CoordinatorElection
         {
             if (now >= _electionDeadline)
             {
-                StartElection(now, outbox);
+                StartPreVote(now, outbox);
             }
 
             return;
@@ -110,13 +116,29 @@ internal sealed class CoordinatorElection
             return;
         }
 
-        if (message.Term > Term)
+        // A pre-vote request names the term its sender might start, and a pre-vote echoes it: neither is a
+        // message of that term, so neither moves anyone's term.
+        if (message.Term > Term && !message.PreVote)
         {
             AdoptTerm(message.Term, now);
         }
 
         switch (message.Kind)
         {
+            case ElectionMessageKind.VoteRequest when message.PreVote:
+                var wouldVote = message.Term > Term && message.Round >= LastRound
+                    && Role != ElectionRole.Coordinator && (_lastCoordinatorContact is not { } contact || now - contact >= _options.ElectionTimeoutMin);
+                outbox.Add((from, new ElectionMessage(ElectionMessageKind.Vote, message.Term, LastRound, wouldVote, PreVote: true)));
+                break;
+
+            case ElectionMessageKind.Vote when message.PreVote:
+                if (_preVoting && message.Term == Term + 1 && message.Granted && _preVotes.Add(from) && _preVotes.Count >= _options.Quorum)
+                {
+                    StartElection(now, outbox);
+                }
+
+                break;
+
             case ElectionMessageKind.VoteRequest:
                 var granted = message.Term == Term && (VotedFor is null || VotedFor == from) && message.Round >= LastRound;
                 if (granted)
@@ -179,6 +201,8 @@ internal sealed class CoordinatorElection
 
         Role = ElectionRole.Follower;
         Coordinator = from;
+        _preVoting = false;
+        _lastCoordinatorContact = now;
         ResetElectionTimer(now);
         return true;
     }
@@ -198,8 +222,29 @@ internal sealed class CoordinatorElection
         return live;
     }
 
+    private void StartPreVote(TimeSpan now, ICollection<(string To, ElectionMessage Message)> outbox)
+    {
+        // Silent for a whole election timeout: whoever coordinated this term is no longer counted on.
+        Coordinator = null;
+        _preVoting = true;
+        _preVotes.Clear();
+        _preVotes.Add(_options.Self);
+        ResetElectionTimer(now);
+        if (_preVotes.Count >= _options.Quorum)
+        {
+            StartElection(now, outbox);
+            return;
+        }
+
+        foreach (var peer in _others)
+        {
+            outbox.Add((peer, new ElectionMessage(ElectionMessageKind.VoteRequest, Term + 1, LastRound, PreVote: true)));
+        }
+    }
+
     private void StartElection(TimeSpan now, ICollection<(string To, ElectionMessage Message)> outbox)
     {
+        _preVoting = false;
         Term++;
         Role = ElectionRole.Candidate;
         Coordinator = null;
@@ -247,6 +292,7 @@ internal sealed class CoordinatorElection
     private void AdoptTerm(long term, TimeSpan now)
     {
         var wasCoordinator = Role == ElectionRole.Coordinator;
+        _preVoting = false;
         Term = term;
         VotedFor = null;
         Role = ElectionRole.Follower;

@@ -313,6 +313,10 @@ internal sealed partial class FedAvgDriver
         {
             LogSteppedDown(term, _options.Election.Quorum);
         }
+        else if (_lastReportedCoordinator is { } silent && term == _lastReportedTerm)
+        {
+            LogCoordinatorSilent(term, silent, _options.Election.Quorum);
+        }
         else
         {
             LogNoCoordinator(term);
@@ -657,6 +661,9 @@ internal sealed partial class FedAvgDriver
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "term {Term}: stepping down as coordinator: fewer than {Quorum} nodes (a quorum) answer")]
     private partial void LogSteppedDown(long term, int quorum);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "term {Term}: coordinator {Coordinator} went silent; a new one needs {Quorum} nodes (a quorum) to agree")]
+    private partial void LogCoordinatorSilent(long term, string coordinator, int quorum);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: no coordinator yet")]
     private partial void LogNoCoordinator(long term);

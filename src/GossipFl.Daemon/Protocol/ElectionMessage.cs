@@ -24,15 +24,16 @@ public enum ElectionMessageKind : byte
 /// </summary>
 /// <remarks>
 /// Layout, big-endian like the transport's headers (20 bytes): kind u8 (2..5), version u8 = 1, flags u8 (bit 0:
-/// vote granted; other bits zero), reserved u8 = 0, term i64, round i64 (the round of the newest global model the
-/// sender holds, -1 for none).
+/// vote granted; bit 1: pre-vote, on a vote request or vote only; other bits zero), reserved u8 = 0, term i64,
+/// round i64 (the round of the newest global model the sender holds, -1 for none).
 /// </remarks>
-public readonly record struct ElectionMessage(ElectionMessageKind Kind, long Term, long Round, bool Granted = false)
+public readonly record struct ElectionMessage(ElectionMessageKind Kind, long Term, long Round, bool Granted = false, bool PreVote = false)
 {
     public const byte Version = 1;
     public const int Size = 20;
 
     private const byte GrantedFlag = 1;
+    private const byte PreVoteFlag = 2;
 
     /// <summary>True when a payload's first byte is one of the election kinds (the dispatcher's test).</summary>
     public static bool IsElectionKind(byte kind) => kind is >= (byte)ElectionMessageKind.VoteRequest and <= (byte)ElectionMessageKind.HeartbeatReply;
@@ -46,7 +47,7 @@ public readonly record struct ElectionMessage(ElectionMessageKind Kind, long Ter
 
         destination[0] = (byte)Kind;
         destination[1] = Version;
-        destination[2] = Granted ? GrantedFlag : (byte)0;
+        destination[2] = (byte)((Granted ? GrantedFlag : 0) | (PreVote ? PreVoteFlag : 0));
         destination[3] = 0;
         BinaryPrimitives.WriteInt64BigEndian(destination[4..], Term);
         BinaryPrimitives.WriteInt64BigEndian(destination[12..], Round);
@@ -75,7 +76,9 @@ public readonly record struct ElectionMessage(ElectionMessageKind Kind, long Ter
             return false;
         }
 
-        if ((source[2] & ~GrantedFlag) != 0 || source[3] != 0)
+        var preVote = (source[2] & PreVoteFlag) != 0;
+        if ((source[2] & ~(GrantedFlag | PreVoteFlag)) != 0 || source[3] != 0
+            || (preVote && source[0] is not ((byte)ElectionMessageKind.VoteRequest or (byte)ElectionMessageKind.Vote)))
         {
             reason = $"unknown flags 0x{source[2]:x2} or reserved byte {source[3]}";
             return false;
@@ -89,7 +92,7 @@ public readonly record struct ElectionMessage(ElectionMessageKind Kind, long Ter
             return false;
         }
 
-        message = new ElectionMessage((ElectionMessageKind)source[0], term, round, (source[2] & GrantedFlag) != 0);
+        message = new ElectionMessage((ElectionMessageKind)source[0], term, round, (source[2] & GrantedFlag) != 0, preVote);
         reason = string.Empty;
         return true;
     }

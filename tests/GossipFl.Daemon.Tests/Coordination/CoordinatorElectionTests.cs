@@ -126,12 +126,18 @@ public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelpe
             Assert.Single(coordinators);
             Assert.Contains(coordinators[0], majority);
 
+            var majorityCoordinator = cluster.Peer(coordinators[0])!;
+            var (termDuring, coordinatorDuring) = (majorityCoordinator.Term, majorityCoordinator.Self);
             cluster.Heal();
             Assert.NotNull(cluster.RunUntil(AllFollowOne, Generous));
             cluster.Run(TimeSpan.FromSeconds(10));
             Assert.Single(cluster.Coordinators());
             Assert.True(AllFollowOne(cluster));
             AssertAtMostOnePerTerm(cluster);
+
+            // Pre-vote kept the minority's term where it was, so healing deposes nobody: the majority's coordinator stays.
+            var after = cluster.Peer(cluster.Coordinators()[0])!;
+            Assert.Equal((termDuring, coordinatorDuring), (after.Term, after.Self));
         }
     }
 
@@ -141,6 +147,7 @@ public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelpe
         var cluster = new ElectionCluster(5, 3);
         Assert.NotNull(cluster.RunUntil(AllFollowOne, Generous));
         var survivors = Enumerable.Range(0, 5).Except(cluster.Coordinators()).Take(2).ToArray();
+        var term = cluster.Peer(survivors[0])!.Term;
         for (var i = 0; i < 5; i++)
         {
             if (!survivors.Contains(i))
@@ -152,7 +159,10 @@ public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelpe
         cluster.Run(TimeSpan.FromSeconds(30));
 
         Assert.Empty(cluster.Coordinators());
-        Assert.True(cluster.Peer(survivors[0])!.Term > 1, "the survivors kept trying");
+        Assert.All(survivors, i => Assert.Null(cluster.Peer(i)!.Coordinator));
+
+        // Pre-vote: without a quorum that would vote for them they never even start a term.
+        Assert.All(survivors, i => Assert.Equal(term, cluster.Peer(i)!.Term));
     }
 
     [Fact]
@@ -199,6 +209,28 @@ public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     [Fact]
+    public void APreVote_ChangesNothingAtTheVoter_AndIsRefusedWhileItHearsACoordinator()
+    {
+        var stored = new ElectionVote(3, "a");
+        var options = new ElectionOptions { Self = "b", Members = ["a", "b", "c"], Quorum = 2 };
+        var b = new CoordinatorElection(options, stored, v => stored = v, 1, TimeSpan.Zero);
+        var outbox = new List<(string To, ElectionMessage Message)>();
+
+        b.Receive("c", new ElectionMessage(ElectionMessageKind.VoteRequest, 4, -1, PreVote: true), TimeSpan.FromSeconds(10), outbox);
+
+        var answer = outbox.Single().Message;
+        Assert.True(answer is { Kind: ElectionMessageKind.Vote, PreVote: true, Granted: true, Term: 4 });
+        Assert.Equal((3L, "a"), (b.Term, b.VotedFor));
+        Assert.Equal(new ElectionVote(3, "a"), stored);
+
+        // Having just heard its coordinator, it would not vote anyone in.
+        b.Receive("a", new ElectionMessage(ElectionMessageKind.Heartbeat, 3, 0), TimeSpan.FromSeconds(11), outbox);
+        outbox.Clear();
+        b.Receive("c", new ElectionMessage(ElectionMessageKind.VoteRequest, 4, 0, PreVote: true), TimeSpan.FromSeconds(11.5), outbox);
+        Assert.False(outbox.Single().Message.Granted);
+    }
+
+    [Fact]
     public void MessagesFromStrangers_AndFromItself_AreIgnored()
     {
         var options = new ElectionOptions { Self = "b", Members = ["a", "b", "c"], Quorum = 2 };
@@ -220,6 +252,7 @@ public sealed class CoordinatorElectionTests(Xunit.Abstractions.ITestOutputHelpe
         var a = new CoordinatorElection(options, default, _ => { }, 1, TimeSpan.Zero);
         var outbox = new List<(string To, ElectionMessage Message)>();
         a.Tick(TimeSpan.FromSeconds(10), outbox);
+        a.Receive("b", new ElectionMessage(ElectionMessageKind.Vote, 1, -1, Granted: true, PreVote: true), TimeSpan.FromSeconds(10), outbox);
         a.Receive("b", new ElectionMessage(ElectionMessageKind.Vote, 1, -1, Granted: true), TimeSpan.FromSeconds(10), outbox);
         Assert.Equal(ElectionRole.Coordinator, a.Role);
 

@@ -44,6 +44,7 @@ internal static partial class CoordinatorLog
             {
                 "elected coordinator" => (term, node),
                 var text when text.StartsWith("coordinator is ", StringComparison.Ordinal) => (term, text["coordinator is ".Length..].Trim()),
+                // "coordinator X went silent", "no coordinator yet", "standing for election", "stepping down"
                 _ => (term, null),
             };
         }
@@ -54,6 +55,6 @@ internal static partial class CoordinatorLog
     [GeneratedRegex(@"term (\d+): elected coordinator")]
     private static partial Regex Elected();
 
-    [GeneratedRegex(@"term (\d+): (elected coordinator|coordinator is \S+|standing for election|stepping down|no coordinator yet)")]
+    [GeneratedRegex(@"term (\d+): (elected coordinator|coordinator is \S+|standing for election|stepping down|no coordinator yet|coordinator \S+ went silent)")]
     private static partial Regex Election();
 }

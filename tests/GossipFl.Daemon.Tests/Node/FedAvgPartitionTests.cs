@@ -8,7 +8,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// <summary>
 /// A real partition (nftables drops in each host's own namespace) between FedAvg daemons with a majority quorum:
 /// the minority side, which holds the coordinator, is left with none and elects none; the majority elects its own;
-/// after healing every peer follows one coordinator. Needs root (network namespaces); CI runs as root.
+/// after healing every peer follows that one, in the same term. Needs root (network namespaces); CI runs as root.
 /// </summary>
 [Collection(TimedDaemonRuns.Name)]
 public sealed class FedAvgPartitionTests(ITestOutputHelper output)
@@ -63,6 +63,10 @@ public sealed class FedAvgPartitionTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(5));
         var settled = await AgreedCoordinatorAsync(daemons, Names, TimeSpan.FromSeconds(30), afterTerm: healed.Term - 1);
         output.WriteLine($"during the partition: {during.Coordinator} (term {during.Term}); healed: {healed.Coordinator} (term {healed.Term}); settled: {settled.Coordinator} (term {settled.Term})");
+
+        // Pre-vote kept the minority's term where it was: healing deposes nobody.
+        Assert.Equal(during, healed);
+        Assert.Equal(during, settled);
 
         foreach (var node in Names)
         {

@@ -13,13 +13,25 @@ public sealed class CoordinationMessageTests
     [InlineData(ElectionMessageKind.Vote, 7, 12, true)]
     [InlineData(ElectionMessageKind.Heartbeat, long.MaxValue, 0, false)]
     [InlineData(ElectionMessageKind.HeartbeatReply, 0, 3, false)]
-    public void ElectionMessage_RoundTrips(ElectionMessageKind kind, long term, long round, bool granted)
+    [InlineData(ElectionMessageKind.VoteRequest, 8, 2, false, true)]
+    [InlineData(ElectionMessageKind.Vote, 8, 2, true, true)]
+    public void ElectionMessage_RoundTrips(ElectionMessageKind kind, long term, long round, bool granted, bool preVote = false)
     {
-        var bytes = new ElectionMessage(kind, term, round, granted).ToArray();
+        var bytes = new ElectionMessage(kind, term, round, granted, preVote).ToArray();
 
         Assert.Equal(ElectionMessage.Size, bytes.Length);
         Assert.True(ElectionMessage.TryRead(bytes, out var read, out var reason), reason);
-        Assert.Equal(new ElectionMessage(kind, term, round, granted), read);
+        Assert.Equal(new ElectionMessage(kind, term, round, granted, preVote), read);
+    }
+
+    [Fact]
+    public void ElectionMessage_PreVoteFlagOnAHeartbeat_IsRefused()
+    {
+        var bytes = new ElectionMessage(ElectionMessageKind.Heartbeat, 2, 1).ToArray();
+        bytes[2] = 2;
+
+        Assert.False(ElectionMessage.TryRead(bytes, out _, out var reason));
+        Assert.Contains("unknown flags", reason, StringComparison.Ordinal);
     }
 
     [Fact]
