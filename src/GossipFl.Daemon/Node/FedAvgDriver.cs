@@ -454,7 +454,13 @@ internal sealed partial class FedAvgDriver
             deadline.CancelAfter(_options.RoundDeadline);
             try
             {
-                await active.AllArrived.WaitAsync(deadline.Token).ConfigureAwait(false);
+                // Until every update is in, the deadline passes, or every client still awaited has stopped answering
+                // heartbeats (it left: waiting out the deadline for it would stall the round for nothing).
+                while (!active.AllArrived.IsCompleted && !AllGone(active))
+                {
+                    await Task.WhenAny(active.AllArrived, Task.Delay(TimerPeriod * 5, deadline.Token)).ConfigureAwait(false);
+                    deadline.Token.ThrowIfCancellationRequested();
+                }
             }
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
@@ -495,6 +501,16 @@ internal sealed partial class FedAvgDriver
             // coordinator that cannot reach a quorum is deposed within 2T instead.
             LogPublishShort(round, term, _options.Election.Quorum);
             await Task.Delay(_options.Election.HeartbeatInterval, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when every client the round still waits for is another peer that no longer answers heartbeats.</summary>
+    private bool AllGone(ActiveRound active)
+    {
+        lock (_gate)
+        {
+            var live = _election.LivePeers(Now, _options.Election.ElectionTimeoutMax);
+            return active.Missing.All(client => client != _index && !live.Contains(_members[client]));
         }
     }
 

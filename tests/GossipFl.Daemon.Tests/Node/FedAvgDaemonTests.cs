@@ -52,6 +52,47 @@ public sealed class FedAvgDaemonTests
     }
 
     [Fact]
+    public async Task AClientThatLeavesMidRound_DoesNotStallTheRoundUntilTheDeadline()
+    {
+        using var daemons = new DaemonProcesses(4);
+        var names = new[] { "n0", "n1", "n2", "n3" };
+        var topology = WriteTopology(daemons, names);
+        // Every client is sampled every round, and the deadline (10 minutes) is far longer than the test may take.
+        string[] training = ["--algorithm", "fedavg", "--model", "mlp:16", "--dataset", "synthetic", "--rounds", "12", "--local-epochs", "1",
+            "--client-fraction", "1", "--eval-every", "0", "--round-deadline", "600", "--peer-wait", "60", "--election-timeout", "0.5"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            daemons.Start(topology, names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        var coordinator = await FirstCoordinatorAsync(daemons, names);
+        var client = names.First(n => n != coordinator);
+        await daemons.WaitForLogAsync(client, "round 3 done", TimeSpan.FromMinutes(2));
+        daemons.Kill(client);
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+        Assert.True(names.Where(n => n != client).All(n => exits[n] == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        Assert.Contains(daemons.Log(coordinator), line => line.Contains($"no update from {client}", StringComparison.Ordinal));
+        Assert.Contains(daemons.Log(coordinator), line => line.Contains("round 11 (term", StringComparison.Ordinal) && line.Contains("sampled 3 of 3", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> FirstCoordinatorAsync(DaemonProcesses daemons, string[] names)
+    {
+        for (var attempt = 0; attempt < 1200; attempt++)
+        {
+            if (CoordinatorLog.Elections(daemons, names).FirstOrDefault() is { Node: { } node })
+            {
+                return node;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"no coordinator was elected:\n{daemons.Logs()}");
+        return "";
+    }
+
+    [Fact]
     public async Task ADaemonThatCanNeverReachAQuorum_GivesUpInOneLine_WithExitCode1()
     {
         using var daemons = new DaemonProcesses(3);
