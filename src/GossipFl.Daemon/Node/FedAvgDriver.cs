@@ -81,9 +81,6 @@ internal sealed partial class FedAvgDriver
         };
     }
 
-    /// <summary>Raised on every peer when it adopts the global model of a round (for tests).</summary>
-    public event Action<long>? RoundCompleted;
-
     public async Task RunAsync(CancellationToken cancellation)
     {
         if (_client.LastGlobalRound >= _options.Rounds - 1)
@@ -263,9 +260,10 @@ internal sealed partial class FedAvgDriver
                 }
                 else if (Now - _lastCoordinatorSeen > _options.LeaderlessTimeout)
                 {
+                    // Status calls a peer "up" when heard within the longest election timeout (SilentAfter, set above).
                     var heard = _state.Snapshot().Peers.Count(p => p.State == "up");
                     throw new CoordinatorUnavailableException(
-                        $"no coordinator for {_options.LeaderlessTimeout.TotalSeconds:0} s (term {_election.Term}): electing one needs {_options.Election.Quorum} of {_members.Count} nodes, and this node heard from {heard} other(s) in the last minute");
+                        $"no coordinator for {_options.LeaderlessTimeout.TotalSeconds:0} s (term {_election.Term}): electing one needs {_options.Election.Quorum} of {_members.Count} nodes, and this node heard from {heard} other(s) in the last {_options.Election.ElectionTimeoutMax.TotalSeconds:0.#} s");
                 }
             }
 
@@ -289,11 +287,6 @@ internal sealed partial class FedAvgDriver
         if (term == _lastReportedTerm && coordinator == _lastReportedCoordinator)
         {
             return;
-        }
-
-        if (coordinator is not null)
-        {
-            _lastCoordinatorSeen = Now;
         }
 
         _state.Coordination(term, coordinator);
@@ -629,9 +622,8 @@ internal sealed partial class FedAvgDriver
         var status = _state.Snapshot();
         _metrics?.WriteNode(new NodeMetrics(round, _name, trainLoss, testLoss, testAccuracy, 1.0, status.BytesSent, status.BytesReceived, item.Coordinator, item.Term));
         _checkpoints?.Save(round, 1.0, _client.LastGlobal);
-        _state.RoundDone(round, trainLoss ?? double.NaN, 1.0, testLoss, testAccuracy, _client.LastGlobal.ToArray());
+        _state.RoundDone(round, trainLoss, 1.0, testLoss, testAccuracy, _client.LastGlobal.ToArray());
         LogRound(round, item.Coordinator, item.Term, testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty);
-        RoundCompleted?.Invoke(round);
         if (round == _options.Rounds - 1 && item.Coordinator != _name)
         {
             _finished.TrySetResult();

@@ -85,12 +85,16 @@ internal sealed class NodeState
 
     public void AddReceived(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
 
-    public void RoundDone(long round, double trainLoss, double weight, double? testLoss, double? testAccuracy, float[] model)
+    /// <summary>
+    /// Records a finished round. <paramref name="trainLoss"/> is null when the node did not train in it (a FedAvg peer
+    /// that was not sampled): status then keeps the last loss it had, as it keeps the last test figures.
+    /// </summary>
+    public void RoundDone(long round, double? trainLoss, double weight, double? testLoss, double? testAccuracy, float[] model)
     {
         lock (_lock)
         {
             _round = round;
-            _trainLoss = trainLoss;
+            _trainLoss = trainLoss ?? _trainLoss;
             _weight = weight;
             if (testAccuracy is not null)
             {

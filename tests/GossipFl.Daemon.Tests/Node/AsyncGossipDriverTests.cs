@@ -11,6 +11,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// The asynchronous driver over an in-memory carrier (<see cref="ShareHub"/>): the staleness bound, what a slow
 /// or dead peer costs the others, push-sum mass accounting and the lower bound on the push-sum weight.
 /// </summary>
+[Collection(TimedDaemonRuns.Name)]
 public sealed class AsyncGossipDriverTests
 {
     private const int Length = 8;
