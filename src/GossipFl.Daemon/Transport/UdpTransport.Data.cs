@@ -19,6 +19,10 @@ public sealed partial class UdpTransport
     private const int MaxBatchSegments = 64;
     private static readonly long MaxAckDelay = Stopwatch.Frequency / 1000;
     private static readonly long MinProbeTimeout = 5 * Stopwatch.Frequency / 1000;
+
+    // The backed-off probe timeout never exceeds this (unless the path's own PTO does): a path that comes back after
+    // an outage (a partition heals) is noticed within about a second, not after minutes of doubled timeouts.
+    private static readonly long MaxProbeInterval = Stopwatch.Frequency;
     private byte[] _batchBuffer = [];
     private int _batchLength;
     private int _batchSegments;
@@ -320,11 +324,14 @@ public sealed partial class UdpTransport
     }
 
     /// <summary>
-    /// No acknowledgement for a probe timeout (RFC 9002 §6.2): send up to two probes, copies of the oldest
-    /// unacknowledged fragments, even beyond the congestion window, and back off exponentially. Nothing is declared
-    /// lost here: a stalled receiver (a loaded machine) must not cause the whole flight to be resent; the probes'
-    /// acknowledgements let the normal detection find what really was lost. After repeated timeouts the window
-    /// restarts from its minimum, and after many the session is presumed dead (the peer may have restarted).
+    /// No acknowledgement for a probe timeout (RFC 9002 §6.2): send up to two probes, even beyond the congestion
+    /// window, and back off exponentially (up to <see cref="MaxProbeInterval"/>). A probe is a copy of one of the
+    /// oldest unacknowledged fragments or, when those all belong to messages that already failed their deadline, new
+    /// data (RFC 9002 §6.2.4): a sender whose window is full of such orphans would otherwise send nothing that could
+    /// be acknowledged, and never learn that the path came back. Nothing is declared lost here: a stalled receiver (a
+    /// loaded machine) must not cause the whole flight to be resent; the probes' acknowledgements let the normal
+    /// detection find what really was lost. After repeated timeouts the window restarts from its minimum, and after
+    /// many the session is presumed dead (the peer may have restarted).
     /// </summary>
     private void OnProbeTimeout(Peer peer, Session session, long now)
     {
@@ -359,8 +366,15 @@ public sealed partial class UdpTransport
         }
     }
 
-    /// <summary>The probe timeout with backoff; at least 5 ms, since a shared machine can deschedule a peer that long.</summary>
-    private static long ProbeTimeout(Peer peer) => Math.Max(peer.Rtt.ProbeTimeout(MaxAckDelay), MinProbeTimeout) << Math.Min(peer.ProbeTimeouts, 6);
+    /// <summary>
+    /// The probe timeout with backoff; at least 5 ms, since a shared machine can deschedule a peer that long, and
+    /// backed off to at most <see cref="MaxProbeInterval"/> or the path's own probe timeout, whichever is longer.
+    /// </summary>
+    private static long ProbeTimeout(Peer peer)
+    {
+        var single = Math.Max(peer.Rtt.ProbeTimeout(MaxAckDelay), MinProbeTimeout);
+        return Math.Min(single << Math.Min(peer.ProbeTimeouts, 6), Math.Max(single, MaxProbeInterval));
+    }
 
     private int SendData(long now)
     {
@@ -378,12 +392,8 @@ public sealed partial class UdpTransport
             for (var budget = SendBudgetPerPeer; budget > 0; budget--)
             {
                 var congestion = peer.Congestion;
-                if (peer.ProbeBudget > 0 && peer.Retransmit.Count > 0)
-                {
-                    // Probes go out whatever the window says (RFC 9002 §6.2.4).
-                    peer.ProbeBudget--;
-                }
-                else if (!congestion.HasRoom(peer.PeerWindow))
+                var probe = peer.ProbeBudget > 0;
+                if (!probe && !congestion.HasRoom(peer.PeerWindow))
                 {
                     // A closed receive window with nothing in flight: probe it now and then, or we would never
                     // hear that it opened.
@@ -405,6 +415,12 @@ public sealed partial class UdpTransport
                 if (!session.Sent.CanRecord(session.NextPacketNumber) || !NextFragment(peer, out var message, out var index, out var retransmission))
                 {
                     break;
+                }
+
+                if (probe)
+                {
+                    // Probes go out whatever the window says (RFC 9002 §6.2.4): retransmissions first, else new data.
+                    peer.ProbeBudget--;
                 }
 
                 SendFragment(session, message, index, now);

@@ -9,7 +9,8 @@ namespace GossipFl.Daemon.Tests.Transport;
 /// here has no netem). A client talks to <see cref="FrontEndPoint"/> as if it were the target; the relay forwards to
 /// the target from its back socket and relays answers to the last client address. Each datagram, in either
 /// direction, is dropped, duplicated or held back (so later ones overtake it) with the given probabilities. It can
-/// also record what passes (copies), for the fuzz test. Runs on its own thread until disposed or its lifetime ends.
+/// also record what passes (copies), for the fuzz test, and black out completely (a partition) while
+/// <see cref="Blackout"/> is set. Runs on its own thread until disposed or its lifetime ends.
 /// </summary>
 internal sealed class ImpairmentRelay : IDisposable
 {
@@ -27,6 +28,7 @@ internal sealed class ImpairmentRelay : IDisposable
     private readonly long _endAt;
     private EndPoint? _client;
     private volatile bool _stop;
+    private volatile bool _blackout;
 
     public ImpairmentRelay(IPEndPoint target, int seed, double drop, double duplicate, double delay, int maxDelayMicros, bool record = false, TimeSpan? lifetime = null)
     {
@@ -42,6 +44,13 @@ internal sealed class ImpairmentRelay : IDisposable
     }
 
     public IPEndPoint FrontEndPoint => (IPEndPoint)_front.LocalEndPoint!;
+
+    /// <summary>While set, every datagram in either direction is dropped, as across a partition.</summary>
+    public bool Blackout
+    {
+        get => _blackout;
+        set => _blackout = value;
+    }
 
     public long Forwarded { get; private set; }
 
@@ -139,7 +148,7 @@ internal sealed class ImpairmentRelay : IDisposable
     private void Impair(byte[] data, bool toTarget)
     {
         var roll = _random.NextDouble();
-        if (roll < _drop)
+        if (_blackout || roll < _drop)
         {
             Dropped++;
             return;
