@@ -1,14 +1,30 @@
 namespace GossipFl.Learning.Data;
 
 /// <summary>
-/// Labelled samples held as one row-major float block (<see cref="Count"/> rows of <see cref="FeatureCount"/>
+/// Labelled samples presented as one row-major float block (<see cref="Count"/> rows of <see cref="FeatureCount"/>
 /// values) plus one class label per row. This is the shape the native engine consumes without copying.
 /// </summary>
+/// <remarks>
+/// A data set whose values come from a byte code each (image pixels: 256 possible values) can be held as those
+/// codes and expanded to floats only when <see cref="Features"/> is first read (<see cref="FromCodes"/>). A peer
+/// that takes its part with <see cref="Subset"/> then never holds the whole set as floats: for Fashion-MNIST that is
+/// 188 MB of a daemon's peak memory it does not need. The expansion is a table lookup, so the floats are the same bits
+/// whichever way they are made.
+/// </remarks>
 public sealed class Dataset
 {
+    private readonly byte[]? _codes;
+    private readonly float[]? _codeValues;
+    private readonly Lock _expanding = new();
+    private float[]? _features;
+
     public Dataset(string name, float[] features, long[] labels, IReadOnlyList<int> sampleShape, int classCount)
+        : this(name, features, null, null, features?.LongLength ?? throw new ArgumentNullException(nameof(features)), labels, sampleShape, classCount)
     {
-        ArgumentNullException.ThrowIfNull(features);
+    }
+
+    private Dataset(string name, float[]? features, byte[]? codes, float[]? codeValues, long valueCount, long[] labels, IReadOnlyList<int> sampleShape, int classCount)
+    {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(sampleShape);
         if (sampleShape.Count == 0 || sampleShape.Any(d => d <= 0))
@@ -22,11 +38,11 @@ public sealed class Dataset
         }
 
         var featureCount = sampleShape.Aggregate(1, (a, b) => checked(a * b));
-        if ((long)labels.Length * featureCount != features.Length)
+        if ((long)labels.Length * featureCount != valueCount)
         {
             throw new ArgumentException(
-                $"Dataset '{name}': {features.Length} feature values do not make {labels.Length} samples of {featureCount} features.",
-                nameof(features));
+                $"Dataset '{name}': {valueCount} feature values do not make {labels.Length} samples of {featureCount} features.",
+                nameof(labels));
         }
 
         for (var i = 0; i < labels.Length; i++)
@@ -38,7 +54,9 @@ public sealed class Dataset
         }
 
         Name = name;
-        Features = features;
+        _features = features;
+        _codes = codes;
+        _codeValues = codeValues;
         Labels = labels;
         SampleShape = sampleShape.ToArray();
         FeatureCount = featureCount;
@@ -48,7 +66,24 @@ public sealed class Dataset
     public string Name { get; }
 
     /// <summary>Row-major features: sample i occupies [i * FeatureCount, (i + 1) * FeatureCount).</summary>
-    public float[] Features { get; }
+    public float[] Features
+    {
+        get
+        {
+            if (_features is { } features)
+            {
+                return features;
+            }
+
+            lock (_expanding)
+            {
+                return _features ??= Expand(_codes!, _codeValues!);
+            }
+        }
+    }
+
+    /// <summary>Whether the float block exists yet (a data set made <see cref="FromCodes"/> expands on first use).</summary>
+    internal bool IsExpanded => Volatile.Read(ref _features) is not null;
 
     public long[] Labels { get; }
 
@@ -63,11 +98,28 @@ public sealed class Dataset
 
     public ReadOnlySpan<float> FeaturesOf(int sample) => Features.AsSpan(sample * FeatureCount, FeatureCount);
 
+    /// <summary>
+    /// Samples whose every value is one of 256 (<paramref name="codeValues"/>), held as a byte code per value:
+    /// value j of the float block is <c>codeValues[codes[j]]</c>. The floats are made on first use of
+    /// <see cref="Features"/>; <see cref="Subset"/> makes only the rows it copies.
+    /// </summary>
+    public static Dataset FromCodes(string name, byte[] codes, ReadOnlySpan<float> codeValues, long[] labels, IReadOnlyList<int> sampleShape, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (codeValues.Length != 256)
+        {
+            throw new ArgumentException($"Dataset '{name}': a byte code needs 256 values, got {codeValues.Length}.", nameof(codeValues));
+        }
+
+        return new Dataset(name, null, codes, codeValues.ToArray(), codes.LongLength, labels, sampleShape, classCount);
+    }
+
     /// <summary>A new dataset holding copies of the given samples, in the given order.</summary>
     public Dataset Subset(ReadOnlySpan<int> indices, string? name = null)
     {
         var features = new float[(long)indices.Length * FeatureCount];
         var labels = new long[indices.Length];
+        var expanded = Volatile.Read(ref _features);
         for (var i = 0; i < indices.Length; i++)
         {
             var source = indices[i];
@@ -76,10 +128,34 @@ public sealed class Dataset
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Dataset '{Name}' has {Count} samples; index {source} is out of range.");
             }
 
-            FeaturesOf(source).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
+            var row = features.AsSpan(i * FeatureCount, FeatureCount);
+            if (expanded is not null)
+            {
+                expanded.AsSpan(source * FeatureCount, FeatureCount).CopyTo(row);
+            }
+            else
+            {
+                Decode(_codes.AsSpan(source * FeatureCount, FeatureCount), _codeValues, row);
+            }
+
             labels[i] = Labels[source];
         }
 
         return new Dataset(name ?? Name, features, labels, SampleShape, ClassCount);
+    }
+
+    private static float[] Expand(byte[] codes, float[] codeValues)
+    {
+        var features = new float[codes.LongLength];
+        Decode(codes, codeValues, features);
+        return features;
+    }
+
+    private static void Decode(ReadOnlySpan<byte> codes, ReadOnlySpan<float> codeValues, Span<float> values)
+    {
+        for (var j = 0; j < codes.Length; j++)
+        {
+            values[j] = codeValues[codes[j]];
+        }
     }
 }
