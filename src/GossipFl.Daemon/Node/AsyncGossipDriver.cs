@@ -52,7 +52,7 @@ internal sealed partial class AsyncGossipDriver : IRoundDriver
         NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.Staleness);
-        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger);
+        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: true);
         _node = node;
         _state = state;
         _logger = logger;
@@ -157,13 +157,13 @@ internal sealed partial class AsyncGossipDriver : IRoundDriver
             if (held)
             {
                 _node.Reclaim(message);
-                _inFlight.Add(new InFlight(peer, null, _services.SendAsync(peer, new ModelShare(round, 0, 0, message.Values), cancellation)));
+                _inFlight.Add(new InFlight(peer, null, _services.SendAsync(peer, round, 0, 0, message.Values, cancellation)));
                 continue;
             }
 
             // The node's send snapshot moves on next round; a share whose failure is learned later needs its own copy.
             var kept = _pushSum ? message with { Values = message.Values.ToArray() } : (GossipMessage?)null;
-            _inFlight.Add(new InFlight(peer, kept, _services.SendAsync(peer, new ModelShare(round, message.Share, message.Weight, message.Values), cancellation)));
+            _inFlight.Add(new InFlight(peer, kept, _services.SendAsync(peer, round, message.Share, message.Weight, message.Values, cancellation)));
         }
     }
 

@@ -31,7 +31,7 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
         NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
     {
-        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger);
+        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: false);
         _node = node;
         _state = state;
         _logger = logger;
@@ -67,7 +67,7 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
         _node.Send(_outbox);
         _state.Phase("exchanging");
         var sends = _outbox.Select(message => (Message: message,
-            Delivered: _services.SendAsync(graph.NameOf(message.To), new ModelShare(round, message.Share, message.Weight, message.Values), cancellation))).ToArray();
+            Delivered: _services.SendAsync(graph.NameOf(message.To), round, message.Share, message.Weight, message.Values, cancellation))).ToArray();
 
         var sources = plan.Sources.ToArray().Where(s => s != self).Select(graph.NameOf).ToHashSet(StringComparer.Ordinal);
         var missing = await CollectAsync(round, sources, cancellation).ConfigureAwait(false);

@@ -18,13 +18,15 @@ internal sealed partial class RoundServices
     private readonly ILogger _logger;
     private readonly MixingScheme _scheme;
     private readonly float[] _model;
+    private readonly HashSet<string> _reportedModeMismatch = new(StringComparer.Ordinal);
     private (long Round, TrustGraph Graph, MixingPlan[] Plans)? _cached;
 
     public RoundServices(
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
-        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
+        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger, bool asynchronous)
     {
         Name = name;
+        Asynchronous = asynchronous;
         Topology = topology;
         Node = node;
         Learner = learner;
@@ -39,6 +41,9 @@ internal sealed partial class RoundServices
     }
 
     public string Name { get; }
+
+    /// <summary>Whether the driver runs asynchronous rounds; shares say the same, and shares from the other mode are refused.</summary>
+    public bool Asynchronous { get; }
 
     public TopologyDocument Topology { get; }
 
@@ -74,9 +79,10 @@ internal sealed partial class RoundServices
         return (cached.Graph, cached.Plans);
     }
 
-    /// <summary>Sends one share; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
-    public async Task<bool> SendAsync(string peer, ModelShare share, CancellationToken cancellation)
+    /// <summary>Sends one share, marked with this node's mode; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
+    public async Task<bool> SendAsync(string peer, long round, double fraction, double weight, ReadOnlyMemory<float> values, CancellationToken cancellation)
     {
+        var share = new ModelShare(round, fraction, weight, values, Asynchronous);
         var bytes = new byte[share.Size];
         share.WriteTo(bytes);
         try
@@ -117,8 +123,24 @@ internal sealed partial class RoundServices
             return null;
         }
 
+        if (share.Asynchronous != Asynchronous)
+        {
+            // Mixing a synchronous and an asynchronous node breaks both: the synchronous one waits out every deadline
+            // for shares it then refuses as too far ahead, and push-sum's mass is no longer accounted for. Say so once
+            // per peer, and count every refused share.
+            State.Drop("mode_mismatch");
+            if (_reportedModeMismatch.Add(incoming.Sender))
+            {
+                LogModeMismatch(incoming.Sender, ModeName(share.Asynchronous), ModeName(Asynchronous));
+            }
+
+            return null;
+        }
+
         return share;
     }
+
+    private static string ModeName(bool asynchronous) => asynchronous ? "async" : "sync";
 
     /// <summary>
     /// A follower says it is there (or leaving). Only followers the topology lists count: the mixing weights come
@@ -189,6 +211,9 @@ internal sealed partial class RoundServices
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} subscribed, but the topology does not say it trusts this node; ignored (mixing weights come from the topology)")]
     private partial void LogUnexpectedSubscription(string peer);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "refusing shares from {Peer}: it runs --mode {Theirs} and this node --mode {Ours}; every peer of a run must use the same mode (training.mode in the topology file, or --mode)")]
+    private partial void LogModeMismatch(string peer, string theirs, string ours);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "dropped a share from {Peer}: {Reason}")]
     private partial void LogMalformed(string peer, string reason);

@@ -8,9 +8,11 @@ namespace GossipFl.Daemon.Protocol;
 /// peer, so no node index or name is on the wire to be spoofed.
 /// </summary>
 /// <remarks>
-/// Layout: kind u8 = 1, version u8 = 1, reserved u16 = 0, round i64, share f64, weight f64, count u32 — all
+/// Layout: kind u8 = 1, version u8 = 1, flags u16, round i64, share f64, weight f64, count u32 — all
 /// big-endian like the transport's headers — then count float32 values, little-endian (the in-memory order on
-/// every machine we run on, so a model is copied, not converted, value by value).
+/// every machine we run on, so a model is copied, not converted, value by value). Flags bit 0 is set by a node in
+/// asynchronous mode, so a peer in the other mode can say what is wrong instead of silently mis-mixing; the
+/// other bits are sent as 0 and ignored.
 /// </remarks>
 public sealed class ModelShare
 {
@@ -18,12 +20,16 @@ public sealed class ModelShare
     public const byte Version = 1;
     public const int HeaderSize = 32;
 
-    public ModelShare(long round, double share, double weight, ReadOnlyMemory<float> values)
+    /// <summary>Flags bit 0: the sender runs in asynchronous mode.</summary>
+    private const ushort AsynchronousFlag = 1;
+
+    public ModelShare(long round, double share, double weight, ReadOnlyMemory<float> values, bool asynchronous = false)
     {
         Round = round;
         Share = share;
         Weight = weight;
         Values = values;
+        Asynchronous = asynchronous;
     }
 
     public long Round { get; }
@@ -33,6 +39,9 @@ public sealed class ModelShare
 
     /// <summary>Push-sum weight carried (share·w); 0 for schemes without weights.</summary>
     public double Weight { get; }
+
+    /// <summary>Whether the sender runs in asynchronous mode (<c>--mode async</c>); every peer of a run must use the same mode.</summary>
+    public bool Asynchronous { get; }
 
     /// <summary>The values; a sender may pass its live snapshot, since <see cref="WriteTo"/> copies them out.</summary>
     public ReadOnlyMemory<float> Values { get; }
@@ -50,7 +59,7 @@ public sealed class ModelShare
 
         destination[0] = Kind;
         destination[1] = Version;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], Asynchronous ? AsynchronousFlag : (ushort)0);
         BinaryPrimitives.WriteInt64BigEndian(destination[4..], Round);
         BinaryPrimitives.WriteDoubleBigEndian(destination[12..], Share);
         BinaryPrimitives.WriteDoubleBigEndian(destination[20..], Weight);
@@ -78,6 +87,7 @@ public sealed class ModelShare
             return false;
         }
 
+        var flags = BinaryPrimitives.ReadUInt16BigEndian(source[2..]);
         var round = BinaryPrimitives.ReadInt64BigEndian(source[4..]);
         var fraction = BinaryPrimitives.ReadDoubleBigEndian(source[12..]);
         var weight = BinaryPrimitives.ReadDoubleBigEndian(source[20..]);
@@ -105,7 +115,7 @@ public sealed class ModelShare
             return false;
         }
 
-        share = new ModelShare(round, fraction, weight, values);
+        share = new ModelShare(round, fraction, weight, values, (flags & AsynchronousFlag) != 0);
         reason = string.Empty;
         return true;
     }

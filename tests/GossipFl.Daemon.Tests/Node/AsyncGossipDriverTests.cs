@@ -222,38 +222,10 @@ public sealed class AsyncGossipDriverTests
         var followers = graph.Followers(index).ToArray().Select(graph.NameOf).ToArray();
         var state = new NodeState(name, AlgorithmNames.NameOf(algorithm), trusted, followers);
         // Each node pulls toward its own target (1, 2, 3, ...): a model that drifted off by orders of magnitude shows a blow-up.
-        var learner = new QuadraticLearner(index + 1, learningRate, delay);
+        var learner = new QuadraticLearner(Length, index + 1, learningRate, delay);
         var options = new RoundOptions(rounds, deadline, EvaluateEvery: 0, Staleness: tau);
         return new AsyncPeer(name, new AsyncGossipDriver(name, topology, node, learner, hub.For(name), options, state, null, null, NullLogger.Instance), state);
     }
 
     private sealed record AsyncPeer(string Name, AsyncGossipDriver Driver, NodeState State);
-
-    /// <summary>f(v) = ½|v − target|²: one gradient step per round at the model, added to the target vector; optionally slow.</summary>
-    private sealed class QuadraticLearner(float target, double learningRate, TimeSpan delay) : ILocalLearner
-    {
-        public int ParameterCount => Length;
-
-        public int SampleCount => 1;
-
-        public double Train(long round, ReadOnlySpan<float> model, Span<float> update)
-        {
-            if (delay > TimeSpan.Zero)
-            {
-                Thread.Sleep(delay);
-            }
-
-            var loss = 0.0;
-            for (var k = 0; k < model.Length; k++)
-            {
-                var difference = model[k] - target;
-                loss += 0.5 * difference * difference;
-                update[k] -= (float)(learningRate * difference);
-            }
-
-            return loss;
-        }
-
-        public Evaluation Evaluate(ReadOnlySpan<float> model) => new(0, 0);
-    }
 }

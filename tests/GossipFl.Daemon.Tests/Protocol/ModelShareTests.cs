@@ -22,6 +22,18 @@ public sealed class ModelShareTests
     }
 
     [Fact]
+    public void AsynchronousFlag_IsBit0OfTheFlags_AndRoundTrips()
+    {
+        var bytes = Write(new ModelShare(3, 0.5, 0.5, One, asynchronous: true));
+
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(2)));
+        Assert.True(ModelShare.TryRead(bytes, 1, out var share, out var reason), reason);
+        Assert.True(share.Asynchronous);
+        Assert.True(ModelShare.TryRead(Write(new ModelShare(3, 0.5, 0.5, One)), 1, out var synchronous, out reason), reason);
+        Assert.False(synchronous.Asynchronous);
+    }
+
+    [Fact]
     public void Write_UsesTheDocumentedLayout()
     {
         var bytes = Write(new ModelShare(7, 0.5, 2.0, One));

@@ -1,0 +1,118 @@
+using GossipFl.Daemon.Node;
+using GossipFl.Daemon.Protocol;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Topology.Files;
+using Microsoft.Extensions.Logging;
+
+namespace GossipFl.Daemon.Tests.Node;
+
+/// <summary>
+/// A synchronous and an asynchronous node in one run: each refuses the other's shares, counts them as
+/// <c>mode_mismatch</c> and says once, naming both modes, what is wrong; both still finish.
+/// </summary>
+[Collection(TimedDaemonRuns.Name)]
+public sealed class ModeMismatchTests
+{
+    private const int Length = 4;
+    private const int Rounds = 4;
+    private const string Pair = "version: 1\nnodes:\n  - { name: a, trusts: [b] }\n  - { name: b, trusts: [a] }\n";
+
+    [Fact]
+    public async Task SyncAndAsyncNodes_RefuseEachOthersShares_AndSayWhyOncePerPeer()
+    {
+        var hub = new ShareHub(Length);
+        var topology = TopologyFileReader.Parse(Pair);
+        var options = new RoundOptions(Rounds, TimeSpan.FromMilliseconds(300), EvaluateEvery: 0);
+        var (syncState, syncLog) = (State(topology, "a"), new LineLogger());
+        var (asyncState, asyncLog) = (State(topology, "b"), new LineLogger());
+        var sync = new GossipRoundDriver("a", topology, Node(topology, "a"), new QuadraticLearner(Length, 1, 0.1, TimeSpan.Zero), hub.For("a"), options, syncState, null, null, syncLog);
+        var async = new AsyncGossipDriver("b", topology, Node(topology, "b"), new QuadraticLearner(Length, 2, 0.1, TimeSpan.Zero), hub.For("b"), options, asyncState, null, null, asyncLog);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Task.Run(() => sync.RunAsync(0, stop.Token)), Task.Run(() => async.RunAsync(0, stop.Token))).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(syncState.Snapshot().Drops.GetValueOrDefault("mode_mismatch") >= 1, Describe(syncState));
+        Assert.True(asyncState.Snapshot().Drops.GetValueOrDefault("mode_mismatch") >= 1, Describe(asyncState));
+        Assert.Equal(
+            ["refusing shares from b: it runs --mode async and this node --mode sync; every peer of a run must use the same mode (training.mode in the topology file, or --mode)"],
+            syncLog.Errors);
+        Assert.Equal(
+            ["refusing shares from a: it runs --mode sync and this node --mode async; every peer of a run must use the same mode (training.mode in the topology file, or --mode)"],
+            asyncLog.Errors);
+    }
+
+    [Fact]
+    public void EveryShareOfTheOtherModeIsRefusedAndCounted_TheErrorIsLoggedOncePerPeer()
+    {
+        var topology = TopologyFileReader.Parse(Pair);
+        var state = State(topology, "a");
+        var log = new LineLogger();
+        var services = new RoundServices(
+            "a", topology, Node(topology, "a"), new QuadraticLearner(Length, 1, 0.1, TimeSpan.Zero), new ShareHub(Length).For("a"),
+            new RoundOptions(Rounds, TimeSpan.FromSeconds(1), EvaluateEvery: 0), state, null, null, log, asynchronous: false);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Null(services.Read(Incoming("b", new ModelShare(round, 0.5, 0.5, new float[Length], asynchronous: true))));
+        }
+
+        var accepted = services.Read(Incoming("b", new ModelShare(3, 0.5, 0.5, new float[Length])));
+
+        Assert.NotNull(accepted);
+        Assert.Equal(3, state.Snapshot().Drops["mode_mismatch"]);
+        Assert.Single(log.Errors);
+    }
+
+    private static IncomingPayload Incoming(string sender, ModelShare share)
+    {
+        var bytes = new byte[share.Size];
+        share.WriteTo(bytes);
+        return new IncomingPayload(sender, bytes, null);
+    }
+
+    private static GossipNode Node(TopologyDocument topology, string name) => new(topology.Graph.IndexOf(name), AlgorithmKind.PushSum, new float[Length]);
+
+    private static NodeState State(TopologyDocument topology, string name)
+    {
+        var graph = topology.Graph;
+        var index = graph.IndexOf(name);
+        return new NodeState(
+            name, "ops", graph.Trusted(index).ToArray().Select(graph.NameOf).ToArray(), graph.Followers(index).ToArray().Select(graph.NameOf).ToArray());
+    }
+
+    private static string Describe(NodeState state) =>
+        $"{state.Node} drops: {string.Join(", ", state.Snapshot().Drops.Select(d => $"{d.Key}={d.Value}"))}";
+
+    /// <summary>Keeps the error lines a driver logs.</summary>
+    private sealed class LineLogger : ILogger
+    {
+        private readonly List<string> _errors = [];
+
+        public IReadOnlyList<string> Errors
+        {
+            get
+            {
+                lock (_errors)
+                {
+                    return [.. _errors];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error)
+            {
+                lock (_errors)
+                {
+                    _errors.Add(formatter(state, exception));
+                }
+            }
+        }
+    }
+}
