@@ -318,7 +318,7 @@ internal sealed partial class AsyncGossipDriver : IRoundDriver
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: training loss {Loss:F4}{Accuracy}; shares from {Arrived} of {Expected} trusted peers within the staleness bound, push-sum weight {Weight:F4}{Note}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: training loss {Loss:F4}{Accuracy}; {Arrived} of {Expected} trusted peers within the staleness bound, push-sum weight {Weight:F4}{Note}")]
     private partial void LogRound(long round, double loss, string accuracy, int arrived, int expected, double weight, string note);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: no share of round {Needed} or later after {Seconds} s from {Peers}; not waiting for them until they catch up")]
