@@ -21,7 +21,6 @@ var batch = int.Parse(args[3], CultureInfo.InvariantCulture);
 var repeats = int.Parse(args[4], CultureInfo.InvariantCulture);
 
 TorchRuntime.Threads = threads;
-TorchRuntime.Seed(0);
 var random = new Random(0);
 var features = new float[samples * 784];
 for (var i = 0; i < features.Length; i++)
@@ -31,7 +30,7 @@ for (var i = 0; i < features.Length; i++)
 
 var labels = Enumerable.Range(0, samples).Select(_ => (long)random.Next(10)).ToArray();
 var data = new Dataset("bench", features, labels, [1, 28, 28], 10);
-using var model = TorchModel.Create(spec, data);
+using var model = TorchModel.Create(spec, data, seed: 0);
 model.UseOptimizer(new SgdSpec(0.01, Momentum: 0.9));
 
 // One warm-up pass: first calls pay for allocator growth and OpenMP thread start-up.

@@ -54,8 +54,7 @@ internal static class TrainCommand
     {
         TorchRuntime.Threads = settings.Threads;
         var data = DatasetCatalog.Load(settings.Dataset, new DatasetLoadOptions(Seed: settings.Seed));
-        TorchRuntime.Seed(settings.Seed);
-        using var model = TorchModel.Create(settings.Model, data.Train);
+        using var model = TorchModel.Create(settings.Model, data.Train, seed: settings.Seed);
         model.UseOptimizer(settings.Optimizer);
         var trainer = new CentralizedTrainer(model, data, settings.BatchSize, settings.Seed);
 

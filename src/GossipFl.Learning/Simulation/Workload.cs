@@ -160,8 +160,7 @@ public sealed class Workload : IDisposable
     private void BuildTorch(bool centralized)
     {
         Data = DatasetCatalog.Load(Spec.Dataset, new DatasetLoadOptions(Seed: Spec.Seed));
-        TorchRuntime.Seed(Spec.Seed);
-        var engine = TorchModel.Create(Spec.Model, Data.Train);
+        var engine = TorchModel.Create(Spec.Model, Data.Train, seed: Spec.Seed);
         _engines.Add(engine);
         engine.UseOptimizer(new SgdSpec(Spec.LearningRate));
         Initial = engine.GetParameters();

@@ -36,14 +36,44 @@ public sealed unsafe class TorchModel : IDisposable
     public int ParameterCount { get; }
 
     /// <summary>
-    /// Builds the model; parameters are drawn from libtorch's global generator, so call
-    /// <see cref="TorchRuntime.Seed"/> first for a reproducible start. The model starts with plain SGD at 0.01.
+    /// Builds the model with parameters drawn from libtorch's global generator seeded with <paramref name="seed"/>:
+    /// the same seed gives the same initial parameters. Seeding and drawing happen under one process-wide lock, so
+    /// models created at the same time on other threads cannot take draws in between. The model starts with plain
+    /// SGD at 0.01.
+    /// </summary>
+    public static TorchModel Create(ModelSpec spec, IReadOnlyList<int> inputShape, int classCount, ulong seed)
+    {
+        lock (TorchRuntime.GeneratorGate)
+        {
+            TorchRuntime.Seed(seed);
+            return Create(spec, inputShape, classCount);
+        }
+    }
+
+    /// <summary>Builds a model shaped for the samples and classes of <paramref name="data"/>, seeded (see the overload with a shape).</summary>
+    public static TorchModel Create(ModelSpec spec, Dataset data, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Create(spec, data.SampleShape, data.ClassCount, seed);
+    }
+
+    /// <summary>
+    /// Builds the model with parameters drawn from wherever libtorch's global generator stands: use an overload
+    /// with a seed for a reproducible start (or when the initial values are overwritten anyway, this one).
     /// </summary>
     public static TorchModel Create(ModelSpec spec, IReadOnlyList<int> inputShape, int classCount)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(inputShape);
         TorchRuntime.EnsureAvailable();
+        lock (TorchRuntime.GeneratorGate)
+        {
+            return CreateUnderGate(spec, inputShape, classCount);
+        }
+    }
+
+    private static TorchModel CreateUnderGate(ModelSpec spec, IReadOnlyList<int> inputShape, int classCount)
+    {
         var shape = inputShape.Select(d => (long)d).ToArray();
         var hidden = spec.Hidden.Select(d => (long)d).ToArray();
         ModelHandle handle;

@@ -45,8 +45,17 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Seeds libtorch's global generator, which initialises the parameters of models created afterwards.</summary>
-    public static void Seed(ulong seed)
+    /// <summary>
+    /// Held while libtorch's global generator is seeded and drawn from (model creation): the generator is one per
+    /// process, so a seed and the draws it is meant for must not be split by another thread's creation.
+    /// </summary>
+    internal static readonly Lock GeneratorGate = new();
+
+    /// <summary>
+    /// Seeds libtorch's global generator. Only <see cref="TorchModel.Create(Models.ModelSpec, IReadOnlyList{int}, int, ulong)"/>
+    /// calls it, under <see cref="GeneratorGate"/>, so a seed always reaches the model it was meant for.
+    /// </summary>
+    internal static void Seed(ulong seed)
     {
         EnsureAvailable();
         NativeStatus.Check(NativeMethods.gf_manual_seed(seed), "seed");

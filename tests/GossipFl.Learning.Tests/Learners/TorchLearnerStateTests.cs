@@ -120,8 +120,7 @@ public sealed class TorchLearnerStateTests
 
     private static TorchModel Engine(Dataset data, string optimizer)
     {
-        TorchRuntime.Seed(11);
-        var engine = TorchModel.Create(ModelSpec.Mlp(8), data);
+        var engine = TorchModel.Create(ModelSpec.Mlp(8), data, seed: 11);
         engine.UseOptimizer(optimizer switch
         {
             "sgd" => new SgdSpec(0.05),

@@ -17,8 +17,7 @@ public sealed class OptimizerStateTests
         using var directory = new TempDirectory();
         var state = directory.File("optimizer.pt");
 
-        TorchRuntime.Seed(6);
-        using var original = TorchModel.Create(ModelSpec.Mlp(16), data);
+        using var original = TorchModel.Create(ModelSpec.Mlp(16), data, seed: 6);
         original.UseOptimizer(spec);
         original.Train(data, [], 32);
         var checkpoint = original.GetParameters();

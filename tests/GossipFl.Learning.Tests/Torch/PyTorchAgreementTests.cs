@@ -40,8 +40,7 @@ public sealed class PyTorchAgreementTests
         TorchRuntime.Threads = 1;
         try
         {
-            TorchRuntime.Seed(17);
-            using var model = TorchModel.Create(spec, data);
+            using var model = TorchModel.Create(spec, data, seed: 17);
             model.UseOptimizer(new SgdSpec(LearningRate, Momentum));
             var initial = model.GetParameters();
 

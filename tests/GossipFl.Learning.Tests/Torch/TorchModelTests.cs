@@ -30,12 +30,9 @@ public sealed class TorchModelTests
     [Fact]
     public void Create_SameSeed_SameInitialParameters()
     {
-        TorchRuntime.Seed(42);
-        using var first = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
-        TorchRuntime.Seed(42);
-        using var second = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
-        TorchRuntime.Seed(43);
-        using var third = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3);
+        using var first = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3, seed: 42);
+        using var second = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3, seed: 42);
+        using var third = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3, seed: 43);
 
         Assert.Equal(first.GetParameters(), second.GetParameters());
         Assert.NotEqual(first.GetParameters(), third.GetParameters());
@@ -44,8 +41,7 @@ public sealed class TorchModelTests
     [Fact]
     public void SetParameters_ThenGet_RoundTripsBitForBit()
     {
-        TorchRuntime.Seed(1);
-        using var model = TorchModel.Create(ModelSpec.LeNet5, [1, 28, 28], 10);
+        using var model = TorchModel.Create(ModelSpec.LeNet5, [1, 28, 28], 10, seed: 1);
         var random = new Random(5);
         var values = new float[model.ParameterCount];
         for (var i = 0; i < values.Length; i++)
@@ -70,16 +66,14 @@ public sealed class TorchModelTests
     public void SetParameters_CopiedFromTrainedModel_MakesSamePredictions()
     {
         var data = RandomData.Learnable(600, Tabular, 3, seed: 11);
-        TorchRuntime.Seed(2);
-        using var trained = TorchModel.Create(ModelSpec.Mlp(32), data);
+        using var trained = TorchModel.Create(ModelSpec.Mlp(32), data, seed: 2);
         trained.UseOptimizer(new SgdSpec(0.1, Momentum: 0.9));
         for (var epoch = 0; epoch < 5; epoch++)
         {
             trained.Train(data, [], batchSize: 32);
         }
 
-        TorchRuntime.Seed(3);
-        using var fresh = TorchModel.Create(ModelSpec.Mlp(32), data);
+        using var fresh = TorchModel.Create(ModelSpec.Mlp(32), data, seed: 3);
         var before = Predict(fresh, data);
         fresh.SetParameters(trained.GetParameters());
         var after = Predict(fresh, data);
@@ -107,8 +101,7 @@ public sealed class TorchModelTests
     public void Train_LearnableData_LossFallsAndAccuracyRises()
     {
         var data = RandomData.Learnable(2000, Tabular, 3, seed: 7);
-        TorchRuntime.Seed(4);
-        using var model = TorchModel.Create(ModelSpec.Mlp(32), data);
+        using var model = TorchModel.Create(ModelSpec.Mlp(32), data, seed: 4);
         model.UseOptimizer(new AdamSpec(0.01));
         var before = model.Evaluate(data);
 
@@ -132,10 +125,8 @@ public sealed class TorchModelTests
         long[] order = [5, 3, 99, 42, 0, 17];
         var picked = data.Subset(order.Select(i => (int)i).ToArray());
 
-        TorchRuntime.Seed(5);
-        using var viaOrder = TorchModel.Create(ModelSpec.Mlp(8), data);
-        TorchRuntime.Seed(5);
-        using var viaSubset = TorchModel.Create(ModelSpec.Mlp(8), data);
+        using var viaOrder = TorchModel.Create(ModelSpec.Mlp(8), data, seed: 5);
+        using var viaSubset = TorchModel.Create(ModelSpec.Mlp(8), data, seed: 5);
         var lossViaOrder = viaOrder.Train(data, order, batchSize: 4);
         var lossViaSubset = viaSubset.Train(picked, [], batchSize: 4);
 

@@ -13,8 +13,7 @@ public sealed class CentralizedTrainerTests
     public void RunEpoch_MlpOnFashionMnist_ReachesAtLeast80PercentAfterOneEpoch()
     {
         var data = FashionMnist.Load();
-        TorchRuntime.Seed(1);
-        using var model = TorchModel.Create(ModelSpec.Mlp(), data.Train);
+        using var model = TorchModel.Create(ModelSpec.Mlp(), data.Train, seed: 1);
         model.UseOptimizer(new SgdSpec(0.05, Momentum: 0.9));
         var trainer = new CentralizedTrainer(model, data, batchSize: 64, seed: 1);
         var reported = new List<double>();
@@ -54,8 +53,7 @@ public sealed class CentralizedTrainerTests
 
     private static float[] TrainTwoEpochs(DatasetSplit data, ulong seed)
     {
-        TorchRuntime.Seed(seed);
-        using var model = TorchModel.Create(ModelSpec.Mlp(16), data.Train);
+        using var model = TorchModel.Create(ModelSpec.Mlp(16), data.Train, seed: seed);
         model.UseOptimizer(new SgdSpec(0.05, Momentum: 0.9));
         var trainer = new CentralizedTrainer(model, data, batchSize: 32, seed: seed);
         trainer.RunEpoch(1);
