@@ -7,7 +7,7 @@ using GossipFl.Daemon.Security;
 
 namespace GossipFl.Daemon.Tests.Transport;
 
-[Collection(HeavyTransfers.Name)]
+[Collection(MemoryMeasurements.Name)]
 public sealed class FuzzTests
 {
     private const int DatagramCount = 100_000;

@@ -1,8 +1,8 @@
 namespace GossipFl.Daemon.Tests.Transport;
 
 /// <summary>
-/// Test classes that move hundreds of megabytes or measure process memory run one at a time: in parallel, one
-/// class's 256 MB buffers would show up in another's memory bound, and on two cores they would starve each other.
+/// Test classes that move hundreds of megabytes run one at a time: on two cores they would starve each other.
+/// (Tests that bound process memory run alone, in <see cref="MemoryMeasurements"/>.)
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class HeavyTransfers

@@ -10,6 +10,7 @@ namespace GossipFl.Daemon.Tests.Discovery.Dns;
 /// Seeded fuzzing of the codec and of the engine behind it: random bytes and mutations of valid mDNS traffic.
 /// Bounded by count (not time), deterministic by seed, so a failure reproduces exactly.
 /// </summary>
+[Collection(MemoryMeasurements.Name)]
 public sealed class DnsCodecFuzzTests
 {
     private const int DatagramCount = 100_000;
