@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using GossipFl.Daemon.Coordination;
 using GossipFl.Daemon.Discovery;
 using GossipFl.Daemon.Protocol;
@@ -51,6 +52,28 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     /// <summary>The status endpoint's address once started (also written to DATA/status.url).</summary>
     public Uri? StatusAddress { get; private set; }
+
+    /// <summary>One line saying why a port could not be opened and which setting changes it.</summary>
+    private static string CannotBind(string what, SocketError error, string portOption, string addressOption) => error switch
+    {
+        SocketError.AddressAlreadyInUse => $"cannot {what}: the port is already in use (another gossipfl daemon on this machine?); choose another with {portOption}",
+        SocketError.AccessDenied => $"cannot {what}: permission denied (ports below 1024 need root); choose another with {portOption}",
+        SocketError.AddressNotAvailable => $"cannot {what}: no interface of this machine has that address; check {addressOption}",
+        _ => $"cannot {what}: {error}; check {portOption} and {addressOption}",
+    };
+
+    private static SocketError? SocketErrorWithin(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -115,7 +138,15 @@ internal sealed partial class GossipDaemon : BackgroundService
             LocalEndPoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port),
         });
         _resources.Add(transport);
-        await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new DaemonConfigurationException(CannotBind($"listen for peers on {_settings.Bind}:{_settings.Port}/udp", ex.SocketErrorCode, "--port", "--bind"));
+        }
+
         _state.TransportDrops = () => new Dictionary<string, long>
         {
             ["malformed"] = transport.Counters.DroppedMalformed,
@@ -128,7 +159,18 @@ internal sealed partial class GossipDaemon : BackgroundService
         // The status endpoint starts before discovery, which advertises its port.
         if (_settings.StatusPort >= 0)
         {
-            var status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+            StatusServer status;
+            try
+            {
+                status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (SocketErrorWithin(ex) is { } code)
+            {
+                // Kestrel reports a failed bind as an IOException with the socket error inside.
+                throw new DaemonConfigurationException(
+                    CannotBind($"serve the status endpoint on {_settings.StatusBind}:{_settings.StatusPort}/tcp", code, "--status-port (-1 turns it off)", "--status-bind"));
+            }
+
             _resources.Add(status);
             StatusAddress = status.Address;
             await File.WriteAllTextAsync(Path.Combine(dataDirectory, "status.url"), status.Address + "\n", cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace GossipFl.Daemon.Tests.Cli;
 
 public sealed class StartCommandTests
@@ -30,6 +33,39 @@ public sealed class StartCommandTests
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_PortHeldByAnotherProcess_SaysSoInOneLine_AndHowToChooseAnother()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+
+        var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
+            "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-busy-{Guid.NewGuid():N}"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error: cannot listen for peers on 127.0.0.1:{port}/udp: the port is already in use", result.Error, StringComparison.Ordinal);
+        Assert.Contains("choose another with --port", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_StatusPortHeldByAnotherProcess_SaysSoInOneLine()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns",
+            "--bind", "127.0.0.1", "--port", "0", "--status-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-busy-{Guid.NewGuid():N}"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error: cannot serve the status endpoint on 127.0.0.1:{port}/tcp: the port is already in use", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
     }
 

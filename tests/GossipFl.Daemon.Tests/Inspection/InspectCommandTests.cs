@@ -13,7 +13,7 @@ public sealed class InspectCommandTests
     {
         await using var a = await StatusServer.StartAsync(new Node("node-a", [0f, 0f]), IPAddress.Loopback, 0, null, CancellationToken.None);
         await using var b = await StatusServer.StartAsync(new Node("node-b", [2f, 4f]), IPAddress.Loopback, 0, null, CancellationToken.None);
-        var dead = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var dead = new Uri($"http://127.0.0.1:{LoopbackPorts.Reserve()}/");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
             "inspect", "--json", "--timeout", "5", "--peer", a.Address.ToString(), "--peer", b.Address.ToString(), "--peer", dead.ToString());
@@ -63,13 +63,6 @@ public sealed class InspectCommandTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--browse more than 0 and at most 3600", error, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Node(string name, float[] model) : INodeStatusSource

@@ -16,7 +16,7 @@ internal sealed class DaemonProcesses : IDisposable
     public DaemonProcesses(int count)
     {
         Directory.CreateDirectory(Root);
-        Ports = Enumerable.Range(0, count).Select(_ => FreeUdpPort()).ToArray();
+        Ports = Enumerable.Range(0, count).Select(_ => LoopbackPorts.Reserve()).ToArray();
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "gossipfl-daemons-" + Guid.NewGuid().ToString("N"));
@@ -165,12 +165,5 @@ internal sealed class DaemonProcesses : IDisposable
         {
             log.WriteLine(line);
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
