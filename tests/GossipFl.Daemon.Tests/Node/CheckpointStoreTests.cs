@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using GossipFl.Daemon.Node;
 using GossipFl.Learning.Learners;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GossipFl.Daemon.Tests.Node;
@@ -118,7 +117,7 @@ public sealed class CheckpointStoreTests : IDisposable
         store.Save(1, 1.0, [1f]);
         learner.State = [2];
         store.Save(2, 1.0, [2f]);
-        var log = new ListLogger();
+        var log = new CapturingLogger();
 
         var fresh = new FakeLearner { Refuse = [2] };
         var latest = new CheckpointStore(_data.FullName, log, learner: fresh).LoadLatest(1);
@@ -168,7 +167,7 @@ public sealed class CheckpointStoreTests : IDisposable
     {
         var store = new CheckpointStore(_data.FullName, NullLogger.Instance);
         WriteFormatOne(Path.Combine(store.Directory, "round-000007.ckpt"), 7, 0.5, [1.5f, -2f]);
-        var log = new ListLogger();
+        var log = new CapturingLogger();
         var fresh = new FakeLearner();
 
         var latest = new CheckpointStore(_data.FullName, log, learner: fresh).LoadLatest(2);
@@ -233,19 +232,6 @@ public sealed class CheckpointStoreTests : IDisposable
 
             Restored = state.ToArray();
         }
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
     }
 
     [Fact]

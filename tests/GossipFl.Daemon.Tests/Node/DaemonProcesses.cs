@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using GossipFl.Daemon.Tests.Cli;
 
 namespace GossipFl.Daemon.Tests.Node;

@@ -2,7 +2,6 @@ using GossipFl.Daemon.Node;
 using GossipFl.Daemon.Protocol;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Topology.Files;
-using Microsoft.Extensions.Logging;
 
 namespace GossipFl.Daemon.Tests.Node;
 
@@ -23,8 +22,8 @@ public sealed class ModeMismatchTests
         var hub = new ShareHub(Length);
         var topology = TopologyFileReader.Parse(Pair);
         var options = new RoundOptions(Rounds, TimeSpan.FromMilliseconds(300), EvaluateEvery: 0);
-        var (syncState, syncLog) = (State(topology, "a"), new LineLogger());
-        var (asyncState, asyncLog) = (State(topology, "b"), new LineLogger());
+        var (syncState, syncLog) = (State(topology, "a"), new CapturingLogger());
+        var (asyncState, asyncLog) = (State(topology, "b"), new CapturingLogger());
         var sync = new GossipRoundDriver("a", topology, Node(topology, "a"), new QuadraticLearner(Length, 1, 0.1, TimeSpan.Zero), hub.For("a"), options, syncState, null, null, syncLog);
         var async = new AsyncGossipDriver("b", topology, Node(topology, "b"), new QuadraticLearner(Length, 2, 0.1, TimeSpan.Zero), hub.For("b"), options, asyncState, null, null, asyncLog);
 
@@ -46,7 +45,7 @@ public sealed class ModeMismatchTests
     {
         var topology = TopologyFileReader.Parse(Pair);
         var state = State(topology, "a");
-        var log = new LineLogger();
+        var log = new CapturingLogger();
         var services = new RoundServices(
             "a", topology, Node(topology, "a"), new QuadraticLearner(Length, 1, 0.1, TimeSpan.Zero), new ShareHub(Length).For("a"),
             new RoundOptions(Rounds, TimeSpan.FromSeconds(1), EvaluateEvery: 0), state, null, null, log, asynchronous: false);
@@ -82,37 +81,4 @@ public sealed class ModeMismatchTests
 
     private static string Describe(NodeState state) =>
         $"{state.Node} drops: {string.Join(", ", state.Snapshot().Drops.Select(d => $"{d.Key}={d.Value}"))}";
-
-    /// <summary>Keeps the error lines a driver logs.</summary>
-    private sealed class LineLogger : ILogger
-    {
-        private readonly List<string> _errors = [];
-
-        public IReadOnlyList<string> Errors
-        {
-            get
-            {
-                lock (_errors)
-                {
-                    return [.. _errors];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= LogLevel.Error)
-            {
-                lock (_errors)
-                {
-                    _errors.Add(formatter(state, exception));
-                }
-            }
-        }
-    }
 }
