@@ -12,6 +12,9 @@ public sealed record TrainingDefaults
 
     public string? Algorithm { get; init; }
 
+    /// <summary>The task contract every peer must agree on (<c>training: task:</c>); null when the file declares none.</summary>
+    public TaskDeclaration? Task { get; init; }
+
     public string? Model { get; init; }
 
     public string? Dataset { get; init; }
@@ -36,6 +39,7 @@ public sealed record TrainingDefaults
 
     /// <summary>FedAvg: votes that elect a coordinator, <c>majority</c> or a count; the daemon checks it against the node count.</summary>
     public string? Quorum { get; init; }
+
     /// <summary>Daemon round pacing: <c>sync</c> or <c>async</c>.</summary>
     public string? Mode { get; init; }
 
