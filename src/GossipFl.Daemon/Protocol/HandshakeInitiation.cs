@@ -32,7 +32,7 @@ public sealed record HandshakeInitiation(
 {
     public const int NonceSize = 32;
     public const int EphemeralKeySize = 65;
-    public const int MinimumDatagramSize = 400;
+    public const int MinimumDatagramSize = 480;
     private const int FixedSize = 117;
 
     /// <summary>Body length including padding.</summary>

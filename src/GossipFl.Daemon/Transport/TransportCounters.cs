@@ -28,6 +28,7 @@ public sealed class TransportCounters
     private long _droppedReplayed;
     private long _droppedOverLimit;
     private long _engineAllocatedBytes;
+    private long _contextMismatches;
 
     public long DatagramsSent => Volatile.Read(ref _datagramsSent);
 
@@ -56,6 +57,9 @@ public sealed class TransportCounters
     public long HandshakesCompleted => Volatile.Read(ref _handshakesCompleted);
 
     public long SendErrors => Volatile.Read(ref _sendErrors);
+
+    /// <summary>Handshakes refused because the authenticated peer presented another application context (also counted as untrusted).</summary>
+    public long ContextMismatches => Volatile.Read(ref _contextMismatches);
 
     /// <summary>Not a well-formed packet of this protocol and version, or a frame that does not parse.</summary>
     public long DroppedMalformed => Volatile.Read(ref _droppedMalformed);
@@ -116,6 +120,8 @@ public sealed class TransportCounters
     internal void OnMessageReceived() => Interlocked.Increment(ref _messagesReceived);
 
     internal void OnMessageFailed() => Interlocked.Increment(ref _messagesFailed);
+
+    internal void OnContextMismatch() => Interlocked.Increment(ref _contextMismatches);
 
     internal void OnRetransmit() => Interlocked.Increment(ref _fragmentsRetransmitted);
 

@@ -17,4 +17,7 @@ public enum TransportFailure
 
     /// <summary>The transport was disposed before the send completed.</summary>
     Disposed = 5,
+
+    /// <summary>The peer authenticated but presented another application context (it runs another task).</summary>
+    ContextMismatch = 6,
 }

@@ -221,7 +221,7 @@ public sealed partial class UdpTransport
         var secrets = HandshakeCrypto.Derive(shared, _preSharedKey, transcript);
         CryptographicOperations.ZeroMemory(shared);
         if (!HandshakeCrypto.TryOpenProof(secrets.ResponderProofKey, transcript, response.SealedProof, out var proof)
-            || !CheckProof(proof, HandshakeCrypto.ResponderSigned(transcript), out var fingerprint))
+            || !CheckProof(proof, HandshakeCrypto.ResponderSigned(transcript), out var fingerprint, out var context))
         {
             return Verdict.Unauthenticated;
         }
@@ -239,6 +239,17 @@ public sealed partial class UdpTransport
         var confirm = new byte[PacketHeader.Size + sealedProof.Length];
         new PacketHeader(PacketHeader.CurrentVersion, PacketType.Confirm, response.SenderConnectionId, 0).WriteTo(confirm);
         sealedProof.CopyTo(confirm, PacketHeader.Size);
+
+        if (!context.AsSpan().SequenceEqual(_options.ApplicationContext))
+        {
+            // The peer is who it says, but runs something else: no session. The Confirm still goes out (once) so the
+            // responder learns our context, authenticated, and refuses us in turn instead of waiting for a timeout.
+            Transmit(confirm, from);
+            OnContextMismatch(peer.Name, fingerprint, context);
+            FailAll(peer, new TransportException(TransportFailure.ContextMismatch, $"{peer.Name} runs another task (its handshake carried another task signature)"), now);
+            AbandonHandshake(peer);
+            return Verdict.Untrusted;
+        }
 
         var newSession = new Session(
             peer, pending.LocalId, response.SenderConnectionId, isInitiator: true,
@@ -297,7 +308,7 @@ public sealed partial class UdpTransport
         }
 
         if (!HandshakeCrypto.TryOpenProof(handshake.Secrets.InitiatorProofKey, handshake.Transcript, confirm!.SealedProof, out var proof)
-            || !CheckProof(proof, HandshakeCrypto.InitiatorSigned(handshake.Transcript, handshake.ResponseSealedProof), out var fingerprint))
+            || !CheckProof(proof, HandshakeCrypto.InitiatorSigned(handshake.Transcript, handshake.ResponseSealedProof), out var fingerprint, out var context))
         {
             return Verdict.Unauthenticated;
         }
@@ -307,6 +318,12 @@ public sealed partial class UdpTransport
         if (!trust.IsAcceptableIdentity(handshake.PeerName, fingerprint) || !trust.MayDeliver(handshake.PeerName, fingerprint))
         {
             _options.Log?.Invoke($"transport: refused a session with untrusted {handshake.PeerName} ({fingerprint ?? "pre-shared key"})");
+            return Verdict.Untrusted;
+        }
+
+        if (!context.AsSpan().SequenceEqual(_options.ApplicationContext))
+        {
+            OnContextMismatch(handshake.PeerName, fingerprint, context);
             return Verdict.Untrusted;
         }
 
@@ -398,37 +415,61 @@ public sealed partial class UdpTransport
         }
     }
 
-    /// <summary>Our sealed proof plaintext: empty with a pre-shared key, else our key and signature.</summary>
+    /// <summary>
+    /// Our sealed proof plaintext: the application context (length u8, then its bytes), then, in identity mode, our
+    /// key and signature (with a pre-shared key the tag alone proves knowledge of the key).
+    /// </summary>
     private byte[] Proof(byte[] signed)
     {
+        var context = _options.ApplicationContext;
         if (_options.Mode == AuthMode.PreSharedKey)
         {
-            return [];
+            return [(byte)context.Length, .. context];
         }
 
         var identity = _options.Identity!;
         var proof = new HandshakeProof(identity.PublicKey, identity.Sign(signed));
-        var bytes = new byte[proof.Length];
-        proof.WriteTo(bytes);
+        var bytes = new byte[1 + context.Length + proof.Length];
+        bytes[0] = (byte)context.Length;
+        context.CopyTo(bytes, 1);
+        proof.WriteTo(bytes.AsSpan(1 + context.Length));
         return bytes;
     }
 
-    /// <summary>Checks a peer's opened proof; in identity mode the signature must verify under the key it carries.</summary>
-    private bool CheckProof(byte[] plaintext, byte[] signed, out string? fingerprint)
+    /// <summary>
+    /// Checks a peer's opened proof and reads the application context it carries; in identity mode the signature
+    /// must verify under the key the proof carries.
+    /// </summary>
+    private bool CheckProof(byte[] plaintext, byte[] signed, out string? fingerprint, out byte[] context)
     {
         fingerprint = null;
-        if (_options.Mode == AuthMode.PreSharedKey)
+        context = [];
+        if (plaintext.Length < 1 || plaintext[0] > UdpTransportOptions.MaxApplicationContextSize || plaintext.Length < 1 + plaintext[0])
         {
-            return plaintext.Length == 0;
+            return false;
         }
 
-        if (!HandshakeProof.TryRead(plaintext, out var proof) || !NodeIdentity.Verify(proof!.PublicKey, signed, proof.Signature))
+        context = plaintext.AsSpan(1, plaintext[0]).ToArray();
+        var rest = plaintext.AsSpan(1 + plaintext[0]);
+        if (_options.Mode == AuthMode.PreSharedKey)
+        {
+            return rest.IsEmpty;
+        }
+
+        if (!HandshakeProof.TryRead(rest, out var proof) || !NodeIdentity.Verify(proof!.PublicKey, signed, proof.Signature))
         {
             return false;
         }
 
         fingerprint = NodeIdentity.ComputeFingerprint(proof.PublicKey);
         return true;
+    }
+
+    private void OnContextMismatch(string peer, string? fingerprint, byte[] theirs)
+    {
+        Counters.OnContextMismatch();
+        _options.Log?.Invoke($"transport: refused {peer}: it presented application context {Convert.ToHexStringLower(theirs)}, ours is {Convert.ToHexStringLower(_options.ApplicationContext)}");
+        _options.ContextMismatch?.Invoke(peer, fingerprint, theirs);
     }
 
     private static SocketAddress CopyAddress(SocketAddress address)

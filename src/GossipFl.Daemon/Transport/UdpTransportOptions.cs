@@ -67,6 +67,21 @@ public sealed record UdpTransportOptions
     /// <summary>Diagnostics sink (one line per event worth a log). Default: none.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// What the application needs both ends of a session to share (the daemon's task signature), at most
+    /// <see cref="MaxApplicationContextSize"/> bytes. It travels sealed inside each side's handshake proof; a peer
+    /// whose context differs gets no session (docs/protocol.md §2, "Application context"). Empty: no check.
+    /// </summary>
+    public byte[] ApplicationContext { get; init; } = [];
+
+    /// <summary>
+    /// Called on the transport's thread when an authenticated peer presents another application context: its name,
+    /// its key fingerprint (null with a pre-shared key) and its context. Keep it short; it must not block.
+    /// </summary>
+    public Action<string, string?, byte[]>? ContextMismatch { get; init; }
+
+    public const int MaxApplicationContextSize = 64;
+
     internal AuthMode Mode => PreSharedKey is null ? AuthMode.Identity : AuthMode.PreSharedKey;
 
     internal void Validate()
@@ -77,6 +92,8 @@ public sealed record UdpTransportOptions
         }
 
         ArgumentNullException.ThrowIfNull(TrustPolicy);
+        ArgumentNullException.ThrowIfNull(ApplicationContext);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ApplicationContext.Length, MaxApplicationContextSize, nameof(ApplicationContext));
         if (PreSharedKey is { } psk)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(psk.Length, 32, nameof(PreSharedKey));
