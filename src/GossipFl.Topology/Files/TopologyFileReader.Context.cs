@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness)");
+                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness)");
                 return null;
             }
 
@@ -462,6 +462,7 @@ public static partial class TopologyFileReader
             return new TrainingDefaults
             {
                 Algorithm = algorithm,
+                Task = mapping.Children.TryGetValue(new YamlScalarNode("task"), out var taskNode) ? ReadTask(taskNode) : null,
                 Model = OptionalString(mapping, "model"),
                 Dataset = OptionalString(mapping, "dataset"),
                 Partition = OptionalString(mapping, "partition"),
@@ -476,6 +477,140 @@ public static partial class TopologyFileReader
                 Mode = mode,
                 Staleness = OptionalInteger(mapping, "staleness", 0),
             };
+        }
+
+        /// <summary>The task contract (docs/topology.md §2.5); null, with the problems recorded, when it is not valid.</summary>
+        private TaskDeclaration? ReadTask(YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                Error(node, "'task' must be a mapping (input, classes, and optionally range, normalize, resize)");
+                return null;
+            }
+
+            CheckKeys(mapping, TaskKeys, "'task'");
+            var problems = Problems.Count;
+            int[]? input = null;
+            if (!mapping.Children.TryGetValue(new YamlScalarNode("input"), out var inputNode))
+            {
+                Error(mapping, "'task' needs 'input': a feature count (e.g. 18) or a shape (e.g. [1, 28, 28])");
+            }
+            else
+            {
+                input = inputNode is YamlSequenceNode dims
+                    ? dims.Children.Select(d => Integer(d, "input", 1)).Select(d => d is { } v ? (int)v : 0).ToArray()
+                    : Integer(inputNode, "input", 1) is { } count ? [(int)count] : null;
+                if (input is not null && (input.Length is 0 or > 3 || input.Contains(0)))
+                {
+                    Error(inputNode, "'input' must be a feature count or a shape of 1 to 3 positive sizes, e.g. [1, 28, 28]");
+                    input = null;
+                }
+            }
+
+            string[]? classes = null;
+            if (!mapping.Children.TryGetValue(new YamlScalarNode("classes"), out var classesNode))
+            {
+                Error(mapping, "'task' needs 'classes': a count (e.g. 10, for ids 0..9) or a list of names");
+            }
+            else if (classesNode is YamlSequenceNode names)
+            {
+                classes = names.Children.Select(n => Scalar(n, "a class name") ?? "").ToArray();
+                var duplicate = classes.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 && g.Key.Length > 0);
+                if (classes.Length < 2 || duplicate is not null)
+                {
+                    Error(classesNode, duplicate is null ? "'classes' must list at least 2 names" : $"class '{duplicate.Key}' is listed twice in 'classes'");
+                    classes = null;
+                }
+            }
+            else if (Integer(classesNode, "classes", 2) is { } count)
+            {
+                if (count > TopologyFileReader.MaxClassCount)
+                {
+                    Error(classesNode, $"'classes' is too large (got {count}, at most {TopologyFileReader.MaxClassCount})");
+                }
+                else
+                {
+                    classes = Enumerable.Range(0, (int)count).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
+                }
+            }
+
+            (double, double)? range = null;
+            if (mapping.Children.TryGetValue(new YamlScalarNode("range"), out var rangeNode))
+            {
+                var bounds = Numbers(rangeNode, "range");
+                if (bounds is { Length: 2 } && bounds[0] < bounds[1])
+                {
+                    range = (bounds[0], bounds[1]);
+                }
+                else if (bounds is not null)
+                {
+                    Error(rangeNode, "'range' must be [low, high] with low < high, e.g. [0, 255]");
+                }
+            }
+
+            double[]? mean = null, std = null;
+            if (mapping.Children.TryGetValue(new YamlScalarNode("normalize"), out var normalizeNode))
+            {
+                if (normalizeNode is not YamlMappingNode normalize
+                    || !normalize.Children.TryGetValue(new YamlScalarNode("mean"), out var meanNode)
+                    || !normalize.Children.TryGetValue(new YamlScalarNode("std"), out var stdNode))
+                {
+                    Error(normalizeNode, "'normalize' must be a mapping with 'mean' and 'std', each a number or one number per channel");
+                }
+                else
+                {
+                    CheckKeys(normalize, NormalizeKeys, "'normalize'");
+                    mean = Numbers(meanNode, "mean");
+                    std = Numbers(stdNode, "std");
+                    if (std is not null && std.Any(v => !(v > 0)))
+                    {
+                        Error(stdNode, "'std' values must be positive");
+                    }
+
+                    var channels = input?[0];
+                    if (mean is not null && std is not null
+                        && (mean.Length != std.Length || (mean.Length != 1 && mean.Length != channels)))
+                    {
+                        Error(normalizeNode, $"'mean' and 'std' need one value each, or one per channel (the first size of 'input', {channels?.ToString(CultureInfo.InvariantCulture) ?? "?"}); got {mean.Length} and {std.Length}");
+                    }
+                }
+            }
+
+            var resize = mapping.Children.TryGetValue(new YamlScalarNode("resize"), out var resizeNode) ? Boolean(resizeNode, "resize") ?? false : false;
+            if (Problems.Count > problems || input is null || classes is null)
+            {
+                return null;
+            }
+
+            return new TaskDeclaration(input, classes, range, mean, std, resize);
+        }
+
+        /// <summary>A number or a list of numbers, all finite; null (with the problem recorded) otherwise.</summary>
+        private double[]? Numbers(YamlNode node, string key)
+        {
+            var items = node is YamlSequenceNode sequence ? sequence.Children.ToArray() : [node];
+            var values = new double[items.Length];
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (Scalar(items[i], $"'{key}'") is not { } text)
+                {
+                    return null;
+                }
+
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                {
+                    Error(items[i], $"'{key}' must hold finite numbers, not '{text}'");
+                    return null;
+                }
+            }
+
+            if (values.Length == 0)
+            {
+                Error(node, $"'{key}' must hold at least one number");
+                return null;
+            }
+
+            return values;
         }
 
         private void CheckKeys(YamlMappingNode mapping, string[] allowed, string where)

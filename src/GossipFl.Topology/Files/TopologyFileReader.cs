@@ -16,7 +16,14 @@ public static partial class TopologyFileReader
     private static readonly string[] NodeKeys = ["name", "trusts", "address", "fingerprint"];
     private static readonly string[] GeneratorKeys = ["name", "nodes", "seed", "parameters", "time_varying", "names"];
     private static readonly string[] TrainingKeys =
-        ["algorithm", "model", "dataset", "partition", "rounds", "local_steps", "batch_size", "learning_rate", "seed", "local_epochs", "client_fraction", "quorum", "mode", "staleness"];
+        ["algorithm", "task", "model", "dataset", "partition", "rounds", "local_steps", "batch_size", "learning_rate", "seed", "local_epochs", "client_fraction", "quorum", "mode", "staleness"];
+
+    private static readonly string[] TaskKeys = ["input", "classes", "range", "normalize", "resize"];
+
+    private static readonly string[] NormalizeKeys = ["mean", "std"];
+
+    /// <summary>Largest number of classes a task may declare as a count; keeps a typo from making a huge output layer.</summary>
+    public const int MaxClassCount = 100_000;
 
     /// <summary>Largest node count a file may ask a generator for; keeps a typo from allocating gigabytes.</summary>
     public const int MaxGeneratedNodes = 1_000_000;
