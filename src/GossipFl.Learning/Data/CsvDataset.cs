@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace GossipFl.Learning.Data;
@@ -20,8 +19,6 @@ namespace GossipFl.Learning.Data;
 /// </summary>
 public static class CsvDataset
 {
-    private const int MaxQuotedText = 40;
-
     /// <summary>Reads the file as a dataset with sample shape [k].</summary>
     public static Dataset Load(string path, string? name = null) => Read(path, name).Dataset;
 
@@ -53,23 +50,18 @@ public static class CsvDataset
                 continue;
             }
 
-            var cells = line.Split(',');
-            for (var i = 0; i < cells.Length; i++)
-            {
-                cells[i] = Unquote(cells[i].Trim());
-            }
-
             if (featureNames is null)
             {
+                var cells = CsvCells.SplitToStrings(line);
                 fieldCount = cells.Length;
                 if (fieldCount < 2)
                 {
                     throw new DataFormatException(
                         path,
-                        $"line {lineNumber}: found {fieldCount} column, but a row needs at least one feature and a label: {Quote(line)}.");
+                        $"line {lineNumber}: found {fieldCount} column, but a row needs at least one feature and a label: {CsvCells.Quote(line)}.");
                 }
 
-                hasHeader = cells.Any(c => !double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+                hasHeader = cells.Any(c => !CsvCells.IsNumber(c));
                 featureNames = hasHeader
                     ? cells[..^1]
                     : Enumerable.Range(1, fieldCount - 1).Select(i => $"feature_{i}").ToArray();
@@ -80,7 +72,7 @@ public static class CsvDataset
                 }
             }
 
-            ParseRow(path, lineNumber, line, cells, fieldCount, features, rawLabels);
+            ParseRow(path, lineNumber, line, fieldCount, features, rawLabels);
         }
 
         if (featureNames is null)
@@ -112,17 +104,20 @@ public static class CsvDataset
         return new CsvTable(dataset, featureNames, hasHeader, classLabels);
     }
 
-    private static void ParseRow(string path, int lineNumber, string line, string[] cells, int fieldCount, List<float> features, List<long> labels)
+    private static void ParseRow(string path, int lineNumber, string line, int fieldCount, List<float> features, List<long> labels)
     {
-        if (cells.Length != fieldCount)
+        // One range more than expected, so a surplus cell can be shown in the error.
+        Span<Range> cells = fieldCount < 256 ? stackalloc Range[fieldCount + 1] : new Range[fieldCount + 1];
+        var count = CsvCells.Split(line, cells);
+        if (count != fieldCount)
         {
-            var column = Math.Min(cells.Length, fieldCount) + 1;
-            var detail = cells.Length < fieldCount
-                ? $"the row ends after {cells.Length} fields"
-                : $"extra field {Quote(cells[fieldCount])}";
+            var column = Math.Min(count, fieldCount) + 1;
+            var detail = count < fieldCount
+                ? $"the row ends after {count} fields"
+                : $"extra field {CsvCells.Quote(line.AsSpan()[cells[fieldCount]])}";
             throw new DataFormatException(
                 path,
-                $"line {lineNumber}, column {column}: expected {fieldCount} fields ({fieldCount - 1} features and a label) but {detail}: {Quote(line)}.");
+                $"line {lineNumber}, column {column}: expected {fieldCount} fields ({fieldCount - 1} features and a label) but {detail}: {CsvCells.Quote(line)}.");
         }
 
         if ((long)features.Count + fieldCount - 1 > Array.MaxLength)
@@ -132,54 +127,19 @@ public static class CsvDataset
 
         for (var i = 0; i < fieldCount - 1; i++)
         {
-            var cell = cells[i];
-            if (cell.Length == 0)
-            {
-                throw new DataFormatException(path, $"line {lineNumber}, column {i + 1}: feature is empty.");
-            }
-
-            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                throw new DataFormatException(path, $"line {lineNumber}, column {i + 1}: feature {Quote(cell)} is not a number.");
-            }
-
-            var single = (float)value;
-            if (!float.IsFinite(single))
-            {
-                var why = double.IsFinite(value) ? "is beyond the range of a float" : "is not finite (NaN or infinity)";
-                throw new DataFormatException(path, $"line {lineNumber}, column {i + 1}: feature {Quote(cell)} {why}.");
-            }
-
-            features.Add(single);
+            features.Add((float)CsvCells.ParseFeature(path, lineNumber, i + 1, line.AsSpan()[cells[i]]));
         }
 
-        labels.Add(ParseLabel(path, lineNumber, fieldCount, cells[^1]));
-    }
-
-    private static long ParseLabel(string path, int lineNumber, int column, string cell)
-    {
-        if (long.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var label))
+        var label = line.AsSpan()[cells[fieldCount - 1]];
+        if (!CsvCells.TryParseInteger(label, out var value))
         {
-            return label;
+            throw new DataFormatException(
+                path,
+                label.IsEmpty
+                    ? $"line {lineNumber}, column {fieldCount}: label is empty."
+                    : $"line {lineNumber}, column {fieldCount}: label {CsvCells.Quote(label)} is not an integer class id.");
         }
 
-        // Tools that write every column as floating point produce "3.0"; accept integral values only.
-        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && double.IsFinite(value) && Math.Floor(value) == value && Math.Abs(value) < 9.0e15)
-        {
-            return (long)value;
-        }
-
-        throw new DataFormatException(
-            path,
-            cell.Length == 0
-                ? $"line {lineNumber}, column {column}: label is empty."
-                : $"line {lineNumber}, column {column}: label {Quote(cell)} is not an integer class id.");
+        labels.Add(value);
     }
-
-    private static string Unquote(string cell) =>
-        cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"' ? cell[1..^1] : cell;
-
-    private static string Quote(string text) =>
-        text.Length <= MaxQuotedText ? $"'{text}'" : $"'{text[..MaxQuotedText]}...'";
 }
