@@ -34,8 +34,12 @@ internal static class StartCommand
             (new Option<string>("--psk-file") { Description = "cluster pre-shared key file (instead of per-node identity keys)" }, nameof(DaemonSettings.PskFile)),
             (new Option<string>("--algorithm") { Description = "ops (push-sum), dsgd, dol, or fedavg (on an elected coordinator)" }, nameof(DaemonSettings.Algorithm)),
             (new Option<string>("--model") { Description = "logreg, mlp, mlp:W1,W2, lenet or FILE.pt" }, nameof(DaemonSettings.Model)),
-            (new Option<string>("--dataset") { Description = "fashion-mnist, synthetic or FILE.csv" }, nameof(DaemonSettings.Dataset)),
-            (new Option<string>("--partition") { Description = "iid, dirichlet:ALPHA or shards:K (this node takes its own part)" }, nameof(DaemonSettings.Partition)),
+            (new Option<string>("--data") { Description = "this node's own data, all of it trained on: a .csv or .npz file, or a directory (IDX pair, one .csv/.npz, or an image folder); needs the topology's training: task: contract" }, nameof(DaemonSettings.Data)),
+            (new Option<string>("--test-data") { Description = "with --data: a shared benchmark set to evaluate on as well" }, nameof(DaemonSettings.TestData)),
+            (new Option<double>("--validation-fraction") { Description = "with --data: share of each class held out to validate on (default 0.1)" }, nameof(DaemonSettings.ValidationFraction)),
+            (new Option<string>("--label-column") { Description = "CSV: the label column, by header name or 0-based index (-1, the default, is the last)" }, nameof(DaemonSettings.LabelColumn)),
+            (new Option<string>("--dataset") { Description = "experiment on one shared data set: fashion-mnist, synthetic or FILE.csv, split with --partition" }, nameof(DaemonSettings.Dataset)),
+            (new Option<string>("--partition") { Description = "experiment: iid, dirichlet:ALPHA or shards:K (this node takes its part of --dataset); not with --data" }, nameof(DaemonSettings.Partition)),
             (new Option<int>("--rounds") { Description = "rounds to run" }, nameof(DaemonSettings.Rounds)),
             (new Option<int>("--local-steps") { Description = "local optimizer steps per round" }, nameof(DaemonSettings.LocalSteps)),
             (new Option<int>("--batch-size") { Description = "samples per local step" }, nameof(DaemonSettings.BatchSize)),
@@ -156,7 +160,20 @@ internal static class StartCommand
         }
 
         var settings = new DaemonSettings();
-        configuration.AddEnvironmentVariables("GOSSIPFL_").AddInMemoryCollection(fromFlags).Build().Bind(settings);
+        var built = configuration.AddEnvironmentVariables("GOSSIPFL_").AddInMemoryCollection(fromFlags).Build();
+        built.Bind(settings);
+        if (settings.Data is not null)
+        {
+            // The topology's dataset and partition describe the shared-data experiment and give way to --data; a
+            // partition asked for anywhere else is a contradiction the user should hear about.
+            var asked = built.Providers.Skip(1).Any(p => p.TryGet(nameof(DaemonSettings.Partition), out _));
+            if (asked)
+            {
+                throw new UsageException(
+                    "--partition splits one shared data set among the peers (an experiment); with --data the node trains on all of its own data, so drop --partition (or GOSSIPFL_PARTITION / \"Partition\" in --config)");
+            }
+        }
+
         return settings;
     }
 
@@ -180,6 +197,16 @@ internal static class StartCommand
         if (settings.LocalEpochs < 1 || !(settings.ClientFraction > 0 && settings.ClientFraction <= 1))
         {
             throw new UsageException("--local-epochs must be at least 1 and --client-fraction in (0, 1]");
+        }
+
+        if (!(settings.ValidationFraction >= 0 && settings.ValidationFraction < 1))
+        {
+            throw new UsageException($"--validation-fraction must be in [0, 1) (got {settings.ValidationFraction.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (settings.TestData is not null && settings.Data is null)
+        {
+            throw new UsageException("--test-data goes with --data (an experiment with --dataset is already judged on the data set's test part)");
         }
 
         if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))

@@ -15,8 +15,12 @@ internal static class InspectionView
         var c = CultureInfo.InvariantCulture;
         // FedAvg peers report a term: they get a column saying whom each follows in which term.
         var fedAvg = readings.Any(r => r.Status?.Term is not null);
+
+        // Peers that train on their own data also report accuracy on their own held-out data ("val acc"); "test acc"
+        // is always on a shared test set.
+        var validating = readings.Any(r => r.Status?.ValidationAccuracy is not null);
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("peer", "state", "round", "train loss", "test acc", "‖z−z̄‖²", "weight", "sent", "received", "endpoint");
+            .AddColumns(["peer", "state", "round", "train loss", "test acc", .. validating ? ["val acc"] : Array.Empty<string>(), "‖z−z̄‖²", "weight", "sent", "received", "endpoint"]);
         if (fedAvg)
         {
             table.AddColumn("coordinator (term)");
@@ -27,7 +31,7 @@ internal static class InspectionView
             if (reading.Status is not { } s)
             {
                 table.AddRow([new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
-                    Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()),
+                    Text.Empty, Text.Empty, Text.Empty, .. validating ? [Text.Empty] : Array.Empty<Text>(), Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()),
                     .. fedAvg ? [Text.Empty] : Array.Empty<Text>()]);
                 continue;
             }
@@ -38,6 +42,7 @@ internal static class InspectionView
                 new Text(s.Round.ToString(c)),
                 new Text(s.TrainLoss?.ToString("0.0000", c) ?? "—"),
                 new Text(s.TestAccuracy?.ToString("0.00%", c) ?? "—"),
+                .. validating ? [new Text(s.ValidationAccuracy?.ToString("0.00%", c) ?? "—")] : Array.Empty<Text>(),
                 new Text(distanceOf.TryGetValue(reading.Endpoint, out var d) ? d.ToString("0.###e0", c) : "—"),
                 new Text(s.Weight.ToString("0.####", c)),
                 new Text(Bytes(s.BytesSent)),

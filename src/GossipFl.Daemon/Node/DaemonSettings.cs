@@ -35,6 +35,21 @@ internal sealed class DaemonSettings
 
     public string Model { get; set; } = "mlp";
 
+    /// <summary>
+    /// The node's own data (a file or a directory, docs/datasets.md): all of it is trained on, less the validation
+    /// split. Null: the experiment on one shared data set (<see cref="Dataset"/> split by <see cref="Partition"/>).
+    /// </summary>
+    public string? Data { get; set; }
+
+    /// <summary>A shared benchmark set every node also evaluates on (with <see cref="Data"/>).</summary>
+    public string? TestData { get; set; }
+
+    /// <summary>Share of each class of <see cref="Data"/> held out to validate on, in [0, 1).</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>CSV files: the label column, by header name or 0-based index (negative from the end; default the last).</summary>
+    public string? LabelColumn { get; set; }
+
     public string Dataset { get; set; } = "fashion-mnist";
 
     public string Partition { get; set; } = "dirichlet:0.5";

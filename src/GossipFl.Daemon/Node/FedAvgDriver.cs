@@ -606,11 +606,10 @@ internal sealed partial class FedAvgDriver
         }
 
         var round = item.Round;
-        double? testLoss = null, testAccuracy = null;
+        var evaluated = Evaluated.None;
         if (_options.EvaluateEvery > 0 && ((round + 1) % _options.EvaluateEvery == 0 || round == _options.Rounds - 1))
         {
-            var evaluation = _learner.Evaluate(_client.LastGlobal);
-            (testLoss, testAccuracy) = (evaluation.Loss, evaluation.Accuracy);
+            evaluated = Evaluated.Of(_learner, _client.LastGlobal);
         }
 
         double? trainLoss = _trainLoss.Remove(round, out var l) ? l : null;
@@ -620,10 +619,12 @@ internal sealed partial class FedAvgDriver
         }
 
         var status = _state.Snapshot();
-        _metrics?.WriteNode(new NodeMetrics(round, _name, trainLoss, testLoss, testAccuracy, 1.0, status.BytesSent, status.BytesReceived, item.Coordinator, item.Term));
+        _metrics?.WriteNode(new NodeMetrics(round, _name, trainLoss, evaluated.TestLoss, evaluated.TestAccuracy, 1.0, status.BytesSent, status.BytesReceived,
+            item.Coordinator, item.Term, evaluated.ValidationLoss, evaluated.ValidationAccuracy));
         _checkpoints?.Save(round, 1.0, _client.LastGlobal);
-        _state.RoundDone(round, trainLoss, 1.0, testLoss, testAccuracy, _client.LastGlobal.ToArray());
-        LogRound(round, item.Coordinator, item.Term, testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty);
+        _state.RoundDone(round, trainLoss, 1.0, evaluated, _client.LastGlobal.ToArray());
+        var measured = evaluated.Describe();
+        LogRound(round, item.Coordinator, item.Term, measured);
         if (round == _options.Rounds - 1 && item.Coordinator != _name)
         {
             _finished.TrySetResult();

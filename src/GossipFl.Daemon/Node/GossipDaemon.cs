@@ -8,6 +8,7 @@ using GossipFl.Daemon.Security;
 using GossipFl.Daemon.Status;
 using GossipFl.Daemon.Transport;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Data;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Simulation;
@@ -30,6 +31,9 @@ internal sealed partial class GossipDaemon : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly List<IAsyncDisposable> _resources = [];
     private Workload? _workload;
+    private OwnDataWorkload? _ownData;
+    private ILocalLearner? _learner;
+    private TaskSignature? _signature;
     private IRoundDriver? _driver;
     private FedAvgDriver? _fedAvg;
     private TransportShareExchange? _exchange;
@@ -108,12 +112,31 @@ internal sealed partial class GossipDaemon : BackgroundService
         Directory.CreateDirectory(dataDirectory);
         TorchRuntime.Threads = _settings.Threads;
 
-        var spec = new WorkloadSpec(_settings.Dataset, ModelSpec.Parse(_settings.Model), _settings.Partition, Online: false, Beta: 0,
-            graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr,
-            fedAvg ? new LocalWork(_settings.LocalSteps, _settings.LocalEpochs) : new LocalWork(_settings.LocalSteps), _settings.Seed);
-        _workload = Workload.CreateForPeer(spec, index);
-        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, _workload.Initial);
-        var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _workload.Learners[0] as IResumableLearner);
+        var model = ModelSpec.Parse(_settings.Model);
+        var work = fedAvg ? new LocalWork(_settings.LocalSteps, _settings.LocalEpochs) : new LocalWork(_settings.LocalSteps);
+        string taskText, workloadText;
+        float[] initial;
+        if (_settings.Data is { } data)
+        {
+            var task = _topology.Training?.Task ?? throw new DaemonConfigurationException(
+                $"--data needs the task every peer trains on: add 'task:' with 'input' and 'classes' under 'training:' in {_settings.Topology} (docs/topology.md §2.5)");
+            _ownData = OwnDataWorkload.Create(new OwnDataSpec(data, task, model, _settings.TestData, _settings.ValidationFraction,
+                new LocalDataOptions(_settings.LabelColumn), _settings.BatchSize, _settings.Lr, work, _settings.Seed, index));
+            (_learner, initial, taskText, workloadText) = (_ownData.Learner, _ownData.Initial, task.Canonical(), _ownData.Description);
+        }
+        else
+        {
+            var spec = new WorkloadSpec(_settings.Dataset, model, _settings.Partition, Online: false, Beta: 0,
+                graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed);
+            _workload = Workload.CreateForPeer(spec, index);
+            (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
+            taskText = string.Create(CultureInfo.InvariantCulture,
+                $"experiment/1;dataset={_settings.Dataset.Trim().ToLowerInvariant()};partition={_settings.Partition.Trim().ToLowerInvariant()};nodes={graph.NodeCount}");
+        }
+
+        _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial);
+        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial);
+        var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
             node.Restore(checkpoint.Parameters, checkpoint.Weight);
@@ -126,7 +149,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         var others = graph.Names.Where(n => n != _name).ToArray();
         var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
-        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers);
+        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString() };
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
         var transport = new UdpTransport(new UdpTransportOptions
@@ -136,6 +159,8 @@ internal sealed partial class GossipDaemon : BackgroundService
             Identity = _settings.PskFile is null ? identity : null,
             PreSharedKey = _settings.PskFile is null ? null : await File.ReadAllBytesAsync(_settings.PskFile, cancellationToken).ConfigureAwait(false),
             LocalEndPoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port),
+            ApplicationContext = _signature.Bytes.ToArray(),
+            ContextMismatch = OnTaskMismatch,
         });
         _resources.Add(transport);
         try
@@ -154,6 +179,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             ["untrusted"] = transport.Counters.DroppedUntrusted,
             ["replayed"] = transport.Counters.DroppedReplayed,
             ["over_limit"] = transport.Counters.DroppedOverLimit,
+            ["task_mismatch"] = transport.Counters.ContextMismatches,
         };
 
         // The status endpoint starts before discovery, which advertises its port.
@@ -230,14 +256,14 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             var rounds = new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness);
             _driver = _settings.Mode == "async"
-                ? new AsyncGossipDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger)
-                : new GossipRoundDriver(_name, _topology, node, _workload.Learners[0], exchange, rounds, _state, checkpoints, metrics, _logger);
+                ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger)
+                : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger);
         }
 
         var listening = transport.LocalEndPoint.ToString();
         var statusText = StatusAddress?.ToString() ?? "off";
-        var (trustedText, followersText) = (string.Join(", ", trusted), string.Join(", ", followers));
-        LogStarted(_name, listening, identity.ShortFingerprint, statusText, _workload.Description, trustedText, followersText);
+        var (trustedText, followersText, signatureText) = (string.Join(", ", trusted), string.Join(", ", followers), _signature.ToString());
+        LogStarted(_name, listening, identity.ShortFingerprint, statusText, workloadText, signatureText, trustedText, followersText);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -259,6 +285,17 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         _resources.Clear();
         _workload?.Dispose();
+        _ownData?.Dispose();
+    }
+
+    /// <summary>The transport refused a peer whose handshake carried another task signature: say so once per signature, count it.</summary>
+    private void OnTaskMismatch(string peer, string? fingerprint, byte[] theirs)
+    {
+        var text = TaskSignature.Abbreviate(theirs);
+        if (_state!.TaskMismatch(peer, text))
+        {
+            LogTaskMismatch(peer, text, _signature!.ToString());
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -332,7 +369,7 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         // Election timeouts must differ between peers and between restarts; nothing else depends on this seed.
         var timerSeed = (ulong)Random.Shared.NextInt64();
-        return new FedAvgDriver(_name, members, _workload!.Learners[0], node.X, _firstRound - 1, exchange, options,
+        return new FedAvgDriver(_name, members, _learner!, node.X, _firstRound - 1, exchange, options,
             new ElectionStore(dataDirectory), _state!, checkpoints, metrics, _logger, timerSeed);
     }
 
@@ -408,8 +445,11 @@ internal sealed partial class GossipDaemon : BackgroundService
         LogProceeding(missing.Length, string.Join(", ", missing), _settings.PeerWait);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; trusts [{Trusted}], followed by [{Followers}]")]
-    private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string trusted, string followers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; task signature {Signature}; trusts [{Trusted}], followed by [{Followers}]")]
+    private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string signature, string trusted, string followers);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "refusing {Peer}: it runs another task (its signature {Theirs}, ours {Ours}); its parameters are never mixed in. Every peer needs the same topology training: section (task, model, algorithm, seed) and, for an experiment, the same --dataset and --partition")]
+    private partial void LogTaskMismatch(string peer, string theirs, string ours);
 
     private static string Describe(PeerInfo peer) =>
         string.Join(", ", peer.Addresses.Select(a => new IPEndPoint(a, peer.Port).ToString()));

@@ -14,10 +14,13 @@ internal sealed class NodeState
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastHeard = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _missed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _subscribed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _otherTask = new(StringComparer.Ordinal);
     private long _round = -1;
     private double? _trainLoss;
     private double? _testLoss;
     private double? _testAccuracy;
+    private double? _validationLoss;
+    private double? _validationAccuracy;
     private double _weight = 1;
     private long _bytesSent;
     private long _bytesReceived;
@@ -45,6 +48,9 @@ internal sealed class NodeState
 
     public Func<string, string?>? EndpointOf { get; set; }
 
+    /// <summary>This node's task signature, abbreviated (docs/architecture.md, "The task contract").</summary>
+    public string? TaskSignature { get; init; }
+
     public Func<IReadOnlyDictionary<string, long>>? TransportDrops { get; set; }
 
     public void Drop(string reason) => _drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
@@ -57,6 +63,17 @@ internal sealed class NodeState
 
     /// <summary>A follower subscribed (true) or said it is leaving (false).</summary>
     public void Subscribed(string follower, bool follows) => _subscribed[follower] = follows;
+
+    /// <summary>
+    /// A peer was refused because it runs another task (signature <paramref name="signature"/>). True the first time
+    /// this peer shows this signature, so the caller logs each mismatch once.
+    /// </summary>
+    public bool TaskMismatch(string peer, string signature)
+    {
+        var first = !_otherTask.TryGetValue(peer, out var known) || known != signature;
+        _otherTask[peer] = signature;
+        return first;
+    }
 
     /// <summary>A round passed without the share this node expected from <paramref name="peer"/>.</summary>
     public void Missed(string peer) => _missed.AddOrUpdate(peer, 1, (_, n) => n + 1);
@@ -89,8 +106,9 @@ internal sealed class NodeState
     /// Records a finished round. <paramref name="trainLoss"/> is null when the node did not train in it (a FedAvg peer
     /// that was not sampled): status then keeps the last loss it had, as it keeps the last test figures.
     /// </summary>
-    public void RoundDone(long round, double? trainLoss, double weight, double? testLoss, double? testAccuracy, float[] model)
+    public void RoundDone(long round, double? trainLoss, double weight, Evaluated evaluated, float[] model)
     {
+        var (testLoss, testAccuracy, validationLoss, validationAccuracy) = evaluated;
         lock (_lock)
         {
             _round = round;
@@ -100,6 +118,12 @@ internal sealed class NodeState
             {
                 _testLoss = testLoss;
                 _testAccuracy = testAccuracy;
+            }
+
+            if (validationAccuracy is not null)
+            {
+                _validationLoss = validationLoss;
+                _validationAccuracy = validationAccuracy;
             }
 
             _model = (round, model);
@@ -119,7 +143,8 @@ internal sealed class NodeState
             var peers = Trusted.Union(Followers, StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(name =>
             {
                 var heard = _lastHeard.TryGetValue(name, out var at) ? at : (DateTimeOffset?)null;
-                var state = heard is null ? "not heard"
+                var state = _otherTask.TryGetValue(name, out var theirs) ? $"refused: runs another task (signature {theirs})"
+                    : heard is null ? "not heard"
                     : _missed.TryGetValue(name, out var missed) ? $"missing for {missed} round(s)"
                     : DateTimeOffset.UtcNow - heard.Value < SilentAfter ? "up" : "silent";
                 bool? subscribed = Followers.Contains(name) ? _subscribed.TryGetValue(name, out var follows) && follows : null;
@@ -127,7 +152,7 @@ internal sealed class NodeState
             }).ToArray();
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
                 Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,
-                _coordination?.Coordinator, _coordination?.Term);
+                _coordination?.Coordinator, _coordination?.Term, _validationLoss, _validationAccuracy, TaskSignature);
         }
     }
 

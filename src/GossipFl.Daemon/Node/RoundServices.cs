@@ -182,22 +182,22 @@ internal sealed partial class RoundServices
     public string Record(long round, double loss)
     {
         Node.CopyModel(_model);
-        double? testLoss = null, testAccuracy = null;
+        var evaluated = Evaluated.None;
         if (Options.EvaluateEvery > 0 && ((round + 1) % Options.EvaluateEvery == 0 || round == Options.Rounds - 1))
         {
-            var evaluation = Learner.Evaluate(_model);
-            (testLoss, testAccuracy) = (evaluation.Loss, evaluation.Accuracy);
+            evaluated = Evaluated.Of(Learner, _model);
         }
 
         var status = State.Snapshot();
-        Metrics?.WriteNode(new NodeMetrics(round, Name, loss, testLoss, testAccuracy, Node.Weight, status.BytesSent, status.BytesReceived));
+        Metrics?.WriteNode(new NodeMetrics(round, Name, loss, evaluated.TestLoss, evaluated.TestAccuracy, Node.Weight, status.BytesSent, status.BytesReceived,
+            ValidationLoss: evaluated.ValidationLoss, ValidationAccuracy: evaluated.ValidationAccuracy));
         if (Checkpoints is not null && (round + 1) % Options.CheckpointEvery == 0)
         {
             Checkpoints.Save(round, Node.Weight, Node.X);
         }
 
-        State.RoundDone(round, loss, Node.Weight, testLoss, testAccuracy, (float[])_model.Clone());
-        return testAccuracy is { } a ? $", test accuracy {a:0.00%}" : string.Empty;
+        State.RoundDone(round, loss, Node.Weight, evaluated, (float[])_model.Clone());
+        return evaluated.Describe();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: could not deliver the share to {Peer}: {Reason}")]

@@ -28,7 +28,17 @@ internal static class HtmlReport
         html.Append(c, $"<h1>{Encode(title)}</h1>");
         html.Append(Summary(run, stopped));
         html.Append("<h2>Convergence</h2><div class=\"charts\">");
-        html.Append(SvgLineChart.Render("chart-accuracy", "Test accuracy per peer", "round", "accuracy", PerNode(run, n => n.TestAccuracy, r => r.MeanTestAccuracy)));
+        if (run.Nodes.Any(n => n.TestAccuracy is not null) || !run.Nodes.Any(n => n.ValidationAccuracy is not null))
+        {
+            html.Append(SvgLineChart.Render("chart-accuracy", "Test accuracy per peer (shared test set)", "round", "accuracy", PerNode(run, n => n.TestAccuracy, r => r.MeanTestAccuracy)));
+        }
+
+        if (run.Nodes.Any(n => n.ValidationAccuracy is not null))
+        {
+            html.Append(SvgLineChart.Render(
+                "chart-validation", "Validation accuracy per peer (each on its own held-out data)", "round", "accuracy", PerNode(run, n => n.ValidationAccuracy, _ => null)));
+        }
+
         html.Append(SvgLineChart.Render("chart-loss", "Training loss per peer", "round", "loss", PerNode(run, n => n.TrainLoss, r => r.MeanTrainLoss)));
         html.Append(SvgLineChart.Render(
             "chart-consensus", "Consensus distance (mean ‖z_i − z̄‖²)", "round", "distance",
@@ -88,7 +98,8 @@ internal static class HtmlReport
         {
             ("rounds", run.LastRound.ToString(c)),
             ("peers", run.NodeNames.Count > 0 ? run.NodeNames.Count.ToString(c) : last?.Nodes?.ToString(c) ?? "?"),
-            ("final mean accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
+            ("final mean test accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
+            ("final mean validation accuracy", FinalMeanValidation(run) is { } v ? v.ToString("0.00%", c) : "—"),
             ("final mean training loss", last?.MeanTrainLoss is { } l ? l.ToString("0.0000", c) : "—"),
             ("final consensus distance", last?.ConsensusDistance is { } d ? d.ToString("0.###e0", c) : "—"),
             ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(NaturalOrder.Instance))),
@@ -130,7 +141,7 @@ internal static class HtmlReport
         }
 
         var c = CultureInfo.InvariantCulture;
-        var html = new StringBuilder("<h2>Peers</h2><table class=\"peers\"><thead><tr><th>peer</th><th>last round</th><th>training loss</th><th>test accuracy</th><th>push-sum weight</th><th>bytes sent</th><th>bytes received</th></tr></thead><tbody>");
+        var html = new StringBuilder("<h2>Peers</h2><table class=\"peers\"><thead><tr><th>peer</th><th>last round</th><th>training loss</th><th>test accuracy</th><th>validation accuracy</th><th>push-sum weight</th><th>bytes sent</th><th>bytes received</th></tr></thead><tbody>");
         foreach (var name in run.NodeNames)
         {
             var latest = run.Nodes.Last(n => n.Node == name);
@@ -138,14 +149,19 @@ internal static class HtmlReport
             // A FedAvg peer trains only in the rounds it is sampled: show its latest training loss.
             var loss = run.Nodes.LastOrDefault(n => n.Node == name && n.TrainLoss is not null)?.TrainLoss;
             var accuracy = run.Nodes.LastOrDefault(n => n.Node == name && n.TestAccuracy is not null)?.TestAccuracy;
+            var validation = run.Nodes.LastOrDefault(n => n.Node == name && n.ValidationAccuracy is not null)?.ValidationAccuracy;
             var stoppedEarly = lastSeen[name] < run.LastRound;
             html.Append(c, $"<tr class=\"{(stoppedEarly ? "stopped" : "alive")}\"><td>{Encode(name)}</td><td>{lastSeen[name]}{(stoppedEarly ? " (stopped)" : "")}</td>");
-            html.Append(c, $"<td>{Format(loss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
+            html.Append(c, $"<td>{Format(loss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{(validation is { } v ? v.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
             html.Append(c, $"<td>{latest.BytesSent?.ToString("N0", c) ?? "—"}</td><td>{latest.BytesReceived?.ToString("N0", c) ?? "—"}</td></tr>");
         }
 
         return html.Append("</tbody></table>").ToString();
     }
+
+    /// <summary>The mean over peers of each one's latest validation accuracy (own held-out data), or null when none reported one.</summary>
+    private static double? FinalMeanValidation(RunMetrics run) => Mean(run.NodeNames.Select(
+        name => run.Nodes.LastOrDefault(n => n.Node == name && n.ValidationAccuracy is not null)?.ValidationAccuracy));
 
     private static double? Mean(IEnumerable<double?> values)
     {

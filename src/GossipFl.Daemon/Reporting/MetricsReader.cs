@@ -85,7 +85,8 @@ internal static class MetricsReader
                             RequiredRound(root, file, lineNumber),
                             String(root, "node") ?? throw new MetricsFormatException($"{file}:{lineNumber}: a node line needs \"node\""),
                             Number(root, "train_loss"), Number(root, "test_loss"), Number(root, "test_accuracy"), Number(root, "weight"),
-                            Long(root, "bytes_sent"), Long(root, "bytes_received"), String(root, "coordinator"), Long(root, "term")));
+                            Long(root, "bytes_sent"), Long(root, "bytes_received"), String(root, "coordinator"), Long(root, "term"),
+                            Number(root, "validation_accuracy")));
                         break;
                     default:
                         break;

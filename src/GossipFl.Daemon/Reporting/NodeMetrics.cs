@@ -1,6 +1,9 @@
 namespace GossipFl.Daemon.Reporting;
 
-/// <summary>One <c>"kind":"node"</c> line of metrics.jsonl: one peer after a round (FedAvg: with the round's coordinator and term).</summary>
+/// <summary>
+/// One <c>"kind":"node"</c> line of metrics.jsonl: one peer after a round (FedAvg: with the round's coordinator and
+/// term). Test accuracy is on a shared test set; validation accuracy on the peer's own held-out data.
+/// </summary>
 internal sealed record NodeMetrics(
     long Round,
     string Node,
@@ -11,4 +14,5 @@ internal sealed record NodeMetrics(
     long? BytesSent,
     long? BytesReceived,
     string? Coordinator = null,
-    long? Term = null);
+    long? Term = null,
+    double? ValidationAccuracy = null);

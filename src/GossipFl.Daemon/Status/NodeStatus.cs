@@ -1,6 +1,10 @@
 namespace GossipFl.Daemon.Status;
 
-/// <summary>A snapshot of a running node, served as JSON at <c>/status</c> and as Prometheus text at <c>/metrics</c>.</summary>
+/// <summary>
+/// A snapshot of a running node, served as JSON at <c>/status</c> and as Prometheus text at <c>/metrics</c>. Test
+/// figures are measured on a shared test set (the experiment's, or <c>--test-data</c>); validation figures on the
+/// node's own held-out data (<c>--data</c>).
+/// </summary>
 internal sealed record NodeStatus(
     string Node,
     string Algorithm,
@@ -16,4 +20,7 @@ internal sealed record NodeStatus(
     IReadOnlyList<PeerStatus> Peers,
     DateTimeOffset StartedAt,
     string? Coordinator = null,
-    long? Term = null);
+    long? Term = null,
+    double? ValidationLoss = null,
+    double? ValidationAccuracy = null,
+    string? TaskSignature = null);

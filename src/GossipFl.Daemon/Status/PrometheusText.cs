@@ -18,8 +18,10 @@ internal static class PrometheusText
         var node = $"node=\"{Escape(status.Node)}\"";
         Metric(text, "gossipfl_round", "gauge", "Last completed round.", [(node, status.Round)]);
         Metric(text, "gossipfl_train_loss", "gauge", "Mean training loss of the last round.", Optional(node, status.TrainLoss));
-        Metric(text, "gossipfl_test_loss", "gauge", "Test loss at the last evaluation.", Optional(node, status.TestLoss));
-        Metric(text, "gossipfl_test_accuracy", "gauge", "Test accuracy (0..1) at the last evaluation.", Optional(node, status.TestAccuracy));
+        Metric(text, "gossipfl_test_loss", "gauge", "Loss on the shared test set at the last evaluation.", Optional(node, status.TestLoss));
+        Metric(text, "gossipfl_test_accuracy", "gauge", "Accuracy (0..1) on the shared test set at the last evaluation.", Optional(node, status.TestAccuracy));
+        Metric(text, "gossipfl_validation_loss", "gauge", "Loss on the node's own held-out validation data at the last evaluation.", Optional(node, status.ValidationLoss));
+        Metric(text, "gossipfl_validation_accuracy", "gauge", "Accuracy (0..1) on the node's own held-out validation data at the last evaluation.", Optional(node, status.ValidationAccuracy));
         Metric(text, "gossipfl_pushsum_weight", "gauge", "Push-sum weight w of this node.", [(node, status.Weight)]);
         Metric(text, "gossipfl_sent_bytes_total", "counter", "Bytes sent to peers.", [(node, status.BytesSent)]);
         Metric(text, "gossipfl_received_bytes_total", "counter", "Bytes received from peers.", [(node, status.BytesReceived)]);

@@ -23,6 +23,15 @@ public interface ILocalLearner
     /// </summary>
     double Train(long round, ReadOnlySpan<float> model, Span<float> target);
 
-    /// <summary>Loss and accuracy of <paramref name="model"/> on the learner's test data.</summary>
+    /// <summary>Loss and accuracy of <paramref name="model"/> on the learner's test data (NaN when it has none).</summary>
     Evaluation Evaluate(ReadOnlySpan<float> model);
+
+    /// <summary>Whether the learner holds a shared test set that <see cref="Evaluate"/> measures on.</summary>
+    bool HasTestData => true;
+
+    /// <summary>
+    /// Loss and accuracy of <paramref name="model"/> on the node's own held-out validation data, or null when the
+    /// learner has none (an experiment on one shared data set is judged on its shared test set instead).
+    /// </summary>
+    Evaluation? Validate(ReadOnlySpan<float> model) => null;
 }

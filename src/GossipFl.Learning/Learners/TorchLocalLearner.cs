@@ -32,6 +32,7 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
     private readonly TorchModel _model;
     private readonly Dataset _data;
     private readonly Dataset? _test;
+    private readonly Dataset? _validation;
     private readonly int _batchSize;
     private readonly LocalWork _work;
     private readonly ulong _seed;
@@ -40,7 +41,8 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
     private long[] _order = [];
     private long _position;
 
-    public TorchLocalLearner(TorchModel model, Dataset data, Dataset? test, int batchSize, LocalWork work, ulong seed, int node)
+    /// <param name="validation">The node's own held-out data (<see cref="Validate"/>), or null.</param>
+    public TorchLocalLearner(TorchModel model, Dataset data, Dataset? test, int batchSize, LocalWork work, ulong seed, int node, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -54,6 +56,7 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
         _model = model;
         _data = data;
         _test = test;
+        _validation = validation;
         _batchSize = batchSize;
         _work = work;
         _seed = seed ^ OrderSalt ^ unchecked((ulong)(node + 1) * 0x9E3779B97F4A7C15UL);
@@ -99,6 +102,19 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
         }
 
         return loss;
+    }
+
+    public bool HasTestData => _test is { Count: > 0 };
+
+    public Evaluation? Validate(ReadOnlySpan<float> model)
+    {
+        if (_validation is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        _model.SetParameters(model);
+        return _model.Evaluate(_validation);
     }
 
     public Evaluation Evaluate(ReadOnlySpan<float> model)

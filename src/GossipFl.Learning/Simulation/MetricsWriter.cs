@@ -101,6 +101,12 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             {
                 writer.WriteNumber("term", term);
             }
+
+            if (metrics.ValidationAccuracy is not null)
+            {
+                Number(writer, "validation_loss", metrics.ValidationLoss);
+                Number(writer, "validation_accuracy", metrics.ValidationAccuracy);
+            }
         });
         _jsonl.Flush();
     }

@@ -2,7 +2,8 @@ namespace GossipFl.Learning.Simulation;
 
 /// <summary>
 /// One node in one evaluated round (a "node" line of metrics.jsonl). Byte counts are totals since the start.
-/// FedAvg daemons add the coordinator that averaged the round and its term.
+/// FedAvg daemons add the coordinator that averaged the round and its term. Test figures come from a shared test
+/// set; validation figures from the node's own held-out data (a daemon with <c>--data</c>).
 /// </summary>
 public sealed record NodeMetrics(
     long Round,
@@ -14,4 +15,6 @@ public sealed record NodeMetrics(
     long BytesSent,
     long BytesReceived,
     string? Coordinator = null,
-    long? Term = null);
+    long? Term = null,
+    double? ValidationLoss = null,
+    double? ValidationAccuracy = null);

@@ -15,8 +15,8 @@ public sealed class NodeStateStatusTests
     {
         // A FedAvg peer trains only in the rounds it is sampled; the rounds between have no training loss.
         var state = new NodeState("p1", "fedavg", ["p0"], ["p0"]);
-        state.RoundDone(3, 0.25, 1.0, null, null, [1f]);
-        state.RoundDone(4, null, 1.0, 0.5, 0.75, [2f]);
+        state.RoundDone(3, 0.25, 1.0, Evaluated.None, [1f]);
+        state.RoundDone(4, null, 1.0, new Evaluated(0.5, 0.75, null, null), [2f]);
 
         await using var server = await StatusServer.StartAsync(new Source(state), IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline);
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = Deadline };
@@ -27,6 +27,28 @@ public sealed class NodeStateStatusTests
         Assert.Equal(0.75, json.RootElement.GetProperty("test_accuracy").GetDouble());
         var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.DoesNotContain("NaN", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANodeOnItsOwnData_ReportsValidationApartFromTest_AndAPeerOfAnotherTaskAsRefused()
+    {
+        var state = new NodeState("p1", "ops", ["p0", "p2"], ["p0"]) { TaskSignature = "00112233aabbccdd" };
+        state.RoundDone(4, 0.3, 1.0, new Evaluated(null, null, 0.4, 0.875), [2f]);
+        Assert.True(state.TaskMismatch("p2", "ffeeddccbbaa9988"));
+        Assert.False(state.TaskMismatch("p2", "ffeeddccbbaa9988"));
+
+        await using var server = await StatusServer.StartAsync(new Source(state), IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = Deadline };
+        using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative)));
+
+        Assert.Equal(0.875, json.RootElement.GetProperty("validation_accuracy").GetDouble());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("test_accuracy").ValueKind);
+        Assert.Equal("00112233aabbccdd", json.RootElement.GetProperty("task_signature").GetString());
+        var p2 = json.RootElement.GetProperty("peers").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "p2");
+        Assert.Equal("refused: runs another task (signature ffeeddccbbaa9988)", p2.GetProperty("state").GetString());
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("gossipfl_validation_accuracy{node=\"p1\"} 0.875", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("gossipfl_test_accuracy{", metrics, StringComparison.Ordinal);
     }
 
     private sealed class Source(NodeState state) : INodeStatusSource

@@ -1,0 +1,71 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GossipFl.Learning.Models;
+
+/// <summary>
+/// What peers compare before they exchange a single parameter: SHA-256 over the task (the topology's declared
+/// contract, or for an experiment on one shared data set the data set and partition), the model's architecture,
+/// the algorithm, and the initial parameters every peer starts from (which fixes the seed, or the weights a run
+/// starts from). Two peers with equal signatures train the same model on the same task; any difference means their
+/// parameters must never be mixed. The daemon carries it in the transport's handshake (docs/protocol.md §2).
+/// </summary>
+public sealed class TaskSignature : IEquatable<TaskSignature>
+{
+    public const int Size = 32;
+
+    private readonly byte[] _bytes;
+
+    private TaskSignature(byte[] bytes, string text)
+    {
+        _bytes = bytes;
+        Text = text;
+    }
+
+    /// <summary>The text that was hashed (before the initial parameters), for logs and docs.</summary>
+    public string Text { get; }
+
+    public ReadOnlySpan<byte> Bytes => _bytes;
+
+    /// <summary>Computes the signature. <paramref name="task"/> is a canonical text (e.g. <c>TaskDeclaration.Canonical()</c>).</summary>
+    public static TaskSignature Compute(string task, ModelSpec model, string algorithm, ReadOnlySpan<float> initial)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(algorithm);
+
+        // A TorchScript file's path differs between machines; its architecture shows in the parameter count and its
+        // weights in the initial parameters.
+        var architecture = model.Kind == ModelKind.TorchScript ? "torchscript" : model.ToString();
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"gossipfl task signature/1\n{task}\nmodel={architecture}\nalgorithm={algorithm}\nparameters={initial.Length}");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(text + "\ninitial="));
+        Span<byte> little = stackalloc byte[4 * 1024];
+        for (var offset = 0; offset < initial.Length; offset += little.Length / 4)
+        {
+            var chunk = initial.Slice(offset, Math.Min(little.Length / 4, initial.Length - offset));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(little[(4 * i)..], chunk[i]);
+            }
+
+            hash.AppendData(little[..(4 * chunk.Length)]);
+        }
+
+        return new TaskSignature(hash.GetHashAndReset(), text);
+    }
+
+    /// <summary>Lowercase hex of the first 8 bytes: enough to tell signatures apart in a log line.</summary>
+    public static string Abbreviate(ReadOnlySpan<byte> signature) => Convert.ToHexStringLower(signature[..Math.Min(8, signature.Length)]);
+
+    public override string ToString() => Abbreviate(_bytes);
+
+    public bool Equals(TaskSignature? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);
+
+    public override bool Equals(object? obj) => Equals(obj as TaskSignature);
+
+    public override int GetHashCode() => BinaryPrimitives.ReadInt32LittleEndian(_bytes);
+}
