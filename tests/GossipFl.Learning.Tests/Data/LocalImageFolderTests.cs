@@ -157,6 +157,18 @@ public sealed class LocalImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void Load_ResizeAllowedButNotNeeded_KeepsBytes()
+    {
+        var task = new TaskDeclaration([1, 2, 2], ["cat", "dog"], resize: true);
+        WritePng("dog/same.png", 2, 2, 1, [1, 2, 3, 4]);
+
+        var data = LocalData.Load(_dir.Path, task);
+
+        Assert.False(data.IsExpanded);
+        Assert.Equal([1f, 2f, 3f, 4f], data.Features);
+    }
+
+    [Fact]
     public void Load_Upscale_ClampsAtTheBorder()
     {
         var task = new TaskDeclaration([1, 1, 4], ["cat", "dog"], resize: true);

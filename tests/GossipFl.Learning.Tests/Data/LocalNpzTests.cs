@@ -197,7 +197,7 @@ public sealed class LocalNpzTests : IDisposable
     public void Load_ShapeNotTheTasks_SaysWhatWasExpected()
     {
         var ex = Fails(("x.npy", NpyBytes.Floats([1, 2, 3, 4], 1, 4)), ("y.npy", NpyBytes.Int64s(0)));
-        Assert.Contains("x.npy: shape (1, 4) does not fit the task's input [3]; expected (N, 3) or (N, 3)", ex.Problem, StringComparison.Ordinal);
+        Assert.Contains("x.npy: shape (1, 4) does not fit the task's input [3]; expected (N, 3).", ex.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
