@@ -53,9 +53,10 @@ internal static class ImageFolderReader
 
         var transform = new TaskTransform(task);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(root));
-        if (!task.Resize)
+        // Pixels stay bytes unless some image needs resizing, which makes values between the bytes. Only headers
+        // are read to decide.
+        if (!task.Resize || files.All(f => Probe(f.Path) == (width, height)))
         {
-            // Every image must be H x W already, so pixels can stay bytes.
             var codes = new byte[(long)files.Count * featureCount];
             for (var i = 0; i < files.Count; i++)
             {
@@ -149,16 +150,30 @@ internal static class ImageFolderReader
         }
     }
 
+    /// <summary>Width and height from the image's header, refusing sizes no training input has before any decoding.</summary>
+    private static (int Width, int Height) Probe(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Probe(file, stream);
+    }
+
+    private static (int Width, int Height) Probe(string file, Stream stream)
+    {
+        var info = ImageInfo.FromStream(stream) ?? throw new DataFormatException(file, "not an image stb_image can decode (PNG or JPEG).");
+        if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
+        {
+            throw new DataFormatException(file, $"image size {info.Width}x{info.Height} is refused (sides up to {MaxSide}, {MaxPixels} pixels at most).");
+        }
+
+        return (info.Width, info.Height);
+    }
+
     private static ImageResult Decode(string file, int channels)
     {
         var bytes = File.ReadAllBytes(file);
-        using (var probe = new MemoryStream(bytes, writable: false))
+        using (var header = new MemoryStream(bytes, writable: false))
         {
-            var info = ImageInfo.FromStream(probe) ?? throw new DataFormatException(file, "not an image stb_image can decode (PNG or JPEG).");
-            if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
-            {
-                throw new DataFormatException(file, $"image size {info.Width}x{info.Height} is refused (sides up to {MaxSide}, {MaxPixels} pixels at most).");
-            }
+            Probe(file, header);
         }
 
         try

@@ -42,19 +42,24 @@ internal readonly record struct NpyDataType(char Order, char Kind, int Size)
             return null;
         }
 
-        if (!int.TryParse(descr.AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) || size <= 0)
+        if (kind is not ('f' or 'i' or 'u' or 'U' or 'S'))
+        {
+            problem = $"dtype '{descr}' is not supported; features may be float (f2, f4, f8) or integer (i1..i8, u1..u8), labels integer or string (U, S)";
+            return null;
+        }
+
+        if (!int.TryParse(descr.AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count <= 0)
         {
             problem = $"dtype '{descr}' has no valid item size";
             return null;
         }
 
+        // The number after 'U' counts characters of 4 bytes (UTF-32); after every other kind it counts bytes.
         var accepted = kind switch
         {
-            'f' => size is 2 or 4 or 8,
-            'i' or 'u' => size is 1 or 2 or 4 or 8,
-            'U' => size % 4 == 0 && size / 4 <= MaxStringLength,
-            'S' => size <= MaxStringLength,
-            _ => false,
+            'f' => count is 2 or 4 or 8,
+            'i' or 'u' => count is 1 or 2 or 4 or 8,
+            _ => count <= MaxStringLength,
         };
         if (!accepted)
         {
@@ -62,6 +67,7 @@ internal readonly record struct NpyDataType(char Order, char Kind, int Size)
             return null;
         }
 
+        var size = kind == 'U' ? count * 4 : count;
         return new NpyDataType(descr[0], kind, size);
     }
 

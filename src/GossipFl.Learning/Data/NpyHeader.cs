@@ -93,7 +93,7 @@ internal sealed class NpyHeader
         }
         catch (FormatException ex)
         {
-            throw new DataFormatException(path, $"{member}: NPY header {CsvCells.Quote(text.Trim())}: {ex.Message}.");
+            throw new DataFormatException(path, $"{member}: NPY header {CsvCells.Quote(text.Trim().ReplaceLineEndings(" "))}: {ex.Message}.");
         }
     }
 

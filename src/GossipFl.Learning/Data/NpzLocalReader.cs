@@ -123,9 +123,12 @@ internal static class NpzLocalReader
             && (perSample.SequenceEqual(task.InputShape.Select(d => (long)d)) || (perSample.Length == 1 && perSample[0] == task.FeatureCount));
         if (!fits)
         {
+            var expected = task.InputShape.Count == 1
+                ? $"(N, {task.FeatureCount})"
+                : $"(N, {string.Join(", ", task.InputShape)}) or (N, {task.FeatureCount})";
             throw new DataFormatException(
                 path,
-                $"{member}: shape {Describe(shape)} does not fit the task's input [{string.Join(", ", task.InputShape)}]; expected (N, {string.Join(", ", task.InputShape)}) or (N, {task.FeatureCount}).");
+                $"{member}: shape {Describe(shape)} does not fit the task's input [{string.Join(", ", task.InputShape)}]; expected {expected}.");
         }
 
         return shape[0] switch
