@@ -114,13 +114,16 @@ internal static class NpzLocalReader
             ?? throw new DataFormatException(path, $"{entry.FullName}: {problem}.");
     }
 
-    /// <summary>The sample count, once x's shape is (N, *input shape) or (N, values per input).</summary>
+    /// <summary>The sample count, once x's shape is (N, *input shape), the same less or with more size-1 dimensions, or (N, values per input).</summary>
     private static long CheckFeatureShape(NpyHeader header, string member, string path, TaskDeclaration task)
     {
         var shape = header.Shape;
         var perSample = shape.Skip(1).ToArray();
+        // Size-1 dimensions do not change the layout, so (N, 28, 28) fits a [1, 28, 28] task: the shape MNIST-style
+        // arrays are usually saved in.
         var fits = shape.Count >= 2
-            && (perSample.SequenceEqual(task.InputShape.Select(d => (long)d)) || (perSample.Length == 1 && perSample[0] == task.FeatureCount));
+            && (perSample.Where(d => d != 1).SequenceEqual(task.InputShape.Where(d => d != 1).Select(d => (long)d))
+                || (perSample.Length == 1 && perSample[0] == task.FeatureCount));
         if (!fits)
         {
             var expected = task.InputShape.Count == 1

@@ -40,6 +40,26 @@ public sealed class LocalNpzTests : IDisposable
     }
 
     [Fact]
+    public void Load_GreyImagesSavedWithoutTheChannelDimension_FitAOneChannelTask()
+    {
+        // MNIST-style arrays are usually saved as (N, H, W); the task says [1, H, W].
+        var data = LocalData.Load(Write(false, ("x.npy", NpyBytes.Bytes([0, 51, 255, 128], 1, 2, 2)), ("y.npy", NpyBytes.Int64s(1))), Image);
+
+        Assert.Equal([1, 2, 2], data.SampleShape);
+        Assert.Equal(4, data.Features.Length);
+    }
+
+    [Fact]
+    public void Load_SameValueCountInAnotherShape_IsRefused()
+    {
+        var task = new TaskDeclaration([1, 2, 2], ["a", "b"]);
+        var ex = Assert.Throws<DataFormatException>(
+            () => LocalData.Load(Write(false, ("x.npy", NpyBytes.Floats([1, 2, 3, 4], 1, 4, 1)), ("y.npy", NpyBytes.Int64s(1))), task));
+
+        Assert.Contains("shape (1, 4, 1) does not fit the task's input [1, 2, 2]", ex.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_BigEndianFloats_AreConverted()
     {
         var data = LocalData.Load(Write(false, ("x.npy", NpyBytes.BigEndianFloats([1.5f, -2, 3], 1, 3)), ("y.npy", NpyBytes.Int64s(1))), Table);
