@@ -5,6 +5,7 @@ using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Torch;
 using GossipFl.Learning.Training;
+using GossipFl.Topology.Files;
 using Spectre.Console;
 
 namespace GossipFl.Daemon.Cli;
@@ -29,10 +30,15 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "seeds the initial parameters, the data order and any synthetic data", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var metrics = new Option<FileInfo?>("--metrics") { Description = "also write one JSON line per epoch to this file" };
+        var data = new Option<string[]>("--data") { Description = "train on these files or directories instead of --dataset (repeat for their union; formats as gossipfl start --data); needs --topology for the task" };
+        var testData = new Option<string?>("--test-data") { Description = "with --data: the test set (default: a stratified 10% of the union, held out)" };
+        var topology = new Option<FileInfo?>("--topology") { Description = "with --data: the topology file whose training: task: the data must fit" };
+        var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column, by header name or 0-based index (-1, the default, is the last)" };
 
         var command = new Command("train", "Centralized training on the pooled data: the baseline for federated runs.")
         {
             model, dataset, epochs, batchSize, learningRate, optimizer, momentum, weightDecay, nesterov, seed, threads, metrics,
+            data, testData, topology, labelColumn,
         };
         command.SetAction((parse, cancellation) => UserErrors.GuardAsync(() =>
         {
@@ -44,7 +50,8 @@ internal static class TrainCommand
                 ParseOptimizer(parse, optimizer, learningRate, momentum, weightDecay, nesterov),
                 parse.GetValue(seed),
                 Positive(parse.GetValue(threads), "--threads"),
-                parse.GetValue(metrics));
+                parse.GetValue(metrics),
+                OwnData(parse.GetValue(data) ?? [], parse.GetValue(testData), parse.GetValue(topology), parse.GetValue(labelColumn)));
             return Task.FromResult(Run(settings, cancellation));
         }));
         return command;
@@ -53,7 +60,7 @@ internal static class TrainCommand
     private static int Run(Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.Threads = settings.Threads;
-        var data = DatasetCatalog.Load(settings.Dataset, new DatasetLoadOptions(Seed: settings.Seed));
+        var data = settings.OwnData is { } own ? LoadOwn(own, settings.Seed) : DatasetCatalog.Load(settings.Dataset, new DatasetLoadOptions(Seed: settings.Seed));
         using var model = TorchModel.Create(settings.Model, data.Train, seed: settings.Seed);
         model.UseOptimizer(settings.Optimizer);
         var trainer = new CentralizedTrainer(model, data, settings.BatchSize, settings.Seed);
@@ -144,8 +151,38 @@ internal static class TrainCommand
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new UsageException($"{option} must be at least 1, got {value}");
 
+    /// <summary>The --data files with what reading them needs; null when training on --dataset.</summary>
+    private static OwnDataFiles? OwnData(string[] paths, string? testPath, FileInfo? topology, string? labelColumn)
+    {
+        if (paths.Length == 0)
+        {
+            return testPath is null ? null : throw new UsageException("--test-data goes with --data");
+        }
+
+        if (topology is null)
+        {
+            throw new UsageException("--data needs --topology FILE: its training: task: section says what the data must be (input shape, classes)");
+        }
+
+        var task = TopologyFileReader.Load(topology.FullName).Training?.Task ?? throw new UsageException(
+            $"{topology.FullName} declares no task: add 'task:' with 'input' and 'classes' under 'training:' (docs/topology.md §2.4.1)");
+        return new OwnDataFiles(paths, testPath, task, new LocalDataOptions(labelColumn));
+    }
+
+    /// <summary>The union of the --data files to train on, and --test-data or a held-out tenth of the union to test on.</summary>
+    private static DatasetSplit LoadOwn(OwnDataFiles own, ulong seed)
+    {
+        var parts = own.Paths.Select(path => LocalData.Load(path, own.Task, own.Reading)).ToArray();
+        var union = parts.Length == 1 ? parts[0] : Dataset.Concat(string.Join("+", parts.Select(p => p.Name)), parts);
+        return own.TestPath is { } test
+            ? new DatasetSplit(union, LocalData.Load(test, own.Task, own.Reading))
+            : DatasetCatalog.HoldOut(union, 0.1, seed);
+    }
+
+    private sealed record OwnDataFiles(string[] Paths, string? TestPath, TaskDeclaration Task, LocalDataOptions Reading);
+
     private sealed record Settings(
-        ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics);
+        ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics, OwnDataFiles? OwnData);
 
     /// <summary>Reports straight to the progress task; Progress&lt;T&gt; would post to the thread pool and race.</summary>
     private sealed class ProgressTo(ProgressTask task) : IProgress<double>

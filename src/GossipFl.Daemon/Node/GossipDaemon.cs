@@ -119,7 +119,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         if (_settings.Data is { } data)
         {
             var task = _topology.Training?.Task ?? throw new DaemonConfigurationException(
-                $"--data needs the task every peer trains on: add 'task:' with 'input' and 'classes' under 'training:' in {_settings.Topology} (docs/topology.md §2.5)");
+                $"--data needs the task every peer trains on: add 'task:' with 'input' and 'classes' under 'training:' in {_settings.Topology} (docs/topology.md §2.4.1)");
             _ownData = OwnDataWorkload.Create(new OwnDataSpec(data, task, model, _settings.TestData, _settings.ValidationFraction,
                 new LocalDataOptions(_settings.LabelColumn), _settings.BatchSize, _settings.Lr, work, _settings.Seed, index));
             (_learner, initial, taskText, workloadText) = (_ownData.Learner, _ownData.Initial, task.Canonical(), _ownData.Description);

@@ -144,6 +144,44 @@ public sealed class Dataset
         return new Dataset(name ?? Name, features, labels, SampleShape, ClassCount);
     }
 
+    /// <summary>
+    /// The samples of every part, in order, as one data set: e.g. the union of several nodes' files for the
+    /// centralized reference. The parts must share the sample shape and class count.
+    /// </summary>
+    public static Dataset Concat(string name, IReadOnlyList<Dataset> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("nothing to concatenate", nameof(parts));
+        }
+
+        var first = parts[0];
+        foreach (var part in parts)
+        {
+            if (!part.SampleShape.SequenceEqual(first.SampleShape) || part.ClassCount != first.ClassCount)
+            {
+                throw new ArgumentException(
+                    $"'{part.Name}' has samples [{string.Join(", ", part.SampleShape)}] in {part.ClassCount} classes, '{first.Name}' [{string.Join(", ", first.SampleShape)}] in {first.ClassCount}",
+                    nameof(parts));
+            }
+        }
+
+        var features = new float[parts.Sum(p => p.Features.LongLength)];
+        var labels = new long[parts.Sum(p => p.Count)];
+        long valueOffset = 0;
+        var sampleOffset = 0;
+        foreach (var part in parts)
+        {
+            Array.Copy(part.Features, 0, features, valueOffset, part.Features.LongLength);
+            Array.Copy(part.Labels, 0, labels, sampleOffset, part.Count);
+            valueOffset += part.Features.LongLength;
+            sampleOffset += part.Count;
+        }
+
+        return new Dataset(name, features, labels, first.SampleShape, first.ClassCount);
+    }
+
     private static float[] Expand(byte[] codes, float[] codeValues)
     {
         var features = new float[codes.LongLength];

@@ -4,7 +4,7 @@ using GossipFl.Topology.Files;
 namespace GossipFl.Learning.Data;
 
 /// <summary>
-/// How a task turns a file's raw values into model inputs (docs/topology.md §2.5, docs/datasets.md "A node's own
+/// How a task turns a file's raw values into model inputs (docs/topology.md §2.4.1, docs/datasets.md "A node's own
 /// data"): raw v becomes (v - low) / (high - low) when the task declares a range, refused outside it; then
 /// (x - mean[c]) / std[c] for channel c when it declares normalisation. Computed in double and rounded to float once,
 /// so every reader, and every peer, makes the same bits from the same raw value.

@@ -5,7 +5,7 @@ namespace GossipFl.Topology.Files;
 
 /// <summary>
 /// The task every peer of a federation must agree on, declared once in the topology's <c>training: task:</c>
-/// section (docs/topology.md §2.5): the shape of one input, the class list, and how a file's raw values become
+/// section (docs/topology.md §2.4.1): the shape of one input, the class list, and how a file's raw values become
 /// the model's inputs. A node validates its own data against it before training, and peers exchange a signature
 /// of it (with the model) so a peer training something else is refused rather than averaged in.
 /// </summary>

@@ -479,7 +479,7 @@ public static partial class TopologyFileReader
             };
         }
 
-        /// <summary>The task contract (docs/topology.md §2.5); null, with the problems recorded, when it is not valid.</summary>
+        /// <summary>The task contract (docs/topology.md §2.4.1); null, with the problems recorded, when it is not valid.</summary>
         private TaskDeclaration? ReadTask(YamlNode node)
         {
             if (node is not YamlMappingNode mapping)
