@@ -34,6 +34,19 @@ public class ReadyTopologyTests
     }
 
     [Fact]
+    public void OwnData_TwoPeersDeclareTheFashionMnistTask()
+    {
+        var graph = Load("own-data.yaml", out var document);
+        Assert.Equal(2, graph.NodeCount);
+        Assert.True(Trusts(graph, "alice", "bob") && Trusts(graph, "bob", "alice"));
+        var task = document.Training!.Task!;
+        Assert.Equal([1, 28, 28], task.InputShape);
+        Assert.Equal(10, task.ClassCount);
+        Assert.Equal("Ankle boot", task.Classes[9]);
+        Assert.Equal((0.0, 255.0), task.Range);
+    }
+
+    [Fact]
     public void DirectedRing_InformationFlowsForward()
     {
         var graph = Load("directed-ring.yaml", out var document);
