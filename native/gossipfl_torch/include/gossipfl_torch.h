@@ -90,6 +90,20 @@ GF_API gf_status gf_model_predict(gf_model* model, const float* features, int64_
 GF_API gf_status gf_model_save_optimizer_state(gf_model* model, const char* path);
 GF_API gf_status gf_model_load_optimizer_state(gf_model* model, const char* path);
 
+/* Writes the softmax probability of every class for each sample, row-major
+ * [sample_count, class_count]. */
+GF_API gf_status gf_model_probabilities(gf_model* model, const float* features, int64_t sample_count, int64_t batch_size,
+                                        float* probabilities);
+
+/* Describes the parameters in the order of gf_model_get_parameters, as text: one line per parameter,
+ * "name<TAB>d0,d1,...\n", names as the module's state_dict keys (e.g. "fc0.weight"). *needed receives the bytes
+ * the text takes with its terminating NUL; nothing is written when capacity is smaller, so a call with capacity 0
+ * sizes the buffer. */
+GF_API gf_status gf_model_parameter_layout(gf_model* model, char* buffer, int64_t capacity, int64_t* needed);
+
+/* TorchScript models only: saves the module with its current parameter values (torch.jit.load reads it). */
+GF_API gf_status gf_model_save_torchscript(gf_model* model, const char* path);
+
 GF_API gf_status gf_model_parameter_count(gf_model* model, int64_t* count);
 GF_API gf_status gf_model_get_parameters(gf_model* model, float* destination, int64_t count);
 GF_API gf_status gf_model_set_parameters(gf_model* model, const float* source, int64_t count);

@@ -255,6 +255,68 @@ extern "C" gf_status gf_model_predict(gf_model* model, const float* features, in
     });
 }
 
+extern "C" gf_status gf_model_probabilities(gf_model* model, const float* features, int64_t sample_count,
+                                            int64_t batch_size, float* probabilities) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        check_samples(m, features, sample_count, batch_size);
+        gf::require(sample_count == 0 || probabilities != nullptr, "the output pointer is null");
+        torch::NoGradGuard no_grad;
+        m.set_training(false);
+        auto all_rows = feature_view(m, features, sample_count);
+        auto out = torch::from_blob(probabilities, {sample_count, m.class_count}, torch::kFloat32);
+        for (int64_t start = 0; start < sample_count; start += batch_size) {
+            const int64_t size = std::min(batch_size, sample_count - start);
+            out.narrow(0, start, size).copy_(torch::softmax(logits_of(m, all_rows.narrow(0, start, size)), 1));
+        }
+        m.set_training(true);
+    });
+}
+
+extern "C" gf_status gf_model_parameter_layout(gf_model* model, char* buffer, int64_t capacity, int64_t* needed) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        gf::require(needed != nullptr, "the size pointer is null");
+        std::string text;
+        auto describe = [&text](const std::string& name, const torch::Tensor& p) {
+            text += name;
+            text += '\t';
+            for (int64_t d = 0; d < p.dim(); ++d) {
+                if (d > 0) text += ',';
+                text += std::to_string(p.size(d));
+            }
+            text += '\n';
+        };
+        // named_parameters lists the same tensors in the same order as parameters(), which m.parameters holds.
+        size_t index = 0;
+        if (m.module) {
+            for (const auto& item : m.module->named_parameters()) {
+                gf::require(index < m.parameters.size() && item.value().is_same(m.parameters[index++]),
+                            "the module's named parameters do not match its parameter order");
+                describe(item.key(), item.value());
+            }
+        } else {
+            for (const auto& item : m.script->named_parameters()) {
+                gf::require(index < m.parameters.size() && item.value.is_same(m.parameters[index++]),
+                            "the module's named parameters do not match its parameter order");
+                describe(item.name, item.value);
+            }
+        }
+        gf::require(index == m.parameters.size(), "the module's named parameters do not match its parameter order");
+        *needed = static_cast<int64_t>(text.size()) + 1;
+        if (buffer != nullptr && capacity >= *needed) std::memcpy(buffer, text.c_str(), text.size() + 1);
+    });
+}
+
+extern "C" gf_status gf_model_save_torchscript(gf_model* model, const char* path) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        gf::require(path != nullptr && *path != '\0', "the path is empty");
+        gf::require(m.script != nullptr, "only a model loaded from TorchScript can be saved as TorchScript");
+        m.script->save(path);
+    });
+}
+
 extern "C" gf_status gf_model_save_optimizer_state(gf_model* model, const char* path) {
     return gf::guard([&] {
         auto& m = deref(model);

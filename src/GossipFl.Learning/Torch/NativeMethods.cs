@@ -60,6 +60,15 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     public static partial int gf_model_predict(ModelHandle model, float* features, long sampleCount, long batchSize, long* classes);
 
+    [LibraryImport(Library)]
+    public static partial int gf_model_probabilities(ModelHandle model, float* features, long sampleCount, long batchSize, float* probabilities);
+
+    [LibraryImport(Library)]
+    public static partial int gf_model_parameter_layout(ModelHandle model, byte* buffer, long capacity, out long needed);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int gf_model_save_torchscript(ModelHandle model, string path);
+
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int gf_model_save_optimizer_state(ModelHandle model, string path);
 

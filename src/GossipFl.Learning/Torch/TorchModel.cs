@@ -181,6 +181,56 @@ public sealed unsafe class TorchModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// The softmax probability of each class for each sample, row-major: <paramref name="probabilities"/> holds
+    /// <c>samples * ClassCount</c> values.
+    /// </summary>
+    public void Probabilities(ReadOnlySpan<float> features, Span<float> probabilities, int batchSize = DefaultEvaluationBatch)
+    {
+        if (probabilities.Length % ClassCount != 0 || features.Length != (long)(probabilities.Length / ClassCount) * FeatureCount)
+        {
+            throw new ArgumentException(
+                $"{features.Length} feature values and room for {probabilities.Length} probabilities do not make whole samples of {FeatureCount} features and {ClassCount} classes.",
+                nameof(probabilities));
+        }
+
+        fixed (float* x = features)
+        fixed (float* p = probabilities)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_probabilities(_handle, x, probabilities.Length / ClassCount, batchSize, p), "probabilities");
+        }
+    }
+
+    /// <summary>The parameter tensors' names (PyTorch <c>state_dict()</c> keys) and shapes, in flat-vector order.</summary>
+    public IReadOnlyList<ParameterInfo> ParameterLayout()
+    {
+        NativeStatus.Check(NativeMethods.gf_model_parameter_layout(_handle, null, 0, out var needed), "parameter layout");
+        var buffer = new byte[needed];
+        fixed (byte* b = buffer)
+        {
+            NativeStatus.Check(NativeMethods.gf_model_parameter_layout(_handle, b, buffer.Length, out needed), "parameter layout");
+        }
+
+        var layout = new List<ParameterInfo>();
+        var offset = 0;
+        foreach (var line in System.Text.Encoding.UTF8.GetString(buffer, 0, buffer.Length - 1).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = line.LastIndexOf('\t');
+            var shape = line[(tab + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => long.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var info = new ParameterInfo(line[..tab], shape, offset);
+            layout.Add(info);
+            offset += info.Count;
+        }
+
+        return layout;
+    }
+
+    /// <summary>Saves a TorchScript model with its current parameters, loadable with <c>torch.jit.load</c>.</summary>
+    /// <exception cref="TorchException">The model is not a TorchScript model, or the file cannot be written.</exception>
+    public void SaveTorchScript(string path) =>
+        NativeStatus.Check(NativeMethods.gf_model_save_torchscript(_handle, Path.GetFullPath(path)), "save TorchScript");
+
     public void GetParameters(Span<float> destination)
     {
         fixed (float* p = destination)

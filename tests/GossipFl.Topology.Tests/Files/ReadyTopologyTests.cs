@@ -150,7 +150,7 @@ public class ReadyTopologyTests
     {
         var files = Directory.GetFiles(Path.Combine(RepoPaths.Root, "topologies"), "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["complete.yaml", "directed-ring.yaml", "exponential.yaml", "friends.yaml", "one-way-trust.yaml", "ring.yaml", "small-world.yaml", "star.yaml"],
+            ["complete.yaml", "directed-ring.yaml", "exponential.yaml", "friends.yaml", "one-way-trust.yaml", "own-data.yaml", "ring.yaml", "small-world.yaml", "star.yaml"],
             files);
     }
 
