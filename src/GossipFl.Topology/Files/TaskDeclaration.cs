@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace GossipFl.Topology.Files;
 
@@ -136,6 +138,58 @@ public sealed class TaskDeclaration
         }
 
         return text.Append(Resize ? ";resize=1" : ";resize=0").ToString();
+    }
+
+    /// <summary>
+    /// The contract as one line of JSON with the topology file's keys (<c>input</c>, <c>classes</c>, <c>range</c>,
+    /// <c>normalize</c>, <c>resize</c>): what an exported model carries so it can be evaluated on raw files later.
+    /// </summary>
+    public string ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["input"] = new JsonArray([.. InputShape.Select(d => JsonValue.Create(d))]),
+            ["classes"] = new JsonArray([.. Classes.Select(c => JsonValue.Create(c))]),
+        };
+        if (Range is { } r)
+        {
+            json["range"] = new JsonArray(JsonValue.Create(r.Low), JsonValue.Create(r.High));
+        }
+
+        if (Mean is not null && Std is not null)
+        {
+            json["normalize"] = new JsonObject
+            {
+                ["mean"] = new JsonArray([.. Mean.Select(m => JsonValue.Create(m))]),
+                ["std"] = new JsonArray([.. Std.Select(v => JsonValue.Create(v))]),
+            };
+        }
+
+        json["resize"] = Resize;
+        return json.ToJsonString();
+    }
+
+    /// <summary>Reads <see cref="ToJson"/>'s form.</summary>
+    /// <exception cref="FormatException">The text is not such a contract; the message says what is wrong.</exception>
+    public static TaskDeclaration FromJson(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            var json = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 8 })?.AsObject()
+                ?? throw new FormatException("the task is not a JSON object");
+            var input = json["input"]?.AsArray().Select(d => d!.GetValue<int>()).ToArray() ?? throw new FormatException("the task has no 'input'");
+            var classes = json["classes"]?.AsArray().Select(c => c!.GetValue<string>()).ToArray() ?? throw new FormatException("the task has no 'classes'");
+            (double, double)? range = json["range"] is JsonArray r && r.Count == 2 ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null;
+            var normalize = json["normalize"]?.AsObject();
+            var mean = normalize?["mean"]?.AsArray().Select(m => m!.GetValue<double>()).ToArray();
+            var std = normalize?["std"]?.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            return new TaskDeclaration(input, classes, range, mean, std, json["resize"]?.GetValue<bool>() ?? false);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new FormatException($"not a task contract: {ex.Message}", ex);
+        }
     }
 
     /// <summary>A short human form for logs: "input [1, 28, 28], 10 classes (T-shirt/top, Trouser, ...)".</summary>

@@ -90,4 +90,25 @@ public sealed class TaskDeclarationTests
         Assert.Equal(variants.Length, variants.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(basis.Canonical(), new TaskDeclaration([1, 28, 28], ["a", "b"], (0, 255), [0.5], [0.25]).Canonical());
     }
+
+    [Fact]
+    public void Json_RoundTripsEveryField()
+    {
+        var task = new TaskDeclaration([3, 8, 8], ["a", "b/c", "d\"e"], (0, 255), [0.1, 0.2, 0.3], [1, 2, 3], resize: true);
+
+        var back = TaskDeclaration.FromJson(task.ToJson());
+
+        Assert.Equal(task.Canonical(), back.Canonical());
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"classes\": [\"a\", \"b\"]}")]
+    [InlineData("{\"input\": [0], \"classes\": [\"a\", \"b\"]}")]
+    [InlineData("{\"input\": [\"x\"], \"classes\": [\"a\", \"b\"]}")]
+    [InlineData("not json")]
+    public void Json_NotAContract_IsAFormatException(string text)
+    {
+        Assert.Throws<FormatException>(() => TaskDeclaration.FromJson(text));
+    }
 }
