@@ -23,8 +23,10 @@ internal sealed class SafeTensorsHeader
 
     public const string MetadataKey = "__metadata__";
 
-    // Root object, tensor entry, shape array: deeper nesting is never valid, so the reader may stop there.
-    private const int MaxDepth = 3;
+    // Root object, tensor entry, shape array: deeper nesting is never valid. The parser refuses a value of the
+    // wrong kind at its first token, so it never walks deeper; the cap is the backstop should that change, one level
+    // above the deepest valid value so that "shape": [[1]] still gets the message naming the field.
+    private const int MaxDepth = 4;
 
     private SafeTensorsHeader(SafeTensorsHeaderEntry[] entries, Dictionary<string, string> metadata)
     {
