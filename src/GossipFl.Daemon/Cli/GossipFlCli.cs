@@ -10,6 +10,9 @@ internal static class GossipFlCli
         var root = new RootCommand("GossipFl: serverless federated learning over one-way-trust peer topologies.");
         root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GossipFl.Daemon.Node;
+using GossipFl.Learning.Data;
 using GossipFl.Topology.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,7 @@ internal static class StartCommand
             (new Option<string>("--test-data") { Description = "with --data: a shared benchmark set to evaluate on as well" }, nameof(DaemonSettings.TestData)),
             (new Option<double>("--validation-fraction") { Description = "with --data: share of each class held out to validate on (default 0.1)" }, nameof(DaemonSettings.ValidationFraction)),
             (new Option<string>("--label-column") { Description = "CSV: the label column, by header name or 0-based index (-1, the default, is the last)" }, nameof(DaemonSettings.LabelColumn)),
+            (new Option<string>("--init") { Description = "start from these weights (.safetensors, or a TorchScript .pt with trained weights) instead of a seeded draw; every peer must use the same" }, nameof(DaemonSettings.Init)),
             (new Option<string>("--dataset") { Description = "experiment on one shared data set: fashion-mnist, synthetic or FILE.csv, split with --partition" }, nameof(DaemonSettings.Dataset)),
             (new Option<string>("--partition") { Description = "experiment: iid, dirichlet:ALPHA or shards:K (this node takes its part of --dataset); not with --data" }, nameof(DaemonSettings.Partition)),
             (new Option<int>("--rounds") { Description = "rounds to run" }, nameof(DaemonSettings.Rounds)),
@@ -202,6 +204,11 @@ internal static class StartCommand
         if (!(settings.ValidationFraction >= 0 && settings.ValidationFraction < 1))
         {
             throw new UsageException($"--validation-fraction must be in [0, 1) (got {settings.ValidationFraction.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (LocalDataOptions.IsNoLabel(settings.LabelColumn))
+        {
+            throw new UsageException("--label-column none is for gossipfl predict; training needs the label column");
         }
 
         if (settings.TestData is not null && settings.Data is null)

@@ -34,11 +34,12 @@ internal static class TrainCommand
         var testData = new Option<string?>("--test-data") { Description = "with --data: the test set (default: a stratified 10% of the union, held out)" };
         var topology = new Option<FileInfo?>("--topology") { Description = "with --data: the topology file whose training: task: the data must fit" };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column, by header name or 0-based index (-1, the default, is the last)" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "write the trained model here (.safetensors, or .pt for a TorchScript model)" };
 
         var command = new Command("train", "Centralized training on the pooled data: the baseline for federated runs.")
         {
             model, dataset, epochs, batchSize, learningRate, optimizer, momentum, weightDecay, nesterov, seed, threads, metrics,
-            data, testData, topology, labelColumn,
+            data, testData, topology, labelColumn, output,
         };
         command.SetAction((parse, cancellation) => UserErrors.GuardAsync(() =>
         {
@@ -51,7 +52,8 @@ internal static class TrainCommand
                 parse.GetValue(seed),
                 Positive(parse.GetValue(threads), "--threads"),
                 parse.GetValue(metrics),
-                OwnData(parse.GetValue(data) ?? [], parse.GetValue(testData), parse.GetValue(topology), parse.GetValue(labelColumn)));
+                OwnData(parse.GetValue(data) ?? [], parse.GetValue(testData), parse.GetValue(topology), parse.GetValue(labelColumn)),
+                parse.GetValue(output));
             return Task.FromResult(Run(settings, cancellation));
         }));
         return command;
@@ -97,6 +99,18 @@ internal static class TrainCommand
         }
 
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "best test accuracy {0:0.00%} (epoch {1})", best.Test.Accuracy, best.Epoch);
+        if (settings.Output is { } output)
+        {
+            var task = settings.OwnData?.Task
+                ?? (settings.Dataset.Trim().Equals(DatasetCatalog.FashionMnistName, StringComparison.OrdinalIgnoreCase) ? FashionMnist.Task : null);
+            var description = new ModelDescription(settings.Model, data.Train.SampleShape, data.Train.ClassCount, task);
+            var metadata = description.ToMetadata();
+            metadata["gossipfl.algorithm"] = "centralized";
+            metadata["gossipfl.round"] = settings.Epochs.ToString(CultureInfo.InvariantCulture);
+            ModelFile.Save(output.FullName, model, model.GetParameters(), metadata);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "model (last epoch) written to {0}", Markup.Escape(output.FullName));
+        }
+
         return 0;
     }
 
@@ -182,7 +196,8 @@ internal static class TrainCommand
     private sealed record OwnDataFiles(string[] Paths, string? TestPath, TaskDeclaration Task, LocalDataOptions Reading);
 
     private sealed record Settings(
-        ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics, OwnDataFiles? OwnData);
+        ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics, OwnDataFiles? OwnData,
+        FileInfo? Output);
 
     /// <summary>Reports straight to the progress task; Progress&lt;T&gt; would post to the thread pool and race.</summary>
     private sealed class ProgressTo(ProgressTask task) : IProgress<double>

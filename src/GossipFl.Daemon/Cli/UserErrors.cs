@@ -40,6 +40,9 @@ internal static class UserErrors
     private static bool IsUserFacing(Exception ex) => ex is UsageException
         or DataFormatException
         or DataSpecException
+        or GossipFl.Learning.Models.ModelFileException
+        or GossipFl.Learning.Models.SafeTensorsFormatException
+        or InvalidDataException
         or MetricsFormatException
         or GossipFl.Daemon.Node.DaemonConfigurationException
         or GossipFl.Daemon.Security.IdentityFileException

@@ -129,6 +129,26 @@ internal sealed partial class CheckpointStore
         return null;
     }
 
+    /// <summary>The rounds this store holds a checkpoint of, oldest first (only the newest few are kept).</summary>
+    public IReadOnlyList<long> Rounds() => CheckpointFiles().Select(f => f.Round).Order().ToArray();
+
+    /// <summary>The checkpoint of <paramref name="round"/>, parameters and weight only (the learner is not touched).</summary>
+    /// <exception cref="InvalidDataException">There is none for that round, or it does not verify; the message says which.</exception>
+    public Checkpoint Load(long round, int expectedParameterCount)
+    {
+        var file = CheckpointFiles().FirstOrDefault(f => f.Round == round);
+        if (file.Path is null)
+        {
+            var held = Rounds();
+            throw new InvalidDataException(
+                $"{_directory} holds no checkpoint of round {round}; it holds {(held.Count == 0 ? "none" : "rounds " + string.Join(", ", held))}");
+        }
+
+        return TryRead(file.Path, expectedParameterCount, out var checkpoint, out var problem)
+            ? checkpoint
+            : throw new InvalidDataException($"{file.Path}: {problem}");
+    }
+
     internal static bool TryRead(string path, int expectedParameterCount, out Checkpoint checkpoint, out string problem)
     {
         checkpoint = null!;

@@ -50,6 +50,9 @@ internal sealed class DaemonSettings
     /// <summary>CSV files: the label column, by header name or 0-based index (negative from the end; default the last).</summary>
     public string? LabelColumn { get; set; }
 
+    /// <summary>Weights every peer starts from (a .safetensors file, or a TorchScript .pt with trained weights), instead of a seeded draw.</summary>
+    public string? Init { get; set; }
+
     public string Dataset { get; set; } = "fashion-mnist";
 
     public string Partition { get; set; } = "dirichlet:0.5";

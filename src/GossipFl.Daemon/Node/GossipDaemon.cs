@@ -34,6 +34,10 @@ internal sealed partial class GossipDaemon : BackgroundService
     private OwnDataWorkload? _ownData;
     private ILocalLearner? _learner;
     private TaskSignature? _signature;
+    private ModelDescription? _description;
+    private Dictionary<string, string>? _modelMetadata;
+    private string _dataDirectory = "";
+    private IReadOnlyList<ParameterInfo>? _layout;
     private IRoundDriver? _driver;
     private FedAvgDriver? _fedAvg;
     private TransportShareExchange? _exchange;
@@ -134,7 +138,23 @@ internal sealed partial class GossipDaemon : BackgroundService
                 $"experiment/1;dataset={_settings.Dataset.Trim().ToLowerInvariant()};partition={_settings.Partition.Trim().ToLowerInvariant()};nodes={graph.NodeCount}");
         }
 
+        _description = _ownData is not null
+            ? new ModelDescription(model, _topology.Training!.Task!.InputShape, _topology.Training.Task.ClassCount, _topology.Training.Task)
+            : new ModelDescription(model, _workload!.Data.Train.SampleShape, _workload.Data.Train.ClassCount,
+                _settings.Dataset.Trim().Equals(DatasetCatalog.FashionMnistName, StringComparison.OrdinalIgnoreCase) ? FashionMnist.Task : null);
+        if (_settings.Init is { } init)
+        {
+            // Every peer starts from the given weights instead of a seeded draw; they join the signature through the
+            // initial parameters, so a peer started from other weights is refused.
+            using var shape = TorchModel.Create(model, _description.InputShape, _description.ClassCount);
+            ModelFile.ReadParameters(init, shape).CopyTo(initial, 0);
+            workloadText += $"; starting from {init}";
+        }
+
         _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial);
+        _dataDirectory = dataDirectory;
+        _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
+        NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
         var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial);
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
@@ -188,7 +208,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             StatusServer status;
             try
             {
-                status = await StatusServer.StartAsync(new StateSource(_state), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
+                status = await StatusServer.StartAsync(new StateSource(_state, ModelAsSafeTensors), IPAddress.Parse(_settings.StatusBind), _settings.StatusPort, null, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex) when (SocketErrorWithin(ex) is { } code)
             {
@@ -315,7 +335,16 @@ internal sealed partial class GossipDaemon : BackgroundService
                 await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
             }
 
-            LogFinished(_settings.Rounds);
+            if (_state!.Model() is var (round, parameters))
+            {
+                var final = Path.Combine(_dataDirectory, NodeModelFiles.FinalFile(_description!.Model));
+                NodeModelFiles.Write(final, _description, _modelMetadata!, round, parameters);
+                LogFinished(_settings.Rounds, final);
+            }
+            else
+            {
+                LogFinished(_settings.Rounds, "none (no round completed)");
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -469,8 +498,8 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} neighbour(s) not found after {Seconds} s, proceeding without them for now: {Peers}")]
     private partial void LogProceeding(int count, string peers, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "finished all {Rounds} rounds")]
-    private partial void LogFinished(int rounds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "finished all {Rounds} rounds; the model is in {Model}")]
+    private partial void LogFinished(int rounds, string model);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: saying goodbye and keeping the last checkpoint")]
     private partial void LogStopping();
@@ -484,11 +513,26 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "the node failed")]
     private partial void LogFailed(Exception exception);
 
-    private sealed class StateSource(NodeState state) : INodeStatusSource
+    /// <summary>The status endpoint's <c>/model?format=safetensors</c>: the node's model with the metadata an export carries.</summary>
+    private byte[] ModelAsSafeTensors(long round, float[] parameters)
+    {
+        if (_layout is null)
+        {
+            using var engine = TorchModel.Create(_description!.Model, _description.InputShape, _description.ClassCount);
+            _layout = engine.ParameterLayout();
+        }
+
+        var metadata = new Dictionary<string, string>(_modelMetadata!, StringComparer.Ordinal) { [NodeModelFiles.RoundKey] = round.ToString(CultureInfo.InvariantCulture) };
+        return ModelFile.ToSafeTensors(_layout, parameters, metadata);
+    }
+
+    private sealed class StateSource(NodeState state, Func<long, float[], byte[]> safeTensors) : INodeStatusSource
     {
         public NodeStatus Snapshot() => state.Snapshot();
 
         public (long Round, float[] Parameters)? Model() => state.Model();
+
+        public byte[]? ModelAsSafeTensors(long round, float[] parameters) => safeTensors(round, parameters);
     }
 
     private sealed class AsyncDisposer(IDisposable inner) : IAsyncDisposable

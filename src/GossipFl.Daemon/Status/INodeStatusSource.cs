@@ -10,4 +10,10 @@ internal interface INodeStatusSource
     /// with the round it belongs to; null before the first round.
     /// </summary>
     (long Round, float[] Parameters)? Model();
+
+    /// <summary>
+    /// <paramref name="parameters"/> of <paramref name="round"/> as a safetensors file (names and shapes of the
+    /// model's PyTorch state_dict, docs/models.md), or null when this source cannot name its parameters.
+    /// </summary>
+    byte[]? ModelAsSafeTensors(long round, float[] parameters) => null;
 }

@@ -22,6 +22,9 @@ internal sealed class StatusServer : IAsyncDisposable
 {
     public const string ModelRoundHeader = "X-GossipFl-Round";
 
+    /// <summary>The media type <c>/model</c> answers with when asked for safetensors (<c>?format=safetensors</c> or this in Accept).</summary>
+    public const string SafeTensorsContentType = "application/vnd.safetensors";
+
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     private readonly WebApplication _app;
@@ -51,6 +54,17 @@ internal sealed class StatusServer : IAsyncDisposable
             if (source.Model() is not var (round, parameters))
             {
                 return Results.Problem("no model yet: the node has not completed a round", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            // Raw floats by default (what inspect reads); safetensors when asked by query or Accept header.
+            var accept = context.Request.Headers.Accept.ToString();
+            if (string.Equals(context.Request.Query["format"], "safetensors", StringComparison.OrdinalIgnoreCase)
+                || accept.Contains(SafeTensorsContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.Headers[ModelRoundHeader] = round.ToString(CultureInfo.InvariantCulture);
+                return source.ModelAsSafeTensors(round, parameters) is { } file
+                    ? Results.Bytes(file, SafeTensorsContentType, $"round-{round}.safetensors")
+                    : Results.Problem("this node cannot describe its parameters as named tensors", statusCode: StatusCodes.Status406NotAcceptable);
             }
 
             var bytes = new byte[parameters.Length * sizeof(float)];

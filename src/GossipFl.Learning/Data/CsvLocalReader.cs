@@ -25,7 +25,8 @@ internal static class CsvLocalReader
         }
 
         var fieldCount = CsvCells.Count(firstLine);
-        if (fieldCount < 2)
+        var unlabelled = LocalDataOptions.IsNoLabel(options.LabelColumn);
+        if (fieldCount < 2 && !unlabelled)
         {
             throw new DataFormatException(
                 path,
@@ -33,14 +34,15 @@ internal static class CsvLocalReader
         }
 
         var firstCells = CsvCells.SplitToStrings(firstLine);
-        var labelColumn = ResolveLabelColumn(path, firstLineNumber, firstCells, options.LabelColumn, out var namedColumn);
+        var namedColumn = false;
+        var labelColumn = unlabelled ? -1 : ResolveLabelColumn(path, firstLineNumber, firstCells, options.LabelColumn, out namedColumn);
         var hasHeader = namedColumn || IsHeader(firstCells, labelColumn, task);
-        var featureCount = fieldCount - 1;
+        var featureCount = unlabelled ? fieldCount : fieldCount - 1;
         if (featureCount != task.FeatureCount)
         {
             throw new DataFormatException(
                 path,
-                $"line {firstLineNumber}: {featureCount} feature columns (and a label), but the task's input [{string.Join(", ", task.InputShape)}] has {task.FeatureCount} values.");
+                $"line {firstLineNumber}: {featureCount} feature columns{(unlabelled ? " (and no label)" : " (and a label)")}, but the task's input [{string.Join(", ", task.InputShape)}] has {task.FeatureCount} values.");
         }
 
         var sampleCount = rows - (hasHeader ? 1 : 0);
@@ -127,10 +129,11 @@ internal static class CsvLocalReader
                     : $"extra field {CsvCells.Quote(line.AsSpan()[cells[fieldCount]])}";
                 throw new DataFormatException(
                     path,
-                    $"line {lineNumber}, column {column}: expected {fieldCount} fields ({fieldCount - 1} features and a label) but {detail}: {CsvCells.Quote(line)}.");
+                    $"line {lineNumber}, column {column}: expected {fieldCount} fields ({(labelColumn < 0 ? $"{fieldCount} features" : $"{fieldCount - 1} features and a label")}) but {detail}: {CsvCells.Quote(line)}.");
             }
 
-            var row = features.AsSpan(sample * (fieldCount - 1), fieldCount - 1);
+            var featureCount = labelColumn < 0 ? fieldCount : fieldCount - 1;
+            var row = features.AsSpan(sample * featureCount, featureCount);
             var j = 0;
             for (var i = 0; i < fieldCount; i++)
             {
@@ -148,7 +151,8 @@ internal static class CsvLocalReader
                 j++;
             }
 
-            labels[sample] = ParseLabel(path, lineNumber, labelColumn + 1, line.AsSpan()[cells[labelColumn]], task);
+            // Unlabelled rows (only for prediction) get class 0, which nothing reads.
+            labels[sample] = labelColumn < 0 ? 0 : ParseLabel(path, lineNumber, labelColumn + 1, line.AsSpan()[cells[labelColumn]], task);
             sample++;
         }
 

@@ -1,3 +1,5 @@
+using GossipFl.Topology.Files;
+
 namespace GossipFl.Learning.Data;
 
 /// <summary>
@@ -66,6 +68,13 @@ public static class FashionMnist
         var fromEnvironment = Environment.GetEnvironmentVariable(DirectoryVariable);
         return string.IsNullOrWhiteSpace(fromEnvironment) ? DefaultDirectory : fromEnvironment;
     }
+
+    /// <summary>
+    /// The task contract of Fashion-MNIST as this loader shapes it: 28x28 grey images of the ten classes, pixels
+    /// 0..255 scaled to [0, 1] and standardised with <see cref="PixelMean"/> and <see cref="PixelStd"/>. A model
+    /// trained in the experiment on the shared data set carries it, so it can be evaluated on raw files later.
+    /// </summary>
+    public static TaskDeclaration Task { get; } = new([1, ImageSide, ImageSide], ClassNames.ToArray(), (0, 255), [PixelMean], [PixelStd]);
 
     private static string SetupHint =>
         $"Run scripts/setup.sh (it installs the Debian package dataset-fashion-mnist), or set {DirectoryVariable} to a directory holding the four Fashion-MNIST IDX files.";
