@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using GossipFl.Daemon.Cli.Simulate;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Data;
+using GossipFl.Learning.Models;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
 using GossipFl.Topology.Files;
@@ -97,6 +99,11 @@ internal static class SimulateCommand
         if (writer is not null)
         {
             AnsiConsole.MarkupLine("metrics in [blue]{0}[/]", Markup.Escape(writer.Directory));
+            if (!settings.Workload.Online && result.Models.Count > 0)
+            {
+                var models = WriteModels(writer.Directory, settings, workload, result);
+                AnsiConsole.MarkupLine("models in [blue]{0}[/]", Markup.Escape(models));
+            }
         }
 
         if (result.Cancelled)
@@ -106,6 +113,47 @@ internal static class SimulateCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Peers whose final models are written one file each; above this only the mean model is (a file per peer costs as much as the model).</summary>
+    private const int MaxModelFiles = 64;
+
+    /// <summary>
+    /// The run's final models as safetensors files under OUT/models: the mean of the peers' de-biased models, and each
+    /// peer's own when there are at most <see cref="MaxModelFiles"/> of them.
+    /// </summary>
+    private static string WriteModels(string outDirectory, SimulateSettings settings, Workload workload, SimulationResult result)
+    {
+        var directory = Path.Combine(outDirectory, "models");
+        Directory.CreateDirectory(directory);
+        var data = workload.Data.Train;
+        var task = settings.Workload.Dataset.Trim().Equals(DatasetCatalog.FashionMnistName, StringComparison.OrdinalIgnoreCase) ? FashionMnist.Task : null;
+        var description = new ModelDescription(settings.Workload.Model, data.SampleShape, data.ClassCount, task);
+        var metadata = description.ToMetadata();
+        metadata["gossipfl.algorithm"] = AlgorithmNames.NameOf(settings.Algorithm);
+        metadata["gossipfl.round"] = (result.RoundsCompleted - 1).ToString(CultureInfo.InvariantCulture);
+        using var engine = TorchModel.Create(description.Model, description.InputShape, description.ClassCount);
+        var mean = new double[result.Models[0].Length];
+        foreach (var model in result.Models)
+        {
+            for (var i = 0; i < mean.Length; i++)
+            {
+                mean[i] += model[i];
+            }
+        }
+
+        var meanModel = mean.Select(v => (float)(v / result.Models.Count)).ToArray();
+        ModelFile.Save(Path.Combine(directory, "mean.safetensors"), engine, meanModel, new Dictionary<string, string>(metadata) { ["gossipfl.node"] = "mean of all peers" });
+        if (result.Models.Count <= MaxModelFiles && result.Models.Count == settings.Topology.Graph.NodeCount)
+        {
+            for (var peer = 0; peer < result.Models.Count; peer++)
+            {
+                var name = settings.Topology.Graph.NameOf(peer);
+                ModelFile.Save(Path.Combine(directory, name + ".safetensors"), engine, result.Models[peer], new Dictionary<string, string>(metadata) { ["gossipfl.node"] = name });
+            }
+        }
+
+        return directory;
     }
 
     private static SimulationResult WithProgress(int rounds, Func<IProgress<SimulationProgress>?, SimulationResult> run)

@@ -123,6 +123,7 @@ public sealed class ModelExportTests : IDisposable
     {
         Assert.True(File.Exists(Python), $"{Python} is missing: run scripts/setup.sh (installs python3-torch).");
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["PYTHONPATH"] = Path.Combine(RepoPaths.Root, "python");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Reference", "model_check.py"));
         foreach (var argument in arguments)
         {

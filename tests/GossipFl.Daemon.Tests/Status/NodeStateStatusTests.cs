@@ -51,10 +51,37 @@ public sealed class NodeStateStatusTests
         Assert.DoesNotContain("gossipfl_test_accuracy{", metrics, StringComparison.Ordinal);
     }
 
-    private sealed class Source(NodeState state) : INodeStatusSource
+    [Fact]
+    public async Task Model_ServesRawFloatsByDefault_AndSafeTensorsWhenAsked()
+    {
+        var state = new NodeState("p1", "ops", ["p0"], ["p0"]);
+        state.RoundDone(7, 0.3, 1.0, Evaluated.None, [1.5f, -2f]);
+        var layout = new[] { new GossipFl.Learning.Torch.ParameterInfo("linear.weight", [1, 1], 0), new GossipFl.Learning.Torch.ParameterInfo("linear.bias", [1], 1) };
+        var source = new Source(state, (round, parameters) => GossipFl.Learning.Models.ModelFile.ToSafeTensors(layout, parameters, new Dictionary<string, string> { ["gossipfl.round"] = round.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        await using var server = await StatusServer.StartAsync(source, IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = Deadline };
+
+        var raw = await http.GetByteArrayAsync(new Uri("/model", UriKind.Relative));
+        Assert.Equal(8, raw.Length);
+
+        var bytes = await http.GetByteArrayAsync(new Uri("/model?format=safetensors", UriKind.Relative));
+        var (tensors, metadata) = GossipFl.Learning.Models.SafeTensorsFile.Read(bytes, "/model");
+        Assert.Equal(["linear.weight", "linear.bias"], tensors.Select(t => t.Name));
+        Assert.Equal([1.5f], tensors[0].ToFloats());
+        Assert.Equal("7", metadata["gossipfl.round"]);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/model", UriKind.Relative));
+        request.Headers.Accept.ParseAdd(StatusServer.SafeTensorsContentType);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(StatusServer.SafeTensorsContentType, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private sealed class Source(NodeState state, Func<long, float[], byte[]>? safeTensors = null) : INodeStatusSource
     {
         public NodeStatus Snapshot() => state.Snapshot();
 
         public (long Round, float[] Parameters)? Model() => state.Model();
+
+        public byte[]? ModelAsSafeTensors(long round, float[] parameters) => safeTensors?.Invoke(round, parameters);
     }
 }
