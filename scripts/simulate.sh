@@ -34,14 +34,12 @@ say() { printf 'simulate: %s\n' "$*" >&2; }
 if [ -f "$topology" ]; then
   cp "$topology" "$run/topology.yaml"
 else
-  "${gossipfl[@]}" topology generate --generator "$topology" --nodes "$nodes" --seed 1 -o "$run/topology.yaml.tmp" >/dev/null
   # Defaults for a run that finishes in a few minutes on a laptop-sized machine.
-  { cat "$run/topology.yaml.tmp"; printf 'training:\n  algorithm: push-sum\n  model: mlp\n  dataset: fashion-mnist\n  partition: dirichlet:0.5\n  rounds: 20\n  local_steps: 10\n  batch_size: 32\n  learning_rate: 0.05\n  seed: 1\n'; } >"$run/topology.yaml"
-  rm "$run/topology.yaml.tmp"
+  { "${gossipfl[@]}" topology generate --generator "$topology" --nodes "$nodes" --seed 1
+    printf 'training:\n  algorithm: push-sum\n  model: mlp\n  dataset: fashion-mnist\n  partition: dirichlet:0.5\n  rounds: 20\n  local_steps: 10\n  batch_size: 32\n  learning_rate: 0.05\n  seed: 1\n'; } >"$run/topology.yaml"
 fi
 "${gossipfl[@]}" topology check "$run/topology.yaml" >/dev/null
-names=$("${gossipfl[@]}" topology show "$run/topology.yaml" --format json | /usr/bin/python3 -c 'import json,sys; print(" ".join(n["name"] if isinstance(n, dict) else n for n in json.load(sys.stdin)["nodes"]))')
-read -r -a names <<<"$names"
+mapfile -t names < <("${gossipfl[@]}" topology show "$run/topology.yaml" --format names)
 nodes=${#names[@]}
 
 mode=namespaces

@@ -292,7 +292,8 @@ internal sealed partial class FedAvgDriver
         _state.Coordination(term, coordinator);
         if (role == ElectionRole.Coordinator)
         {
-            LogElected(term, _election.LastRound);
+            var holding = Holding(_election.LastRound);
+            LogElected(term, holding);
         }
         else if (coordinator is not null)
         {
@@ -300,7 +301,8 @@ internal sealed partial class FedAvgDriver
         }
         else if (role == ElectionRole.Candidate)
         {
-            LogCandidate(term, _election.LastRound);
+            var holding = Holding(_election.LastRound);
+            LogCandidate(term, holding);
         }
         else if (_lastReportedCoordinator == _name && term == _lastReportedTerm)
         {
@@ -659,11 +661,16 @@ internal sealed partial class FedAvgDriver
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: standing for election as coordinator (holding the global model of round {Round})")]
-    private partial void LogCandidate(long term, long round);
+    /// <summary>"the global model of round 4", or, before the first round, "no global model yet" (not "round -1").</summary>
+    private static string Holding(long round) => round < 0
+        ? "no global model yet"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the global model of round {round}");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: elected coordinator; continuing from the global model of round {Round}")]
-    private partial void LogElected(long term, long round);
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: standing for election as coordinator (holding {Holding})")]
+    private partial void LogCandidate(long term, string holding);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: elected coordinator; starting from {Holding}")]
+    private partial void LogElected(long term, string holding);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "term {Term}: coordinator is {Coordinator}")]
     private partial void LogFollowing(long term, string coordinator);

@@ -25,13 +25,17 @@ public static class TopologyAnalyzer
         var isolated = Enumerable.Range(0, graph.NodeCount).Where(i => graph.InDegree(i) == 0).ToArray();
         if (isolated.Length > 0 && graph.NodeCount > 1)
         {
-            warnings.Add($"{Count(isolated.Length, "node")} trust no one and learn only from their own data: {Names(graph, isolated)}");
+            warnings.Add(isolated.Length == 1
+                ? $"1 node trusts no one and learns only from its own data: {Names(graph, isolated)}"
+                : $"{Count(isolated.Length, "node")} trust no one and learn only from their own data: {Names(graph, isolated)}");
         }
 
         var unheard = Enumerable.Range(0, graph.NodeCount).Where(i => graph.OutDegree(i) == 0).ToArray();
         if (unheard.Length > 0 && graph.NodeCount > 1)
         {
-            warnings.Add($"{Count(unheard.Length, "node")} trusted by no one, so their data reaches no other model: {Names(graph, unheard)}");
+            warnings.Add(unheard.Length == 1
+                ? $"1 node is trusted by no one, so its data reaches no other model: {Names(graph, unheard)}"
+                : $"{Count(unheard.Length, "node")} are trusted by no one, so their data reaches no other model: {Names(graph, unheard)}");
         }
 
         int? diameter = null;

@@ -78,7 +78,7 @@ public sealed class TopologyCommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("2 strongly connected components", output, StringComparison.Ordinal);
         Assert.Contains($"warning: {path}: the graph is not strongly connected", error, StringComparison.Ordinal);
-        Assert.Contains($"warning: {path}: 1 node trusted by no one, so their data reaches no other model: c", error, StringComparison.Ordinal);
+        Assert.Contains($"warning: {path}: 1 node is trusted by no one, so its data reaches no other model: c", error, StringComparison.Ordinal);
 
         var strict = await CliRunner.RunAsync("topology", "check", "--strict", path);
         Assert.Equal(1, strict.ExitCode);
@@ -130,6 +130,15 @@ public sealed class TopologyCommandTests : IDisposable
         Assert.Contains("\"alice\" -> \"bob\" [dir=both];", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\"bob\" -> \"alice\"", output, StringComparison.Ordinal);
         Assert.EndsWith("}" + Environment.NewLine, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_Names_ListsOneNodeNamePerLineInFileOrder()
+    {
+        var (exit, output, _) = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("friends.yaml"), "--format", "names");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(["alice", "bob", "carol", "dave", "erin"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

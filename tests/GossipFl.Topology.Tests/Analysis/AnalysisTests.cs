@@ -80,7 +80,7 @@ public class AnalysisTests
         Assert.Contains(report.Warnings, w => w.Contains("not strongly connected (3 strongly connected components)", StringComparison.Ordinal)
             && w.Contains("push-sum cannot reach consensus", StringComparison.Ordinal));
         Assert.Contains(report.Warnings, w => w.StartsWith("2 nodes trust no one", StringComparison.Ordinal) && w.EndsWith("a, b", StringComparison.Ordinal));
-        Assert.Contains(report.Warnings, w => w.StartsWith("1 node trusted by no one", StringComparison.Ordinal) && w.EndsWith(": c", StringComparison.Ordinal));
+        Assert.Contains(report.Warnings, w => w.StartsWith("1 node is trusted by no one", StringComparison.Ordinal) && w.EndsWith(": c", StringComparison.Ordinal));
         // Mass drains into c, so push-sum's matrix has a simple eigenvalue 1 and SLEM 0.5, yet a and b never
         // hear from anyone: the gap must not be read as a consensus rate here.
         Assert.Equal(0.5, report.Spectrum!.Slem, 9);

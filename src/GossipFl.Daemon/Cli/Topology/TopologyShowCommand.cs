@@ -13,10 +13,10 @@ internal static class TopologyShowCommand
         var file = new Argument<FileInfo>("FILE") { Description = "The topology file to show." };
         var format = new Option<string>("--format")
         {
-            Description = "text (for people), dot (for Graphviz) or json (for tools).",
+            Description = "text (for people), dot (for Graphviz), json (for tools) or names (one node name per line, for scripts).",
             DefaultValueFactory = _ => "text",
         };
-        format.AcceptOnlyFromAmong("text", "dot", "json");
+        format.AcceptOnlyFromAmong("text", "dot", "json", "names");
         var weights = new Option<string?>("--weights")
         {
             Description = "Mixing weights whose spectral gap is shown: push-sum, metropolis-hastings or row-stochastic "
@@ -43,6 +43,17 @@ internal static class TopologyShowCommand
                 TopologyRounds.Validate(r);
                 var path = result.GetValue(file)!.ToString();
                 var document = TopologyFileReader.Load(path);
+                if (result.GetValue(format) == "names")
+                {
+                    // No analysis: a script that only needs the names should not pay for a spectrum.
+                    foreach (var node in document.GraphForRound(r).Names)
+                    {
+                        output.WriteLine(node);
+                    }
+
+                    return Task.FromResult(0);
+                }
+
                 var scheme = result.GetValue(weights) is { } name ? TopologyFormats.ParseScheme(name) : (MixingScheme?)null;
                 var graph = document.GraphForRound(r);
                 if (scheme == MixingScheme.MetropolisHastings && !graph.IsSymmetric)
