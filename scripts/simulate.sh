@@ -123,8 +123,9 @@ cat "$run"/*.peak-rss-kb 2>/dev/null | awk -v n="$nodes" -v s="$elapsed" '
 
 "${gossipfl[@]}" report "$run" -o "$run/report.html" --topology "$run/topology.yaml"
 say "report: $run/report.html"
-first_model=$(ls "$run"/*/final.safetensors "$run"/*/final.pt 2>/dev/null | head -n 1 || true)
-if [ -n "$first_model" ]; then
-  say "trained models: $run/NODE/$(basename "$first_model") (gossipfl evaluate --model FILE --data PATH; in PyTorch: docs/models.md)"
+finals=("$run"/*/final.safetensors)
+if [ -f "${finals[0]}" ]; then
+  "${gossipfl[@]}" average -o "$run/mean.safetensors" "${finals[@]}" >/dev/null
+  say "trained models: $run/NODE/final.safetensors, their mean: $run/mean.safetensors (gossipfl evaluate --model FILE --data PATH; in PyTorch: docs/models.md)"
 fi
 [ "$failed" -eq 0 ] || { say "$failed daemon(s) failed"; exit 1; }

@@ -13,6 +13,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(AverageCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
