@@ -100,8 +100,8 @@ internal static class HtmlReport
             ("peers", run.NodeNames.Count > 0 ? run.NodeNames.Count.ToString(c) : last?.Nodes?.ToString(c) ?? "?"),
             ("final mean test accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
             ("final mean validation accuracy", FinalMeanValidation(run) is { } v ? v.ToString("0.00%", c) : "—"),
-            ("final mean training loss", last?.MeanTrainLoss is { } l ? l.ToString("0.0000", c) : "—"),
-            ("final consensus distance", last?.ConsensusDistance is { } d ? d.ToString("0.###e0", c) : "—"),
+            ("final mean training loss", (last?.MeanTrainLoss ?? FinalMeanTrainLoss(run)) is { } l ? l.ToString("0.0000", c) : "—"),
+            ("final consensus distance", (last?.ConsensusDistance ?? FinalModelConsensus.Of(run.Directory)) is { } d ? d.ToString("0.###e0", c) : "—"),
             ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(NaturalOrder.Instance))),
         };
         var html = new StringBuilder("<table class=\"summary\">");
@@ -158,6 +158,10 @@ internal static class HtmlReport
 
         return html.Append("</tbody></table>").ToString();
     }
+
+    /// <summary>The mean over peers of each one's latest training loss (daemon runs record no round lines).</summary>
+    private static double? FinalMeanTrainLoss(RunMetrics run) => Mean(run.NodeNames.Select(
+        name => run.Nodes.LastOrDefault(n => n.Node == name && n.TrainLoss is not null)?.TrainLoss));
 
     /// <summary>The mean over peers of each one's latest validation accuracy (own held-out data), or null when none reported one.</summary>
     private static double? FinalMeanValidation(RunMetrics run) => Mean(run.NodeNames.Select(

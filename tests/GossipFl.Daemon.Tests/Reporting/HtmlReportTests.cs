@@ -33,6 +33,34 @@ public sealed partial class HtmlReportTests
     }
 
     [Fact]
+    public void Build_DaemonRun_TakesTrainingLossFromThePeersAndConsensusFromTheirFinalModels()
+    {
+        // A daemon run: one directory per node with node lines only (no round lines), and each node's final model.
+        var root = Directory.CreateTempSubdirectory("gossipfl-daemon-run-").FullName;
+        try
+        {
+            foreach (var (node, loss, weight) in new[] { ("a", 0.25, 1f), ("b", 0.75, 3f) })
+            {
+                var directory = Directory.CreateDirectory(Path.Combine(root, node)).FullName;
+                File.WriteAllText(Path.Combine(directory, "metrics.jsonl"),
+                    $"{{\"kind\":\"node\",\"round\":4,\"node\":\"{node}\",\"train_loss\":{loss.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"test_loss\":null,\"test_accuracy\":null,\"weight\":1,\"bytes_sent\":0,\"bytes_received\":0}}\n");
+                GossipFl.Learning.Models.SafeTensorsFile.Write(Path.Combine(directory, "final.safetensors"),
+                    [GossipFl.Learning.Models.SafeTensor.FromFloats("w", [2], [weight, 0f])], new Dictionary<string, string> { ["gossipfl.round"] = "4" });
+            }
+
+            var html = HtmlReport.Build(MetricsReader.Read(root), graph: null);
+
+            // Models (1, 0) and (3, 0): mean (2, 0), each 1 away squared.
+            Assert.Contains("<th>final mean training loss</th><td>0.5000</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<th>final consensus distance</th><td>1e0</td>", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Build_PeerThatStoppedEarly_IsFlaggedInSummaryTableAndDrawing()
     {
         using var sample = new SampleRun();
