@@ -92,7 +92,15 @@ for k in $(seq 0 $((nodes - 1))); do
   pids+=($!)
 done
 
-say "started ${#pids[@]} daemons (logs: $run/NODE.log); waiting for them to finish"
+say "started ${#pids[@]} daemons (logs: $run/NODE.log); following them until they finish"
+# A live view of the run (a table refreshed in place on a terminal, plain lines otherwise), read from the files the
+# daemons write; --rounds from the flags given to the daemons, else the topology's training section.
+watch_rounds=()
+for k in "${!extra[@]}"; do
+  if [ "${extra[$k]}" = --rounds ] && [ $((k + 1)) -lt ${#extra[@]} ]; then watch_rounds=(--rounds "${extra[$((k + 1))]}"); fi
+done
+"${gossipfl[@]}" watch "$run" "${watch_rounds[@]}" &
+watcher=$!
 # Peak resident memory of each daemon (VmHWM), sampled once a second while it runs.
 (
   while :; do
@@ -116,6 +124,9 @@ for k in "${!pids[@]}"; do
   fi
 done
 pids=()
+# The watcher ends by itself when every peer is done; one that failed stops it here.
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
 elapsed=$(( $(date +%s) - started ))
 wait "$sampler" 2>/dev/null || true
 cat "$run"/*.peak-rss-kb 2>/dev/null | awk -v n="$nodes" -v s="$elapsed" '

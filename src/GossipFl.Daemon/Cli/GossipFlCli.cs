@@ -18,6 +18,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(PeersCommand.Create());
         return root;
     }
