@@ -15,6 +15,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(PeersCommand.Create());
+        root.Subcommands.Add(IdentityCommand.Create());
         return root;
     }
 }
