@@ -51,7 +51,7 @@ say "publishing the self-contained gossipfl executable ($version)"
 # English help only (no satellite resource folders), no .pdb files: neither is of use on a server.
 dotnet publish "$root/src/GossipFl.Daemon" -c Release -r linux-x64 --self-contained -nologo -v quiet \
   -o "$stage/usr/lib/gossipfl" \
-  -p:Version="$upstream" -p:InformationalVersion="$version" -p:SatelliteResourceLanguages=en -p:DebugType=none >&2
+  -p:Version="$upstream" -p:InformationalVersion="$version" -p:IncludeSourceRevisionInInformationalVersion=false -p:SatelliteResourceLanguages=en -p:DebugType=none >&2
 # The LTTng trace provider links liblttng-ust, which nothing else needs; the runtime runs without it.
 rm -f "$stage/usr/lib/gossipfl/libcoreclrtraceptprovider.so"
 # The shim is built with symbols for debugging in the checkout; a package ships it stripped (Debian policy 10.1).

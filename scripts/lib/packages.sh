@@ -2,7 +2,7 @@
 # sudo when not root). Some packages (avahi, dbus, openssh-server) start system services on install; GossipFl's
 # scripts and tests only ever run private instances inside network namespaces, so a policy-rc.d that refuses
 # every start is put in place for the install (unless one exists already) and removed afterwards.
-#   ensure_packages LABEL PACKAGE...
+#   ensure_packages LABEL PACKAGE...     (sets packages_installed to how many it installed)
 ensure_packages() {
   local label=$1; shift
   local sudo_cmd=()
@@ -13,6 +13,7 @@ ensure_packages() {
       missing+=("$package")
     fi
   done
+  packages_installed=${#missing[@]}
   [ "${#missing[@]}" -gt 0 ] || return 0
   printf '%s: installing Debian packages: %s\n' "$label" "${missing[*]}" >&2
   "${sudo_cmd[@]}" apt-get update -q >&2
