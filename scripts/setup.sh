@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine, and a quick no-op on a ready one:
-#   1. installs the Debian packages GossipFl and its tests need (only those missing),
+#   1. installs the Debian packages building and running GossipFl need (only those missing; the test tools
+#      are scripts/test.sh's business),
 #   2. makes OpenBLAS the BLAS that libtorch uses (the reference BLAS is ~13x slower for Linear layers),
 #   3. builds the native libtorch shim with CMake,
 #   4. builds the .NET solution.
@@ -24,34 +25,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- 1. Debian packages -------------------------------------------------------------------------
-# Runtime: libtorch (the engine), OpenBLAS with OpenMP (fast BLAS), Fashion-MNIST (the default data).
-# Build: cmake, g++. Tests: python3-torch (the PyTorch reference the engine is checked against);
-# iproute2 and nftables (private test networks in namespaces, packet loss); avahi, dbus and tshark
-# (an independent mDNS implementation and a DNS decoder to check ours against); chromium (renders
-# the HTML report headless in a test).
-packages=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist cmake g++ make python3-torch
-  iproute2 nftables avahi-daemon avahi-utils dbus tshark chromium)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$package")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  say "installing Debian packages: ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -q
-  # Some packages (avahi, dbus) start system services on install; the tests run their own private
-  # instances inside network namespaces, so keep the machine's services stopped (policy-rc.d, exit 101).
-  policy=/usr/sbin/policy-rc.d
-  placed_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
-    "${sudo_cmd[@]}" chmod +x "$policy"
-    placed_policy=1
-  fi
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-  if [ "$placed_policy" -eq 1 ]; then "${sudo_cmd[@]}" rm -f "$policy"; fi
-fi
+# Run: libtorch (the engine), OpenBLAS with OpenMP (fast BLAS), Fashion-MNIST (the default data); iproute2 and
+# procps (ip, sysctl: simulate.sh gives each daemon its own network namespace as root). Build: cmake, g++, make.
+# shellcheck source=scripts/lib/packages.sh
+. "$root/scripts/lib/packages.sh"
+packages=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist cmake g++ make iproute2 procps)
+ensure_packages setup "${packages[@]}"
+if [ "$packages_installed" -gt 0 ]; then did_work=1; fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   say "the .NET 10 SDK is not on PATH; install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and run again"

@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Sets up the machine and the build (scripts/setup.sh), then runs every test in the solution.
+# Sets up the machine and the build (scripts/setup.sh), installs the test tools, builds the Debian package
+# (scripts/package.sh; the deployment tests install it), then runs every test in the solution.
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Idx").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 "$root/scripts/setup.sh"
+
+# Test tools: python3-torch (the PyTorch reference the engine is checked against); nftables (packet loss in
+# private test networks); avahi, dbus and tshark (an independent mDNS implementation and a DNS decoder to check
+# ours against); chromium (renders the HTML report headless); lintian, systemd (systemd-analyze), ansible and
+# openssh-server (the package, its unit and the rollout playbook, tested against namespaces running sshd).
+# shellcheck source=scripts/lib/packages.sh
+. "$root/scripts/lib/packages.sh"
+ensure_packages test python3-torch nftables avahi-daemon avahi-utils dbus tshark chromium \
+  lintian systemd ansible openssh-server
+
+GOSSIPFL_DEB=$("$root/scripts/package.sh")
+export GOSSIPFL_DEB
 
 configuration=${GOSSIPFL_CONFIGURATION:-Release}
 results="$root/artifacts/test-results"

@@ -20,6 +20,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(PeersCommand.Create());
+        root.Subcommands.Add(IdentityCommand.Create());
         return root;
     }
 }

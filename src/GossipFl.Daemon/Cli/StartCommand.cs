@@ -11,16 +11,17 @@ using Microsoft.Extensions.Logging;
 namespace GossipFl.Daemon.Cli;
 
 /// <summary>
-/// <c>gossipfl start --topology FILE</c>: run one node. Settings are layered the .NET way, lowest first: the
-/// topology file's <c>training:</c> section, <c>--config FILE</c> (JSON), <c>GOSSIPFL_*</c> environment
-/// variables, then the flags given here.
+/// <c>gossipfl start --topology FILE</c> or <c>gossipfl start --config FILE</c>: run one node. Settings are layered
+/// the .NET way, lowest first: the topology file's <c>training:</c> section, <c>--config FILE</c> (JSON, see
+/// <see cref="StartConfigFile"/>), <c>GOSSIPFL_*</c> environment variables, then the flags given here. The topology
+/// itself is a setting like the others, so a config file alone can describe a node (as a systemd unit needs).
 /// </summary>
 internal static class StartCommand
 {
     public static Command Create()
     {
-        var topology = new Option<FileInfo>("--topology") { Description = "the trust topology file (see docs/topology.md)", Required = true };
-        var config = new Option<FileInfo?>("--config") { Description = "a JSON file of settings (keys as the flags, e.g. {\"Rounds\": 20})" };
+        var topology = new Option<FileInfo?>("--topology") { Description = "the trust topology file (see docs/topology.md); or \"Topology\" in --config, or GOSSIPFL_TOPOLOGY" };
+        var config = new Option<FileInfo?>("--config") { Description = "a JSON file of settings, keys as the options in PascalCase (e.g. {\"Topology\": \"ring.yaml\", \"Rounds\": 20}); relative paths in it are relative to the file" };
         var flags = new (Option Option, string Key)[]
         {
             (new Option<string>("--node") { Description = "this node's name in the topology (default: the host name)" }, nameof(DaemonSettings.Node)),
@@ -68,7 +69,7 @@ internal static class StartCommand
 
         command.SetAction((parse, cancellation) => UserErrors.GuardAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var settings = Layer(parse, parse.GetValue(topology)!, parse.GetValue(config), flags);
+            var settings = Layer(parse, parse.GetValue(topology), parse.GetValue(config), flags);
             Validate(settings);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "gossipfl" });
             builder.Logging.ClearProviders();
@@ -89,40 +90,14 @@ internal static class StartCommand
         return command;
     }
 
-    private static DaemonSettings Layer(ParseResult parse, FileInfo topologyFile, FileInfo? configFile, (Option Option, string Key)[] flags)
+    private static DaemonSettings Layer(ParseResult parse, FileInfo? topologyFile, FileInfo? configFile, (Option Option, string Key)[] flags)
     {
-        var document = TopologyFileReader.Load(topologyFile.FullName);
-        var fromTopology = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (document.Training is { } training)
+        var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (topologyFile is not null)
         {
-            void Put(string key, object? value)
-            {
-                if (value is not null)
-                {
-                    fromTopology[key] = Convert.ToString(value, CultureInfo.InvariantCulture);
-                }
-            }
-
-            Put(nameof(DaemonSettings.Algorithm), training.Algorithm);
-            Put(nameof(DaemonSettings.Model), training.Model);
-            Put(nameof(DaemonSettings.Dataset), training.Dataset);
-            Put(nameof(DaemonSettings.Partition), training.Partition);
-            Put(nameof(DaemonSettings.Rounds), training.Rounds);
-            Put(nameof(DaemonSettings.LocalSteps), training.LocalSteps);
-            Put(nameof(DaemonSettings.BatchSize), training.BatchSize);
-            Put(nameof(DaemonSettings.Lr), training.LearningRate);
-            Put(nameof(DaemonSettings.Seed), training.Seed);
-            Put(nameof(DaemonSettings.LocalEpochs), training.LocalEpochs);
-            Put(nameof(DaemonSettings.ClientFraction), training.ClientFraction);
-            Put(nameof(DaemonSettings.Quorum), training.Quorum);
-            Put(nameof(DaemonSettings.Mode), training.Mode);
-            Put(nameof(DaemonSettings.Staleness), training.Staleness);
+            fromFlags[nameof(DaemonSettings.Topology)] = topologyFile.FullName;
         }
 
-        var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            [nameof(DaemonSettings.Topology)] = topologyFile.FullName,
-        };
         foreach (var (option, key) in flags)
         {
             var result = parse.GetResult(option);
@@ -150,20 +125,54 @@ internal static class StartCommand
             }
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(fromTopology);
-        if (configFile is not null)
+        var fromFile = configFile is null ? [] : StartConfigFile.Read(configFile);
+
+        // The topology file is itself a setting, and its training: section is the lowest layer; so the layers
+        // above it are read once to find it, then again with its section beneath them.
+        IConfigurationBuilder Above(IConfigurationBuilder builder) =>
+            builder.AddInMemoryCollection(fromFile).AddEnvironmentVariables("GOSSIPFL_").AddInMemoryCollection(fromFlags);
+        var topologyPath = Above(new ConfigurationBuilder()).Build()[nameof(DaemonSettings.Topology)];
+        if (string.IsNullOrWhiteSpace(topologyPath))
         {
-            if (!configFile.Exists)
+            throw new UsageException(
+                configFile is null
+                    ? "no topology: give --topology FILE (or --config FILE with \"Topology\" in it, or GOSSIPFL_TOPOLOGY)"
+                    : $"no topology: {configFile.FullName} has no \"Topology\" and neither --topology nor GOSSIPFL_TOPOLOGY is given");
+        }
+
+        topologyPath = Path.GetFullPath(topologyPath);
+        var document = TopologyFileReader.Load(topologyPath);
+        var fromTopology = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (document.Training is { } training)
+        {
+            void Put(string key, object? value)
             {
-                throw new FileNotFoundException($"{configFile.FullName}: no such config file");
+                if (value is not null)
+                {
+                    fromTopology[key] = Convert.ToString(value, CultureInfo.InvariantCulture);
+                }
             }
 
-            configuration.AddJsonFile(configFile.FullName, optional: false);
+            Put(nameof(DaemonSettings.Algorithm), training.Algorithm);
+            Put(nameof(DaemonSettings.Model), training.Model);
+            Put(nameof(DaemonSettings.Dataset), training.Dataset);
+            Put(nameof(DaemonSettings.Partition), training.Partition);
+            Put(nameof(DaemonSettings.Rounds), training.Rounds);
+            Put(nameof(DaemonSettings.LocalSteps), training.LocalSteps);
+            Put(nameof(DaemonSettings.BatchSize), training.BatchSize);
+            Put(nameof(DaemonSettings.Lr), training.LearningRate);
+            Put(nameof(DaemonSettings.Seed), training.Seed);
+            Put(nameof(DaemonSettings.LocalEpochs), training.LocalEpochs);
+            Put(nameof(DaemonSettings.ClientFraction), training.ClientFraction);
+            Put(nameof(DaemonSettings.Quorum), training.Quorum);
+            Put(nameof(DaemonSettings.Mode), training.Mode);
+            Put(nameof(DaemonSettings.Staleness), training.Staleness);
         }
 
         var settings = new DaemonSettings();
-        var built = configuration.AddEnvironmentVariables("GOSSIPFL_").AddInMemoryCollection(fromFlags).Build();
+        var built = Above(new ConfigurationBuilder().AddInMemoryCollection(fromTopology)).Build();
         built.Bind(settings);
+        settings.Topology = topologyPath;
         if (settings.Data is not null)
         {
             // The topology's dataset and partition describe the shared-data experiment and give way to --data; a
