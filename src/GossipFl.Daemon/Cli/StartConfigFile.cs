@@ -18,7 +18,7 @@ internal static class StartConfigFile
     private static readonly string[] PathKeys =
     [
         nameof(DaemonSettings.Topology), nameof(DaemonSettings.DataDir), nameof(DaemonSettings.PskFile),
-        nameof(DaemonSettings.Data), nameof(DaemonSettings.TestData),
+        nameof(DaemonSettings.Data), nameof(DaemonSettings.TestData), nameof(DaemonSettings.Init),
     ];
 
     private static readonly HashSet<string> Keys = typeof(DaemonSettings)
