@@ -13,11 +13,24 @@ internal static class FinalModelConsensus
     public static double? Of(string runDirectory)
     {
         var models = new List<(string Round, float[] Values)>();
+        if (!Directory.Exists(runDirectory))
+        {
+            return null;
+        }
+
         foreach (var file in Directory.GetDirectories(runDirectory).Order(StringComparer.Ordinal)
                      .Select(d => Path.Combine(d, "final.safetensors")).Where(File.Exists))
         {
-            var (tensors, metadata) = SafeTensorsFile.Read(file);
-            models.Add((metadata.TryGetValue("gossipfl.round", out var round) ? round : "?", tensors.SelectMany(t => t.ToFloats()).ToArray()));
+            try
+            {
+                var (tensors, metadata) = SafeTensorsFile.Read(file);
+                models.Add((metadata.TryGetValue("gossipfl.round", out var round) ? round : "?", tensors.SelectMany(t => t.ToFloats()).ToArray()));
+            }
+            catch (Exception ex) when (ex is SafeTensorsFormatException or IOException or InvalidOperationException)
+            {
+                // A damaged or foreign file leaves that peer out of the figure; the rest of the report still stands.
+                Console.Error.WriteLine($"report: leaving {file} out of the consensus distance: {ex.Message}");
+            }
         }
 
         // Peers that stopped early wrote no final model; compare only models of the same (last) round.

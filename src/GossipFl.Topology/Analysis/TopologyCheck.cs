@@ -22,9 +22,9 @@ public sealed record TopologyCheck(IReadOnlyList<TopologyProblem> Errors, IReadO
         warnings.AddRange(report.Warnings.Select(w => new TopologyProblem(w)));
 
         var algorithm = document.Training?.Algorithm;
-        if (algorithm == "d-psgd" && !graph.IsSymmetric)
+        if (TrainingDefaults.IsDPsgd(algorithm) && !graph.IsSymmetric)
         {
-            errors.Add(new TopologyProblem($"algorithm d-psgd needs a symmetric graph (Metropolis-Hastings weights), but {OneWay(graph)}; use push-sum"));
+            errors.Add(new TopologyProblem($"algorithm {algorithm} needs a symmetric graph (Metropolis-Hastings weights), but {OneWay(graph)}; use push-sum"));
         }
 
         if (algorithm == "fedavg" && graph.NodeCount < 2)

@@ -7,8 +7,14 @@ namespace GossipFl.Topology.Files;
 /// </summary>
 public sealed record TrainingDefaults
 {
-    /// <summary>Algorithms the file may name (ARCHITECTURE.md §4).</summary>
-    public static readonly IReadOnlyList<string> KnownAlgorithms = ["push-sum", "d-psgd", "dol", "fedavg", "centralized"];
+    /// <summary>
+    /// Algorithms the file may name (ARCHITECTURE.md §4): the paper's names and the command line's short ones, so
+    /// <c>--algorithm</c> and the file accept the same words (<c>push-sum</c> = <c>ops</c>, <c>d-psgd</c> = <c>dsgd</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> KnownAlgorithms = ["push-sum", "ops", "d-psgd", "dsgd", "dol", "fedavg", "centralized"];
+
+    /// <summary>Whether <paramref name="algorithm"/> is D-PSGD under either of its names.</summary>
+    public static bool IsDPsgd(string? algorithm) => algorithm is "d-psgd" or "dsgd";
 
     public string? Algorithm { get; init; }
 

@@ -189,6 +189,24 @@ public class TopologyFileErrorTests
         Assert.Contains("unknown key 'epochs'", ex.Problems[3].Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("push-sum", true)]
+    [InlineData("ops", true)]
+    [InlineData("d-psgd", false)]
+    [InlineData("dsgd", false)]
+    public void Check_AlgorithmUnderEitherName_MeansTheSame(string algorithm, bool usableOnADirectedGraph)
+    {
+        var document = TopologyFileReader.Parse($"version: 1\nnodes:\n  - name: a\n    trusts: [b]\n  - name: b\n    trusts: [c]\n  - name: c\n    trusts: [a]\ntraining:\n  algorithm: {algorithm}\n");
+
+        var check = GossipFl.Topology.Analysis.TopologyCheck.Run(document);
+
+        Assert.Equal(usableOnADirectedGraph, check.IsUsable);
+        if (!usableOnADirectedGraph)
+        {
+            Assert.Contains($"algorithm {algorithm} needs a symmetric graph", check.Errors[0].Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Parse_TrainingModeAndStaleness_AreReadAndValidated()
     {
