@@ -94,8 +94,16 @@ internal sealed partial class RoundServices
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             // The follower misses this share; the driver reclaims it (docs/algorithms.md).
-            State.Drop("send_failed");
-            LogSendFailed(share.Round, peer, ex.Message);
+            if (ex is Transport.TransportException { Failure: Transport.TransportFailure.ContextMismatch })
+            {
+                // A peer of another task: the daemon said so once with both signatures; once a round adds nothing.
+                State.Drop("send_refused_other_task");
+            }
+            else
+            {
+                State.Drop("send_failed");
+                LogSendFailed(share.Round, peer, ex.Message);
+            }
             return false;
         }
     }
