@@ -62,6 +62,39 @@ public sealed class ModeMismatchTests
         Assert.Single(log.Errors);
     }
 
+    [Theory]
+    [InlineData(GossipFl.Daemon.Transport.TransportFailure.ContextMismatch, "send_refused_other_task", 0)]
+    [InlineData(GossipFl.Daemon.Transport.TransportFailure.PeerUnreachable, "send_failed", 1)]
+    public async Task ASendRefusedBecauseThePeerRunsAnotherTask_IsCountedNotWarnedAboutEveryRound(
+        GossipFl.Daemon.Transport.TransportFailure failure, string counted, int warnings)
+    {
+        var topology = TopologyFileReader.Parse(Pair);
+        var state = State(topology, "a");
+        var log = new CapturingLogger();
+        var services = new RoundServices(
+            "a", topology, Node(topology, "a"), new QuadraticLearner(Length, 1, 0.1, TimeSpan.Zero), new Failing(failure),
+            new RoundOptions(Rounds, TimeSpan.FromSeconds(1), EvaluateEvery: 0), state, null, null, log, asynchronous: false);
+
+        Assert.False(await services.SendAsync("b", 0, 0.5, 0.5, new float[Length], CancellationToken.None));
+
+        Assert.Equal(1, state.Snapshot().Drops[counted]);
+        Assert.Equal(warnings, log.Lines.Count(line => line.Contains("could not deliver the share to b", StringComparison.Ordinal)));
+    }
+
+    private sealed class Failing(GossipFl.Daemon.Transport.TransportFailure failure) : IShareExchange
+    {
+        public Task SendAsync(string peer, ReadOnlyMemory<byte> payload, TimeSpan deadline, CancellationToken cancellation) =>
+            Task.FromException(new GossipFl.Daemon.Transport.TransportException(failure, $"{peer}: {failure}"));
+
+        public ValueTask<IncomingPayload> ReceiveAsync(CancellationToken cancellation) => throw new InvalidOperationException("nothing arrives in this test");
+
+        public bool TryReceive([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IncomingPayload? payload)
+        {
+            payload = null;
+            return false;
+        }
+    }
+
     private static IncomingPayload Incoming(string sender, ModelShare share)
     {
         var bytes = new byte[share.Size];
