@@ -133,16 +133,7 @@ internal static class SimulateCommand
         metadata["gossipfl.algorithm"] = AlgorithmNames.NameOf(settings.Algorithm);
         metadata["gossipfl.round"] = (result.RoundsCompleted - 1).ToString(CultureInfo.InvariantCulture);
         using var engine = TorchModel.Create(description.Model, description.InputShape, description.ClassCount);
-        var mean = new double[result.Models[0].Length];
-        foreach (var model in result.Models)
-        {
-            for (var i = 0; i < mean.Length; i++)
-            {
-                mean[i] += model[i];
-            }
-        }
-
-        var meanModel = mean.Select(v => (float)(v / result.Models.Count)).ToArray();
+        var meanModel = Inspection.ConsensusDistance.Mean(result.Models).Select(v => (float)v).ToArray();
         ModelFile.Save(Path.Combine(directory, "mean.safetensors"), engine, meanModel, new Dictionary<string, string>(metadata) { ["gossipfl.node"] = "mean of all peers" });
         if (result.Models.Count <= MaxModelFiles && result.Models.Count == settings.Topology.Graph.NodeCount)
         {

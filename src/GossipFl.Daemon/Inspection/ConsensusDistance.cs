@@ -15,14 +15,32 @@ internal static class ConsensusDistance
             return [];
         }
 
-        var length = models[0].Length;
+        var mean = Mean(models);
+        var length = mean.Length;
+        return models.Select(model =>
+        {
+            double sum = 0;
+            for (var j = 0; j < length; j++)
+            {
+                var d = model[j] - mean[j];
+                sum += d * d;
+            }
+
+            return sum;
+        }).ToArray();
+    }
+
+    /// <summary>The element-wise mean of models of equal length, in double (summing many float vectors in float loses the small differences being measured).</summary>
+    public static double[] Mean(IReadOnlyList<float[]> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var length = models.Count == 0 ? 0 : models[0].Length;
         if (models.Any(m => m.Length != length))
         {
             throw new ArgumentException(
                 $"peers run models of different sizes ({string.Join(", ", models.Select(m => m.Length).Distinct())} parameters): they are not training the same model");
         }
 
-        // The mean in double: summing many float vectors in float loses the small differences being measured.
         var mean = new double[length];
         foreach (var model in models)
         {
@@ -37,16 +55,6 @@ internal static class ConsensusDistance
             mean[j] /= models.Count;
         }
 
-        return models.Select(model =>
-        {
-            double sum = 0;
-            for (var j = 0; j < length; j++)
-            {
-                var d = model[j] - mean[j];
-                sum += d * d;
-            }
-
-            return sum;
-        }).ToArray();
+        return mean;
     }
 }

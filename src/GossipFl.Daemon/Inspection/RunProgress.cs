@@ -93,13 +93,7 @@ internal sealed record RunProgress(IReadOnlyList<RunProgress.Peer> Peers, double
                 stream.Close();
                 if (CheckpointStore.TryRead(file, (int)count, out var checkpoint, out _))
                 {
-                    var model = checkpoint.Parameters;
-                    if (checkpoint.Weight != 1.0)
-                    {
-                        Learning.Algorithms.VectorMath.Scale(model, model, (float)(1.0 / checkpoint.Weight));
-                    }
-
-                    return model;
+                    return checkpoint.Model();
                 }
             }
             catch (IOException)

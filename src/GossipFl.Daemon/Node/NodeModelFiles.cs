@@ -91,17 +91,7 @@ internal static class NodeModelFiles
         var rounds = store.Rounds();
         var chosen = round ?? (rounds.Count > 0 ? rounds[^1] : throw new InvalidDataException($"{store.Directory} holds no checkpoint yet: the node has not finished a round"));
         var checkpoint = store.Load(chosen, engine.ParameterCount);
-        var model = new float[checkpoint.Parameters.Length];
-        if (checkpoint.Weight != 1.0)
-        {
-            // Push-sum's de-biased model, computed as the node computes it (GossipNode.CopyModel).
-            VectorMath.Scale(model, checkpoint.Parameters, (float)(1.0 / checkpoint.Weight));
-        }
-        else
-        {
-            checkpoint.Parameters.CopyTo(model);
-        }
-
+        var model = checkpoint.Model();
         Write(output, description, metadata, chosen, model);
         return chosen;
     }
