@@ -62,6 +62,8 @@ ln -s ../lib/gossipfl/gossipfl "$stage/usr/bin/gossipfl"
 install -m 0644 packaging/gossipfl@.service "$stage/lib/systemd/system/gossipfl@.service"
 install -m 0644 packaging/etc/example.json packaging/etc/topology.example.yaml "$stage/etc/gossipfl/"
 install -m 0644 topologies/*.yaml "$stage/usr/share/gossipfl/topologies/"
+# The PyTorch loader of exported models (docs/models.md): a module to import, not a program.
+install -D -m 0644 python/gossipfl_models.py "$stage/usr/share/gossipfl/python/gossipfl_models.py"
 install -m 0644 packaging/gossipfl.bash-completion "$stage/usr/share/bash-completion/completions/gossipfl"
 install -m 0644 packaging/debian/copyright "$stage/usr/share/doc/gossipfl/copyright"
 install -D -m 0644 packaging/debian/lintian-overrides "$stage/usr/share/lintian/overrides/gossipfl"

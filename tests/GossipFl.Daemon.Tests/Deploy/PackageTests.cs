@@ -39,6 +39,7 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("/etc/gossipfl/example.json", files);
 
             var nodes = await RunTwoNodesAsync();
+            AssertInstalledLoaderReadsTheModel(Path.Combine(nodes[0], "final.safetensors"));
 
             InstalledPackage.Purge();
             Assert.False(InstalledPackage.IsInstalled);
@@ -107,6 +108,29 @@ public sealed class PackageTests : IDisposable
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The PyTorch loader the package installs (docs/models.md) reads the model the packaged daemon wrote: the model
+    /// it builds maps the contract's input shape to one output per class of the contract (own-data.yaml: 10).
+    /// </summary>
+    private static void AssertInstalledLoaderReadsTheModel(string model)
+    {
+        SystemCommand.Require("/usr/bin/python3", "python3");
+        Assert.True(File.Exists(model), $"the node wrote no {model}");
+        const string script = "import sys, torch, gossipfl_models as g; m = g.load(sys.argv[1]); "
+            + "t = g.task(sys.argv[1]); print(m(torch.zeros(1, *t['input'])).shape[1], len(t['classes']))";
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(model);
+        start.Environment["PYTHONPATH"] = "/usr/share/gossipfl/python";
+        using var python = Process.Start(start) ?? throw new InvalidOperationException("could not start python3");
+        var output = python.StandardOutput.ReadToEndAsync();
+        var error = python.StandardError.ReadToEnd();
+        Assert.True(python.WaitForExit(TimeSpan.FromMinutes(2)), "python3 did not finish loading the model");
+        Assert.True(python.ExitCode == 0, "the installed gossipfl_models could not load the model: " + error);
+        Assert.Equal("10 10", output.Result.Trim());
     }
 
     /// <summary>Runs alice and bob of the packaged own-data topology on two hosts; returns their data directories.</summary>
