@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime;
 using GossipFl.Daemon.Coordination;
 using GossipFl.Daemon.Discovery;
 using GossipFl.Daemon.Protocol;
@@ -150,6 +151,12 @@ internal sealed partial class GossipDaemon : BackgroundService
             ModelFile.ReadParameters(init, shape).CopyTo(initial, 0);
             workloadText += $"; starting from {init}";
         }
+
+        // Loading left large temporaries behind (decompressed files, the whole shared training set of an experiment):
+        // collect them once, compacting the large-object heap and returning its pages, so a daemon's peak memory is
+        // what it trains with, not what it read (docs/benchmarks.md, "Peak memory of a Fashion-MNIST daemon").
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial);
         _dataDirectory = dataDirectory;

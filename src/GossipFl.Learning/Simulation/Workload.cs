@@ -37,6 +37,10 @@ public sealed class Workload : IDisposable
     /// <summary>Whether learners may train on several threads at once (not when they share a libtorch engine).</summary>
     public bool ParallelTraining { get; private set; }
 
+    /// <summary>
+    /// The data this workload holds: the whole data set and its test set, or, for one peer
+    /// (<see cref="CreateForPeer"/>), that peer's part and the test set, so a daemon does not keep the rest alive.
+    /// </summary>
     public DatasetSplit Data { get; private set; } = null!;
 
     public string Description { get; private set; } = "";
@@ -183,8 +187,11 @@ public sealed class Workload : IDisposable
 
         if (OnlyPeer is { } only)
         {
-            Learners = [new TorchLocalLearner(engine, partition.ClientData(Data.Train, only), Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, only)];
+            var own = partition.ClientData(Data.Train, only);
+            Learners = [new TorchLocalLearner(engine, own, Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, only)];
             Description = $"{Spec.Model} on {Data.Train.Name} split {partition.Scheme}: peer {only} of {Spec.Nodes} holds {partition.SizeOf(only):N0} samples";
+            // The whole training set (47 MB of pixel codes for Fashion-MNIST) is garbage from here on.
+            Data = Data with { Train = own };
             return;
         }
 
