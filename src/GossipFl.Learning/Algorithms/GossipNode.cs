@@ -361,14 +361,20 @@ public sealed class GossipNode
         LastRadius = radius;
         for (var k = 0; k < _inbox.Count; k++)
         {
-            var buffer = ClipBuffer(k);
-            var clipped = SelfCenteredClipping.Clip(_sent, _inbox[k].Values.Span, distances[k], radius, buffer);
-            if (clipped)
+            var outcome = SelfCenteredClipping.Judge(distances[k], radius, Aggregation.AdaptiveRadius);
+            if (outcome == ContributionOutcome.Clipped)
             {
+                var buffer = ClipBuffer(k);
+                SelfCenteredClipping.Clip(_sent, _inbox[k].Values.Span, distances[k], radius, buffer);
                 _inbox[k] = _inbox[k] with { Values = buffer };
             }
+            else if (outcome == ContributionOutcome.Discarded)
+            {
+                // Clipped to radius 0: the neighbour's weight folds the node's own vector.
+                _inbox[k] = _inbox[k] with { Values = _sent };
+            }
 
-            _verdicts.Add(new ContributionVerdict(_inbox[k].From, clipped ? ContributionOutcome.Clipped : ContributionOutcome.Kept));
+            _verdicts.Add(new ContributionVerdict(_inbox[k].From, outcome));
         }
     }
 
@@ -427,14 +433,17 @@ public sealed class GossipNode
             }
 
             var buffer = _clipBuffers[k];
-            var clipped = SelfCenteredClipping.Clip(_center, buffer, distances[at++], radius, buffer);
-            if (clipped)
+            var distance = distances[at++];
+            var outcome = SelfCenteredClipping.Judge(distance, radius, Aggregation.AdaptiveRadius);
+            if (outcome != ContributionOutcome.Kept)
             {
+                // Discarded: clipped to radius 0, the share then carries the node's own z at the sender's weight.
+                SelfCenteredClipping.Clip(_center, buffer, distance, outcome == ContributionOutcome.Clipped ? radius : 0, buffer);
                 VectorMath.Scale(buffer, buffer, (float)senderWeight);
                 message = message with { Values = buffer };
             }
 
-            _verdicts.Add(new ContributionVerdict(message.From, clipped ? ContributionOutcome.Clipped : ContributionOutcome.Kept));
+            _verdicts.Add(new ContributionVerdict(message.From, outcome));
             _inbox[kept++] = message;
         }
 

@@ -14,9 +14,20 @@ namespace GossipFl.Learning.Robustness;
 /// converge, and, as long as fewer than half of a node's arrived neighbours are Byzantine, is at most the
 /// distance to some honest neighbour, so the Byzantine pull stays within the honest spread. Its price: the
 /// farther half of the honest neighbours is clipped too (a slower mixing, counted as clipping).
+/// <para>
+/// Under <c>clipped:auto</c> a neighbour farther than <see cref="DiscardFactor"/>·τ is discarded: its vector is
+/// replaced by x_i (clipping to radius 0), so its weight stays with the node and the mixing matrix is unchanged.
+/// Measured on Fashion-MNIST (docs/benchmarks.md), clipping alone let two sign-flipping peers pull their
+/// neighbours by W_ij·τ every round, always the same way, and cost 6 points; a vector that far from every honest
+/// neighbour carries nothing worth keeping. A fixed τ does not discard: its scale is the operator's, and early in
+/// training every neighbour may be beyond a multiple of it.
+/// </para>
 /// </remarks>
 public static class SelfCenteredClipping
 {
+    /// <summary>Under <c>clipped:auto</c>, neighbours farther than this many τ are discarded rather than clipped.</summary>
+    public const double DiscardFactor = 4.0;
+
     /// <summary>The lower median of <paramref name="distances"/> (the ⌈n/2⌉-th smallest); +∞ when there are none.</summary>
     public static double AdaptiveRadius(ReadOnlySpan<double> distances)
     {
@@ -28,6 +39,20 @@ public static class SelfCenteredClipping
         var sorted = distances.ToArray();
         Array.Sort(sorted);
         return sorted[(sorted.Length - 1) / 2];
+    }
+
+    /// <summary>
+    /// What to do with a neighbour at <paramref name="distance"/>: keep (within τ), clip, or (adaptive τ only,
+    /// beyond <see cref="DiscardFactor"/>·τ, or not finite) discard.
+    /// </summary>
+    public static ContributionOutcome Judge(double distance, double radius, bool adaptive)
+    {
+        if (distance <= radius)
+        {
+            return ContributionOutcome.Kept;
+        }
+
+        return adaptive && !(distance <= DiscardFactor * radius) ? ContributionOutcome.Discarded : ContributionOutcome.Clipped;
     }
 
     /// <summary>

@@ -21,12 +21,31 @@ public sealed class GossipClippingTests
     }
 
     [Fact]
-    public void DPsgd_ClippedAuto_RadiusIsTheLowerMedianNeighbourDistance()
+    public void DPsgd_ClippedAuto_RadiusIsTheLowerMedianNeighbourDistance_FarBeyondItIsDiscarded()
     {
+        // τ = lower median of {1, 100} = 1; node 2 at distance 100 > 4τ is replaced by node 0's own vector.
         var nodes = Round(TestGraphs.Ring(3), AlgorithmKind.DPsgd, AggregationSpec.Parse("clipped:auto"), [[0f, 0f], [1f, 0f], [0f, 100f]]);
         Assert.Equal(1.0, nodes[0].LastRadius);
         Assert.Equal(1f / 3, nodes[0].X[0], 1e-6f);
+        Assert.Equal(0f, nodes[0].X[1]);
+        Assert.Equal(ContributionOutcome.Discarded, nodes[0].LastVerdicts[1].Outcome);
+
+        // Within 4τ it is clipped to τ: node 2 at (0, 3) -> (0, 1).
+        nodes = Round(TestGraphs.Ring(3), AlgorithmKind.DPsgd, AggregationSpec.Parse("clipped:auto"), [[0f, 0f], [1f, 0f], [0f, 3f]]);
         Assert.Equal(1f / 3, nodes[0].X[1], 1e-6f);
+        Assert.Equal(ContributionOutcome.Clipped, nodes[0].LastVerdicts[1].Outcome);
+    }
+
+    [Fact]
+    public void PushSum_ClippedAuto_FarSenderIsDiscarded_WeightStillConserved()
+    {
+        var graph = TestGraphs.DirectedWithHub(6);
+        var initial = TestGraphs.RandomVectors(6, 9, 5);
+        initial[3] = initial[3].Select(v => v * 1000).ToArray();
+        var nodes = Nodes(graph, AlgorithmKind.PushSum, AggregationSpec.Parse("clipped:auto"), initial);
+        Step(graph, nodes, 0);
+        Assert.Equal(6.0, nodes.Sum(n => n.Weight), 1e-9);
+        Assert.Contains(new ContributionVerdict(3, ContributionOutcome.Discarded), nodes[4].LastVerdicts);
     }
 
     [Theory]
