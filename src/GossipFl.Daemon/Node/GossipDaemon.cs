@@ -11,6 +11,7 @@ using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
 using GossipFl.Topology.Files;
@@ -33,6 +34,8 @@ internal sealed partial class GossipDaemon : BackgroundService
     private Workload? _workload;
     private OwnDataWorkload? _ownData;
     private ILocalLearner? _learner;
+    private DaemonAttack? _attack;
+    private AggregationSpec _aggregation = AggregationSpec.Mean;
     private TaskSignature? _signature;
     private ModelDescription? _description;
     private Dictionary<string, string>? _modelMetadata;
@@ -102,6 +105,19 @@ internal sealed partial class GossipDaemon : BackgroundService
                 $"algorithm '{_settings.Algorithm}' does not run on a daemon; it runs ops (push-sum), dsgd, dol or fedavg");
         }
 
+        AggregationSpec aggregation;
+        AttackSpec? attack;
+        try
+        {
+            aggregation = AggregationSpec.Parse(_settings.Aggregation);
+            aggregation.EnsureFits(algorithm);
+            attack = _settings.Attack is { } attackText ? AttackSpec.Parse(attackText, fractionRequired: false) : null;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new DaemonConfigurationException(ex.Message);
+        }
+
         int quorum;
         try
         {
@@ -131,7 +147,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         else
         {
             var spec = new WorkloadSpec(_settings.Dataset, model, _settings.Partition, Online: false, Beta: 0,
-                graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed);
+                graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed,
+                LabelFlipped: attack?.Kind == AttackKind.LabelFlip ? [index] : null);
             _workload = Workload.CreateForPeer(spec, index);
             (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
             taskText = string.Create(CultureInfo.InvariantCulture,
@@ -155,7 +172,14 @@ internal sealed partial class GossipDaemon : BackgroundService
         _dataDirectory = dataDirectory;
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
-        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial);
+        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial, fedAvg ? null : aggregation);
+        if (attack is not null && _ownData is not null && attack.Kind == AttackKind.LabelFlip)
+        {
+            throw new DaemonConfigurationException("--attack label-flip flips the labels of the shared experiment's data; it does not apply to --data");
+        }
+
+        _attack = attack is null ? null : new DaemonAttack(attack.Kind, _settings.Seed, index, initial.Length);
+        _aggregation = aggregation;
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
@@ -169,7 +193,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         var others = graph.Names.Where(n => n != _name).ToArray();
         var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
-        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString() };
+        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString(), Aggregation = aggregation.ToString() };
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
         var transport = new UdpTransport(new UdpTransportOptions
@@ -276,8 +300,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             var rounds = new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness);
             _driver = _settings.Mode == "async"
-                ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger)
-                : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger);
+                ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack)
+                : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack);
         }
 
         var listening = transport.LocalEndPoint.ToString();
@@ -385,6 +409,8 @@ internal sealed partial class GossipDaemon : BackgroundService
             EvaluateEvery = _settings.EvalEvery,
             PeerWait = TimeSpan.FromSeconds(_settings.PeerWait),
             LeaderlessTimeout = TimeSpan.FromSeconds(_settings.LeaderlessTimeout),
+            Aggregation = _aggregation,
+            Attack = _attack,
             Election = new ElectionOptions
             {
                 Self = _name,
