@@ -34,7 +34,11 @@ internal sealed partial class GossipDaemon : BackgroundService
     private Workload? _workload;
     private OwnDataWorkload? _ownData;
     private ILocalLearner? _learner;
+    /// <summary>The status a finished run leaves in its data directory.</summary>
+    public const string FinalStatusFile = "status.json";
+
     private DaemonAttack? _attack;
+    private MetricsWriter? _metrics;
     private AggregationSpec _aggregation = AggregationSpec.Mean;
     private TaskSignature? _signature;
     private ModelDescription? _description;
@@ -179,6 +183,11 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         _attack = attack is null ? null : new DaemonAttack(attack.Kind, _settings.Seed, index, initial.Length);
+        if (attack is not null)
+        {
+            LogAttacking(AttackSpec.NameOf(attack.Kind));
+        }
+
         _aggregation = aggregation;
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
@@ -289,6 +298,7 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         _state.EndpointOf = peer => _peers.Find(peer)?.ToString();
         var metrics = new MetricsWriter(dataDirectory, append: true);
+        _metrics = metrics;
         _resources.Add(new AsyncDisposer(metrics));
         var exchange = new TransportShareExchange(transport, _peers);
         _exchange = exchange;
@@ -357,6 +367,18 @@ internal sealed partial class GossipDaemon : BackgroundService
                 _subscribing = SubscribeAsync(follows: true, TimeSpan.FromSeconds(_settings.PeerWait), stoppingToken);
                 _state!.Phase("training");
                 await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
+            }
+
+            // The last status stays on disk (the endpoint goes with the process): per-peer counts, final figures.
+            await File.WriteAllTextAsync(Path.Combine(_dataDirectory!, FinalStatusFile),
+                System.Text.Json.JsonSerializer.Serialize(_state!.Snapshot(), StatusServer.Json) + "\n", stoppingToken).ConfigureAwait(false);
+            if (_aggregation is { IsMean: false } && _metrics is not null)
+            {
+                // The run's per-peer counts, for `gossipfl report` (status shows them live).
+                foreach (var peer in _state!.Snapshot().Peers)
+                {
+                    _metrics.WritePeer(new PeerTotals(peer.Name, null, peer.Clipped, peer.Discarded));
+                }
             }
 
             if (_state!.Model() is var (round, parameters))
@@ -499,6 +521,9 @@ internal sealed partial class GossipDaemon : BackgroundService
         var missing = needed.Where(peer => _peers!.Find(peer) is null).ToArray();
         LogProceeding(missing.Length, string.Join(", ", missing), _settings.PeerWait);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TEST ONLY: this node attacks ({Attack}); its shares are not its model")]
+    private partial void LogAttacking(string attack);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; task signature {Signature}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string signature, string trusted, string followers);

@@ -137,7 +137,11 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
         {
             writer.WriteString("kind", "peer");
             writer.WriteString("node", totals.Node);
-            writer.WriteBoolean("attacker", totals.Attacker);
+            if (totals.Attacker is { } attacker)
+            {
+                writer.WriteBoolean("attacker", attacker);
+            }
+
             writer.WriteNumber("clipped", totals.Clipped);
             writer.WriteNumber("discarded", totals.Discarded);
         });
