@@ -241,7 +241,9 @@ public sealed class GossipNode
     /// Folds the received messages into the new state (sender order, then round order) and ends the round.
     /// Push-sum: x' = W_ii·x + Σ share_j·x_j and w' = W_ii·w + Σ share_j·w_j over what arrived (a lost share is
     /// lost mass unless reclaimed; a node that did not send keeps x and w whole). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
-    /// one when a sender is missing (the newest message per sender counts).
+    /// one when a sender is missing (the newest message per sender counts). Under <c>clipped</c> aggregation each
+    /// neighbour's vector is first clipped (or discarded) around this node's own (<see cref="SelfCenteredClipping"/>),
+    /// and <see cref="LastVerdicts"/> says which.
     /// </summary>
     public void Complete()
     {
@@ -279,6 +281,16 @@ public sealed class GossipNode
         if (!Aggregation.IsMean)
         {
             ClipPushSum();
+        }
+        else
+        {
+            foreach (var message in _inbox)
+            {
+                if (message.From != Index)
+                {
+                    _verdicts.Add(new ContributionVerdict(message.From, ContributionOutcome.Kept));
+                }
+            }
         }
 
         EnsureCoefficients(_inbox.Count + 1);
