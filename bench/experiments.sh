@@ -92,6 +92,16 @@ if [ "$which" = robust ] || [ "$which" = robust-fedavg ]; then
       names+=("$name")
     done
   done
+  # The same on an IID split: is what the robust rules lose under attack the attackers' (non-IID) data?
+  for setup in "mean|none" "krum:2|sign-flip:0.125" "trimmed:2|sign-flip:0.125"; do
+    rule=${setup%%|*}; attack=${setup#*|}
+    name="robust-fedavg-iid-${rule/:/}-${attack%%:*}"
+    fashion_iid=("${fashion_common[@]/dirichlet:0.5/iid}")
+    args=(--algorithm fedavg --generator one-way-trust "${fashion_iid[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 30 --aggregation "$rule")
+    [ "$attack" = none ] || args+=(--attack "$attack")
+    [ -f "$out/$name/metrics.jsonl" ] || run "$name" "${args[@]}"
+    names+=("$name")
+  done
   echo "Fashion-MNIST, 16 peers, FedAvg 30 rounds, 2 of 16 attackers:"
   robust_table "${names[@]}"
 fi
