@@ -12,7 +12,8 @@ namespace GossipFl.Daemon.Tests.Node;
 /// and sends the negation of its model to everyone. The seven honest daemons must end within 3 points of the
 /// attack-free run (the simulator on the same topology, which the daemons reproduce bit for bit without an attack),
 /// and every honest daemon's status (the one a finished daemon leaves in DATA/status.json) must name n8 as the peer it
-/// clipped or discarded most.
+/// clipped or discarded most. Without the defence the attack matters here: the simulator on this topology with one
+/// sign-flipper and the plain mean ends at 54.6% against 75.0% attack-free (measured 2026-12-07).
 /// </summary>
 [Collection(TimedDaemonRuns.Name)]
 public sealed class ByzantineDaemonTests(ITestOutputHelper output)
