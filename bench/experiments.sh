@@ -2,15 +2,22 @@
 # The simulator's accuracy experiments (docs/benchmarks.md, "Simulator"): every algorithm against centralized
 # training on (1) Fashion-MNIST, 16 peers, Dirichlet(0.5), one-way-trust graph and (2) the OPS paper's online
 # setting on the SUSY-like task, N = 128, 16 out-neighbours, T = 2000, beta = 0, time-varying graph.
-# Usage: bench/experiments.sh [fashion|fashion-long|online|all] [OUT_DIR]   (default: all, artifacts/experiments)
+# Usage: bench/experiments.sh [fashion|fashion-long|online|robust|robust-fedavg|robust-gossip|all] [OUT_DIR]
+#   (default: all, artifacts/experiments)
 # fashion-long: OPS and DOL for 3000 rounds on the default and a denser one-way-trust graph (not part of all).
+# robust: Byzantine attacks (2 of 16 peers) against the plain mean and the robust rules on Fashion-MNIST, FedAvg
+# (30 rounds), D-PSGD on a symmetric graph and OPS on the one-way-trust graph (200 rounds each, fewer than the
+# fashion target's 1000: the machine is shared); robust-fedavg and robust-gossip run one half (not part of all).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
 out=${2:-$root/artifacts/experiments}
 mkdir -p "$out"
-"$root/scripts/setup.sh" >/dev/null
-gossipfl=(dotnet "$root/artifacts/bin/GossipFl.Daemon/release/gossipfl.dll" simulate)
+# GOSSIPFL_DLL runs a copy of the build instead (so rebuilding the checkout does not change a long run midway).
+if [ -z "${GOSSIPFL_DLL:-}" ]; then
+  "$root/scripts/setup.sh" >/dev/null
+fi
+gossipfl=(dotnet "${GOSSIPFL_DLL:-$root/artifacts/bin/GossipFl.Daemon/release/gossipfl.dll}" simulate)
 
 run() { # name, then simulate arguments
   local name=$1; shift
@@ -50,6 +57,72 @@ if [ "$which" = fashion-long ]; then
   run fashion-dense-dol --algorithm dol "${dense[@]}" "${fashion_common[@]}" --rounds 3000 --local-steps 2 --eval-every 500
   echo "Fashion-MNIST, 16 peers, Dirichlet(0.5), 3000 rounds:"
   table fashion-centralized fashion-long-ops fashion-long-dol fashion-dense-ops fashion-dense-dol
+fi
+
+robust_table() { # names...: honest accuracy (all peers' when the run had no attack and no robust rule), counts, attackers, most penalized peer
+  printf '%-34s %10s %10s %10s  %-18s %s\n' run honest_acc clipped discarded attackers most_clipped_or_discarded
+  for name in "$@"; do
+    [ -f "$out/$name/rounds.csv" ] || continue
+    python3 - "$out/$name" "$name" <<'PY'
+import csv, json, sys
+directory, name = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open(directory + "/rounds.csv")))
+last = rows[-1]
+acc = last.get("mean_honest_test_accuracy") or last["mean_test_accuracy"]
+clipped = sum(int(r.get("clipped") or 0) for r in rows)
+discarded = sum(int(r.get("discarded") or 0) for r in rows)
+peers = [json.loads(l) for l in open(directory + "/metrics.jsonl") if '"kind":"peer"' in l]
+attackers = ",".join(p["node"] for p in peers if p["attacker"]) or "-"
+top = max(peers, key=lambda p: (p["clipped"] + p["discarded"], p["node"]), default=None)
+most = "-" if top is None or top["clipped"] + top["discarded"] == 0 else "%s (%d)%s" % (top["node"], top["clipped"] + top["discarded"], " attacker" if top["attacker"] else "")
+print("%-34s %9.2f%% %10d %10d  %-18s %s" % (name, 100 * float(acc), clipped, discarded, attackers, most))
+PY
+  done
+}
+
+robust_attacks=(sign-flip:0.125 gaussian:0.125 label-flip:0.125 alie:0.125)
+if [ "$which" = robust ] || [ "$which" = robust-fedavg ]; then
+  names=()
+  for rule in mean trimmed:2 krum:2; do
+    for attack in none "${robust_attacks[@]}"; do
+      name="robust-fedavg-${rule/:/}-${attack%%:*}"
+      args=(--algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 30 --aggregation "$rule")
+      [ "$attack" = none ] || args+=(--attack "$attack")
+      [ -f "$out/$name/metrics.jsonl" ] || run "$name" "${args[@]}"
+      names+=("$name")
+    done
+  done
+  # The same on an IID split: is what the robust rules lose under attack the attackers' (non-IID) data?
+  for setup in "mean|none" "krum:2|sign-flip:0.125" "trimmed:2|sign-flip:0.125"; do
+    rule=${setup%%|*}; attack=${setup#*|}
+    name="robust-fedavg-iid-${rule/:/}-${attack%%:*}"
+    fashion_iid=("${fashion_common[@]/dirichlet:0.5/iid}")
+    args=(--algorithm fedavg --generator one-way-trust "${fashion_iid[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 30 --aggregation "$rule")
+    [ "$attack" = none ] || args+=(--attack "$attack")
+    [ -f "$out/$name/metrics.jsonl" ] || run "$name" "${args[@]}"
+    names+=("$name")
+  done
+  echo "Fashion-MNIST, 16 peers, FedAvg 30 rounds, 2 of 16 attackers:"
+  robust_table "${names[@]}"
+fi
+
+if [ "$which" = robust ] || [ "$which" = robust-gossip ]; then
+  names=()
+  for setup in "dsgd|--param base_degree=4 --param out_degree=0" "ops|"; do
+    algorithm=${setup%%|*}
+    read -r -a graph <<<"${setup#*|}"
+    for rule in mean clipped:auto; do
+      for attack in none "${robust_attacks[@]}"; do
+        name="robust-$algorithm-${rule/:/}-${attack%%:*}"
+        args=(--algorithm "$algorithm" --generator one-way-trust "${graph[@]}" "${fashion_common[@]}" --rounds 200 --local-steps 2 --eval-every 200 --aggregation "$rule")
+        [ "$attack" = none ] || args+=(--attack "$attack")
+        [ -f "$out/$name/metrics.jsonl" ] || run "$name" "${args[@]}"
+        names+=("$name")
+      done
+    done
+  done
+  echo "Fashion-MNIST, 16 peers, gossip 200 rounds x 2 local steps, 2 of 16 attackers:"
+  robust_table "${names[@]}"
 fi
 
 online_common=(--online --dataset synthetic --model logreg --beta 0 --nodes 128 --rounds 2000 --batch-size 1 --lr 0.05 --seed 1 --threads 2 --eval-every 200)

@@ -6,6 +6,7 @@ using GossipFl.Daemon.Cli.Simulate;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
 using GossipFl.Topology.Files;
@@ -78,7 +79,15 @@ internal static class SimulateCommand
             Markup.Escape(workload.Description), settings.Workload.LearningRate, workload.Initial.Length,
             settings.Options.Network.LossProbability, settings.Options.Network.MaxDelayRounds, settings.Options.Network.ChurnProbability);
 
-        using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory);
+        var robustness = Robust(settings);
+        if (settings.Options.Attackers is { Count: > 0 } attackers)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[red]attack {0}[/]: {1} attacking peer(s): {2}; aggregation {3}",
+                Markup.Escape(settings.Options.Attack!.ToString()), attackers.Count, Markup.Escape(string.Join(", ", attackers.Select(graph.NameOf))),
+                Markup.Escape((settings.Options.Aggregation ?? AggregationSpec.Mean).ToString()));
+        }
+
+        using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory, robustness: robustness);
         writer?.WriteRun(RunRecord(settings, workload));
         if (settings.OutputDirectory is { } outDirectory)
         {
@@ -177,6 +186,11 @@ internal static class SimulateCommand
             Row("final mean train loss", Format(last.MeanTrainLoss));
             Row("regret (average loss so far)", Format(last.Regret));
             Row("mean test accuracy", Percent(last.MeanTestAccuracy));
+            if (Robust(settings))
+            {
+                Row("mean honest test accuracy", Percent(last.MeanHonestTestAccuracy));
+            }
+
             Row("min / max test accuracy", $"{Percent(last.MinTestAccuracy)} / {Percent(last.MaxTestAccuracy)}");
             Row("consensus distance", last.ConsensusDistance.ToString("E3", CultureInfo.InvariantCulture));
         }
@@ -188,6 +202,22 @@ internal static class SimulateCommand
         }
 
         Row("time", string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds:F2} s"));
+        if (Robust(settings) && result.Counts is { } counts)
+        {
+            Row("aggregation", (settings.Options.Aggregation ?? AggregationSpec.Mean).ToString());
+            Row("attack", settings.Options.Attack?.ToString() ?? "none");
+            var names = settings.Topology.Graph;
+            var attackers = result.Attackers ?? [];
+            Row("attackers", attackers.Count == 0 ? "none" : string.Join(", ", attackers.Select(names.NameOf)));
+            var top = Enumerable.Range(0, counts.Nodes)
+                .Select(i => (Peer: i, Clipped: counts.ClippedTotal(i), Discarded: counts.DiscardedTotal(i)))
+                .Where(p => p.Clipped + p.Discarded > 0)
+                .OrderByDescending(p => p.Clipped + p.Discarded).ThenBy(p => p.Peer).Take(5)
+                .Select(p => string.Create(CultureInfo.InvariantCulture,
+                    $"{names.NameOf(p.Peer)}{(attackers.Contains(p.Peer) ? " (attacker)" : "")} {p.Clipped} clipped / {p.Discarded} discarded"));
+            Row("most clipped or discarded peers", string.Join("; ", top) is { Length: > 0 } text ? text : "none");
+        }
+
         AnsiConsole.Write(table);
     }
 
@@ -215,6 +245,9 @@ internal static class SimulateCommand
         churn = settings.Options.Network.ChurnProbability,
         churn_mean_downtime = settings.Options.Network.MeanDowntimeRounds,
         reclaim_lost = settings.Options.ReclaimLostShares,
+        aggregation = (settings.Options.Aggregation ?? AggregationSpec.Mean).ToString(),
+        attack = settings.Options.Attack?.ToString(),
+        attackers = settings.Options.Attackers?.Select(settings.Topology.Graph.NameOf).ToArray(),
         eval_every = settings.Options.EvalEvery,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",
@@ -227,6 +260,10 @@ internal static class SimulateCommand
         },
         started_utc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>Whether the run reports robustness figures (a robust rule or an attack), as the simulator decides.</summary>
+    private static bool Robust(SimulateSettings settings) =>
+        settings.Options.Aggregation is { IsMean: false } || settings.Options.Attack is not null;
 
     private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
 

@@ -59,6 +59,9 @@ internal static class StartCommand
             (new Option<string>("--quorum") { Description = "fedavg: votes that elect a coordinator: majority (default) or a count above half the nodes" }, nameof(DaemonSettings.Quorum)),
             (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
             (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),
+            (new Option<string>("--aggregation") { Description = "how received models are combined: mean (default); fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto" }, nameof(DaemonSettings.Aggregation)),
+            // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
+            (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
 
         var command = new Command("start", "Run a GossipFl node: discover peers, train locally, gossip with trusted peers.") { topology, config };
@@ -167,6 +170,7 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.Quorum), training.Quorum);
             Put(nameof(DaemonSettings.Mode), training.Mode);
             Put(nameof(DaemonSettings.Staleness), training.Staleness);
+            Put(nameof(DaemonSettings.Aggregation), training.Aggregation);
         }
 
         var settings = new DaemonSettings();

@@ -23,4 +23,10 @@ internal sealed record FedAvgOptions
     public required TimeSpan LeaderlessTimeout { get; init; }
 
     public required ElectionOptions Election { get; init; }
+
+    /// <summary>How the coordinator combines the updates: FedAvg's mean or a Byzantine-robust rule.</summary>
+    public Learning.Robustness.AggregationSpec Aggregation { get; init; } = Learning.Robustness.AggregationSpec.Mean;
+
+    /// <summary>Test-only: this node attacks (its updates carry the attack's vector).</summary>
+    public Node.DaemonAttack? Attack { get; init; }
 }

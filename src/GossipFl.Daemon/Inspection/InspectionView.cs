@@ -26,13 +26,20 @@ internal static class InspectionView
             table.AddColumn("coordinator (term)");
         }
 
+        // Peers with a robust aggregation rule name the peer their rule clipped or discarded most (who misbehaves).
+        var robust = readings.Any(r => r.Status is { Aggregation: not "mean" });
+        if (robust)
+        {
+            table.AddColumn("most clipped");
+        }
+
         foreach (var reading in readings.OrderBy(r => r.Status?.Node ?? "~", StringComparer.Ordinal))
         {
             if (reading.Status is not { } s)
             {
                 table.AddRow([new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
                     Text.Empty, Text.Empty, Text.Empty, .. validating ? [Text.Empty] : Array.Empty<Text>(), Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()),
-                    .. fedAvg ? [Text.Empty] : Array.Empty<Text>()]);
+                    .. fedAvg ? [Text.Empty] : Array.Empty<Text>(), .. robust ? [Text.Empty] : Array.Empty<Text>()]);
                 continue;
             }
 
@@ -48,12 +55,24 @@ internal static class InspectionView
                 new Text(Bytes(s.BytesSent)),
                 new Text(Bytes(s.BytesReceived)),
                 new Text(reading.Endpoint.ToString()),
-                .. fedAvg ? [new Text(Coordination(s))] : Array.Empty<Text>()]);
+                .. fedAvg ? [new Text(Coordination(s))] : Array.Empty<Text>(),
+                .. robust ? [new Text(MostClipped(s))] : Array.Empty<Text>()]);
         }
 
         var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0", c);
         table.Caption(string.Create(c, $"{readings.Count(r => r.Status is not null)}/{readings.Count} peers answering; consensus distance (mean ‖z−z̄‖²) {mean}; {DateTimeOffset.Now:HH:mm:ss}"));
         return table;
+    }
+
+    private static string MostClipped(Status.NodeStatus status)
+    {
+        if (status.MostClipped is not { } name)
+        {
+            return "—";
+        }
+
+        var peer = status.Peers.FirstOrDefault(p => p.Name == name);
+        return peer is null ? name : string.Create(CultureInfo.InvariantCulture, $"{name} ({peer.Clipped} clipped, {peer.Discarded} discarded)");
     }
 
     private static string Coordination(Status.NodeStatus status) => status.Term is not { } term

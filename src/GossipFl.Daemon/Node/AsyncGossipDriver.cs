@@ -49,10 +49,10 @@ internal sealed partial class AsyncGossipDriver : IRoundDriver
 
     public AsyncGossipDriver(
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
-        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
+        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger, DaemonAttack? attack = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.Staleness);
-        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: true);
+        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: true) { Attack = attack };
         _node = node;
         _state = state;
         _logger = logger;

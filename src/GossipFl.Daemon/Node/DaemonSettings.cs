@@ -81,6 +81,15 @@ internal sealed class DaemonSettings
 
     public int Threads { get; set; } = 1;
 
+    /// <summary>
+    /// How received models are combined: <c>mean</c>; FedAvg <c>median</c>, <c>trimmed:F</c>, <c>krum:F</c>,
+    /// <c>normbound:C</c>; gossip <c>clipped:TAU</c> or <c>clipped:auto</c> (docs/algorithms.md).
+    /// </summary>
+    public string Aggregation { get; set; } = "mean";
+
+    /// <summary>Test-only: run as a Byzantine peer (<c>sign-flip</c>, <c>gaussian</c>, <c>label-flip</c>); null for an honest node.</summary>
+    public string? Attack { get; set; }
+
     /// <summary>FedAvg: local epochs E per round on a sampled client.</summary>
     public int LocalEpochs { get; set; } = 1;
 

@@ -349,7 +349,7 @@ internal sealed partial class FedAvgDriver
 
             // The newest global model this peer holds is where the term starts (the election made sure no quorum holds a newer one).
             var start = await SnapshotAsync(cancellation).ConfigureAwait(false);
-            var coordinator = new FedAvgCoordinator(_index, start.Global, start.Round);
+            var coordinator = new FedAvgCoordinator(_index, start.Global, start.Round, _options.Aggregation);
             var round = start.Round + 1;
             if (round == 0)
             {
@@ -482,6 +482,8 @@ internal sealed partial class FedAvgDriver
             folded = coordinator.Complete();
         }
 
+        _state.Judged(coordinator.LastVerdicts.Select(v => (_members[v.Peer], v.Outcome)));
+
         if (!StillCoordinatorOf(term))
         {
             return;
@@ -591,7 +593,8 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
-        var update = new FedAvgMessage(FedAvgMessageKind.Update, item.Term, item.Round, (long)reply.Share, reply.Values).ToArray();
+        var values = _options.Attack?.Apply(item.Round, reply.Values) ?? reply.Values;
+        var update = new FedAvgMessage(FedAvgMessageKind.Update, item.Term, item.Round, (long)reply.Share, values).ToArray();
         _ = SendAsync(item.Coordinator, update, _options.RoundDeadline, cancellation);
     }
 

@@ -12,6 +12,7 @@ using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
 using GossipFl.Topology.Files;
@@ -34,6 +35,12 @@ internal sealed partial class GossipDaemon : BackgroundService
     private Workload? _workload;
     private OwnDataWorkload? _ownData;
     private ILocalLearner? _learner;
+    /// <summary>The status a finished run leaves in its data directory.</summary>
+    public const string FinalStatusFile = "status.json";
+
+    private DaemonAttack? _attack;
+    private MetricsWriter? _metrics;
+    private AggregationSpec _aggregation = AggregationSpec.Mean;
     private TaskSignature? _signature;
     private ModelDescription? _description;
     private Dictionary<string, string>? _modelMetadata;
@@ -103,6 +110,19 @@ internal sealed partial class GossipDaemon : BackgroundService
                 $"algorithm '{_settings.Algorithm}' does not run on a daemon; it runs ops (push-sum), dsgd, dol or fedavg");
         }
 
+        AggregationSpec aggregation;
+        AttackSpec? attack;
+        try
+        {
+            aggregation = AggregationSpec.Parse(_settings.Aggregation);
+            aggregation.EnsureFits(algorithm);
+            attack = _settings.Attack is { } attackText ? AttackSpec.Parse(attackText, fractionRequired: false) : null;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new DaemonConfigurationException(ex.Message);
+        }
+
         int quorum;
         try
         {
@@ -132,7 +152,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         else
         {
             var spec = new WorkloadSpec(_settings.Dataset, model, _settings.Partition, Online: false, Beta: 0,
-                graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed);
+                graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed,
+                LabelFlipped: attack?.Kind == AttackKind.LabelFlip ? [index] : null);
             _workload = Workload.CreateForPeer(spec, index);
             (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
             taskText = string.Create(CultureInfo.InvariantCulture,
@@ -162,7 +183,19 @@ internal sealed partial class GossipDaemon : BackgroundService
         _dataDirectory = dataDirectory;
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
-        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial);
+        var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial, fedAvg ? null : aggregation);
+        if (attack is not null && _ownData is not null && attack.Kind == AttackKind.LabelFlip)
+        {
+            throw new DaemonConfigurationException("--attack label-flip flips the labels of the shared experiment's data; it does not apply to --data");
+        }
+
+        _attack = attack is null ? null : new DaemonAttack(attack.Kind, _settings.Seed, index, initial.Length);
+        if (attack is not null)
+        {
+            LogAttacking(AttackSpec.NameOf(attack.Kind));
+        }
+
+        _aggregation = aggregation;
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
@@ -176,7 +209,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         var others = graph.Names.Where(n => n != _name).ToArray();
         var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
-        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString() };
+        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString(), Aggregation = aggregation.ToString() };
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
         var transport = new UdpTransport(new UdpTransportOptions
@@ -272,6 +305,7 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         _state.EndpointOf = peer => _peers.Find(peer)?.ToString();
         var metrics = new MetricsWriter(dataDirectory, append: true);
+        _metrics = metrics;
         _resources.Add(new AsyncDisposer(metrics));
         var exchange = new TransportShareExchange(transport, _peers);
         _exchange = exchange;
@@ -283,8 +317,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             var rounds = new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness);
             _driver = _settings.Mode == "async"
-                ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger)
-                : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger);
+                ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack)
+                : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack);
         }
 
         var listening = transport.LocalEndPoint.ToString();
@@ -342,6 +376,18 @@ internal sealed partial class GossipDaemon : BackgroundService
                 await _driver!.RunAsync(_firstRound, stoppingToken).ConfigureAwait(false);
             }
 
+            // The last status stays on disk (the endpoint goes with the process): per-peer counts, final figures.
+            await File.WriteAllTextAsync(Path.Combine(_dataDirectory!, FinalStatusFile),
+                System.Text.Json.JsonSerializer.Serialize(_state!.Snapshot(), StatusServer.Json) + "\n", stoppingToken).ConfigureAwait(false);
+            if (_aggregation is { IsMean: false } && _metrics is not null)
+            {
+                // The run's per-peer counts, for `gossipfl report` (status shows them live).
+                foreach (var peer in _state!.Snapshot().Peers)
+                {
+                    _metrics.WritePeer(new PeerTotals(peer.Name, null, peer.Clipped, peer.Discarded));
+                }
+            }
+
             if (_state!.Model() is var (round, parameters))
             {
                 var final = Path.Combine(_dataDirectory, NodeModelFiles.FinalFile(_description!.Model));
@@ -392,6 +438,8 @@ internal sealed partial class GossipDaemon : BackgroundService
             EvaluateEvery = _settings.EvalEvery,
             PeerWait = TimeSpan.FromSeconds(_settings.PeerWait),
             LeaderlessTimeout = TimeSpan.FromSeconds(_settings.LeaderlessTimeout),
+            Aggregation = _aggregation,
+            Attack = _attack,
             Election = new ElectionOptions
             {
                 Self = _name,
@@ -480,6 +528,9 @@ internal sealed partial class GossipDaemon : BackgroundService
         var missing = needed.Where(peer => _peers!.Find(peer) is null).ToArray();
         LogProceeding(missing.Length, string.Join(", ", missing), _settings.PeerWait);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TEST ONLY: this node attacks ({Attack}); its shares are not its model")]
+    private partial void LogAttacking(string attack);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; task signature {Signature}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string signature, string trusted, string followers);

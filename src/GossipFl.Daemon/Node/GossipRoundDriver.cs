@@ -29,9 +29,9 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
 
     public GossipRoundDriver(
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
-        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger)
+        NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger, DaemonAttack? attack = null)
     {
-        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: false);
+        _services = new RoundServices(name, topology, node, learner, exchange, options, state, checkpoints, metrics, logger, asynchronous: false) { Attack = attack };
         _node = node;
         _state = state;
         _logger = logger;

@@ -15,6 +15,8 @@ internal sealed class NodeState
     private readonly ConcurrentDictionary<string, int> _missed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _subscribed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _otherTask = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _clipped = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _discarded = new(StringComparer.Ordinal);
     private long _round = -1;
     private double? _trainLoss;
     private double? _testLoss;
@@ -48,12 +50,31 @@ internal sealed class NodeState
 
     public Func<string, string?>? EndpointOf { get; set; }
 
+    /// <summary>The node's aggregation rule, as given (<c>mean</c> unless robust).</summary>
+    public string Aggregation { get; init; } = "mean";
+
     /// <summary>This node's task signature, abbreviated (docs/architecture.md, "The task contract").</summary>
     public string? TaskSignature { get; init; }
 
     public Func<IReadOnlyDictionary<string, long>>? TransportDrops { get; set; }
 
     public void Drop(string reason) => _drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
+
+    /// <summary>Counts what the robust rule did with each peer's contribution this round.</summary>
+    public void Judged(IEnumerable<(string Peer, Learning.Robustness.ContributionOutcome Outcome)> verdicts)
+    {
+        foreach (var (peer, outcome) in verdicts)
+        {
+            if (outcome == Learning.Robustness.ContributionOutcome.Clipped)
+            {
+                _clipped.AddOrUpdate(peer, 1, (_, n) => n + 1);
+            }
+            else if (outcome == Learning.Robustness.ContributionOutcome.Discarded)
+            {
+                _discarded.AddOrUpdate(peer, 1, (_, n) => n + 1);
+            }
+        }
+    }
 
     public void Heard(string peer)
     {
@@ -148,11 +169,14 @@ internal sealed class NodeState
                     : _missed.TryGetValue(name, out var missed) ? $"missing for {missed} round(s)"
                     : DateTimeOffset.UtcNow - heard.Value < SilentAfter ? "up" : "silent";
                 bool? subscribed = Followers.Contains(name) ? _subscribed.TryGetValue(name, out var follows) && follows : null;
-                return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state, subscribed);
+                return new PeerStatus(name, Trusted.Contains(name), Followers.Contains(name), EndpointOf?.Invoke(name), heard, state, subscribed,
+                    _clipped.GetValueOrDefault(name), _discarded.GetValueOrDefault(name));
             }).ToArray();
+            var most = peers.Where(p => p.Clipped + p.Discarded > 0).OrderByDescending(p => p.Clipped + p.Discarded).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
                 Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,
-                _coordination?.Coordinator, _coordination?.Term, _validationLoss, _validationAccuracy, TaskSignature);
+                _coordination?.Coordinator, _coordination?.Term, _validationLoss, _validationAccuracy, TaskSignature,
+                Aggregation, most?.Name);
         }
     }
 

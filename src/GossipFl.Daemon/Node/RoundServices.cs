@@ -79,9 +79,13 @@ internal sealed partial class RoundServices
         return (cached.Graph, cached.Plans);
     }
 
+    /// <summary>Test-only: this node attacks (<see cref="DaemonAttack"/>); null for an honest node.</summary>
+    public DaemonAttack? Attack { get; init; }
+
     /// <summary>Sends one share, marked with this node's mode; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
     public async Task<bool> SendAsync(string peer, long round, double fraction, double weight, ReadOnlyMemory<float> values, CancellationToken cancellation)
     {
+        values = Attack?.Apply(round, values) ?? values;
         var share = new ModelShare(round, fraction, weight, values, Asynchronous);
         var bytes = new byte[share.Size];
         share.WriteTo(bytes);
@@ -189,6 +193,7 @@ internal sealed partial class RoundServices
     /// </summary>
     public string Record(long round, double loss)
     {
+        State.Judged(Node.LastVerdicts.Select(v => (Topology.Graph.NameOf(v.Peer), v.Outcome)));
         Node.CopyModel(_model);
         var evaluated = Evaluated.None;
         if (Options.EvaluateEvery > 0 && ((round + 1) % Options.EvaluateEvery == 0 || round == Options.Rounds - 1))

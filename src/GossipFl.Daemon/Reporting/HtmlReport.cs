@@ -61,6 +61,7 @@ internal static class HtmlReport
               + TopologySvg.Render(graph, stopped));
         html.Append(Coordinators(run));
         html.Append(PeerTable(run, lastSeen));
+        html.Append(RobustnessTable(run));
         if (run.Configuration is { } configuration)
         {
             html.Append("<h2>Configuration</h2><pre class=\"config\">");
@@ -154,6 +155,27 @@ internal static class HtmlReport
             html.Append(c, $"<tr class=\"{(stoppedEarly ? "stopped" : "alive")}\"><td>{Encode(name)}</td><td>{lastSeen[name]}{(stoppedEarly ? " (stopped)" : "")}</td>");
             html.Append(c, $"<td>{Format(loss, "0.0000")}</td><td>{(accuracy is { } a ? a.ToString("0.00%", c) : "—")}</td><td>{(validation is { } v ? v.ToString("0.00%", c) : "—")}</td><td>{Format(latest.Weight, "0.####")}</td>");
             html.Append(c, $"<td>{latest.BytesSent?.ToString("N0", c) ?? "—"}</td><td>{latest.BytesReceived?.ToString("N0", c) ?? "—"}</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>Peers by how often robust aggregation clipped or discarded them, attackers marked: who misbehaved.</summary>
+    private static string RobustnessTable(RunMetrics run)
+    {
+        if (run.PeerTotals.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var html = new StringBuilder("<h2>Robust aggregation</h2><p class=\"note\">Peers by the rounds in which a robust rule clipped or discarded their contribution, most first.");
+        html.Append(run.PeerTotals.Any(p => p.Attacker is not null) ? " Attackers (simulated) are marked.</p>" : "</p>");
+        html.Append("<table class=\"robustness\"><thead><tr><th>peer</th><th>attacker</th><th>clipped</th><th>discarded</th></tr></thead><tbody>");
+        foreach (var peer in run.PeerTotals)
+        {
+            var attacker = peer.Attacker switch { true => "<strong>attacker</strong>", false => "no", null => "—" };
+            html.Append(c, $"<tr class=\"{(peer.Attacker == true ? "attacker" : "honest")}\"><td>{Encode(peer.Node)}</td><td>{attacker}</td><td>{peer.Clipped:N0}</td><td>{peer.Discarded:N0}</td></tr>");
         }
 
         return html.Append("</tbody></table>").ToString();

@@ -5,7 +5,7 @@ namespace GossipFl.Daemon.Reporting;
 
 /// <summary>
 /// Reads a run directory: <c>metrics.jsonl</c> (one JSON object per line, <c>"kind"</c> is <c>round</c> or
-/// <c>node</c>; unknown kinds and fields are ignored so newer writers stay readable), every
+/// <c>node</c>, or <c>peer</c> for robust aggregation's per-peer counts; unknown kinds and fields are ignored so newer writers stay readable), every
 /// <c>*/metrics.jsonl</c> one level down (one per daemon), and <c>run.json</c> when present.
 /// </summary>
 internal static class MetricsReader
@@ -36,9 +36,10 @@ internal static class MetricsReader
 
         var rounds = new List<RoundMetrics>();
         var nodes = new List<NodeMetrics>();
+        var peers = new List<PeerCounts>();
         foreach (var file in files)
         {
-            ReadFile(file, rounds, nodes);
+            ReadFile(file, rounds, nodes, peers);
         }
 
         if (rounds.Count == 0 && nodes.Count == 0)
@@ -50,10 +51,11 @@ internal static class MetricsReader
             directory,
             rounds.OrderBy(r => r.Round).ToArray(),
             nodes.OrderBy(n => n.Round).ThenBy(n => n.Node, StringComparer.Ordinal).ToArray(),
-            ReadConfiguration(Path.Combine(directory, RunFile)));
+            ReadConfiguration(Path.Combine(directory, RunFile)),
+            peers);
     }
 
-    private static void ReadFile(string file, List<RoundMetrics> rounds, List<NodeMetrics> nodes)
+    private static void ReadFile(string file, List<RoundMetrics> rounds, List<NodeMetrics> nodes, List<PeerCounts> peers)
     {
         var lineNumber = 0;
         foreach (var line in File.ReadLines(file))
@@ -87,6 +89,12 @@ internal static class MetricsReader
                             Number(root, "train_loss"), Number(root, "test_loss"), Number(root, "test_accuracy"), Number(root, "weight"),
                             Long(root, "bytes_sent"), Long(root, "bytes_received"), String(root, "coordinator"), Long(root, "term"),
                             Number(root, "validation_accuracy")));
+                        break;
+                    case "peer":
+                        peers.Add(new PeerCounts(
+                            String(root, "node") ?? throw new MetricsFormatException($"{file}:{lineNumber}: a peer line needs \"node\""),
+                            root.TryGetProperty("attacker", out var attacker) && attacker.ValueKind is JsonValueKind.True or JsonValueKind.False ? attacker.GetBoolean() : null,
+                            Long(root, "clipped") ?? 0, Long(root, "discarded") ?? 0));
                         break;
                     default:
                         break;

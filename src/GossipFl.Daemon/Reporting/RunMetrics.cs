@@ -7,8 +7,15 @@ internal sealed record RunMetrics(
     string Directory,
     IReadOnlyList<RoundMetrics> Rounds,
     IReadOnlyList<NodeMetrics> Nodes,
-    JsonElement? Configuration)
+    JsonElement? Configuration,
+    IReadOnlyList<PeerCounts>? Peers = null)
 {
+    /// <summary>Per-peer clipped and discarded totals, summed over the files that reported them (empty without a robust rule).</summary>
+    public IReadOnlyList<PeerCounts> PeerTotals { get; } = (Peers ?? [])
+        .GroupBy(p => p.Node, StringComparer.Ordinal)
+        .Select(g => new PeerCounts(g.Key, g.Any(p => p.Attacker == true) ? true : g.All(p => p.Attacker == false) ? false : null, g.Sum(p => p.Clipped), g.Sum(p => p.Discarded)))
+        .OrderByDescending(p => p.Clipped + p.Discarded).ThenBy(p => p.Node, NaturalOrder.Instance).ToArray();
+
     public IReadOnlyList<string> NodeNames { get; } = Nodes.Select(n => n.Node).Distinct(StringComparer.Ordinal).Order(NaturalOrder.Instance).ToArray();
 
     public long LastRound => Math.Max(Rounds.Count == 0 ? 0 : Rounds.Max(r => r.Round), Nodes.Count == 0 ? 0 : Nodes.Max(n => n.Round));

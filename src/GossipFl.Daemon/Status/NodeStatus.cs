@@ -3,7 +3,8 @@ namespace GossipFl.Daemon.Status;
 /// <summary>
 /// A snapshot of a running node, served as JSON at <c>/status</c> and as Prometheus text at <c>/metrics</c>. Test
 /// figures are measured on a shared test set (the experiment's, or <c>--test-data</c>); validation figures on the
-/// node's own held-out data (<c>--data</c>).
+/// node's own held-out data (<c>--data</c>). <see cref="Aggregation"/> is the node's rule; <see cref="MostClipped"/>
+/// the peer its rule clipped or discarded most often (null when none ever was).
 /// </summary>
 internal sealed record NodeStatus(
     string Node,
@@ -23,4 +24,6 @@ internal sealed record NodeStatus(
     long? Term = null,
     double? ValidationLoss = null,
     double? ValidationAccuracy = null,
-    string? TaskSignature = null);
+    string? TaskSignature = null,
+    string Aggregation = "mean",
+    string? MostClipped = null);

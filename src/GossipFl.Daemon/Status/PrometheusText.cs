@@ -30,6 +30,10 @@ internal static class PrometheusText
         Metric(text, "gossipfl_peer_last_seen_seconds", "gauge", "Seconds since a peer was last heard from.",
             status.Peers.Where(p => p.LastSeen is not null)
                 .Select(p => ($"{node},peer=\"{Escape(p.Name)}\"", Math.Max(0, (now - p.LastSeen!.Value).TotalSeconds))).ToArray());
+        Metric(text, "gossipfl_peer_clipped_total", "counter", "Rounds this node's robust aggregation clipped a peer's contribution.",
+            status.Peers.Select(p => ($"{node},peer=\"{Escape(p.Name)}\"", (double)p.Clipped)).ToArray());
+        Metric(text, "gossipfl_peer_discarded_total", "counter", "Rounds this node's robust aggregation discarded a peer's contribution.",
+            status.Peers.Select(p => ($"{node},peer=\"{Escape(p.Name)}\"", (double)p.Discarded)).ToArray());
         Metric(text, "gossipfl_uptime_seconds", "gauge", "Seconds since the node started.", [(node, Math.Max(0, (now - status.StartedAt).TotalSeconds))]);
         return text.ToString();
     }

@@ -25,7 +25,7 @@ internal sealed class StatusServer : IAsyncDisposable
     /// <summary>The media type <c>/model</c> answers with when asked for safetensors (<c>?format=safetensors</c> or this in Accept).</summary>
     public const string SafeTensorsContentType = "application/vnd.safetensors";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     private readonly WebApplication _app;
 

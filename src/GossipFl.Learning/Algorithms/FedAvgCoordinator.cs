@@ -1,4 +1,5 @@
 using GossipFl.Learning.Data;
+using GossipFl.Learning.Robustness;
 
 namespace GossipFl.Learning.Algorithms;
 
@@ -17,13 +18,22 @@ public sealed class FedAvgCoordinator
     private readonly float[] _global;
     private readonly List<GossipMessage> _replies = [];
     private readonly List<ReadOnlyMemory<float>> _sources = [];
+    private readonly List<ContributionVerdict> _verdicts = [];
 
-    public FedAvgCoordinator(int index, ReadOnlySpan<float> global, long round = 0)
+    /// <param name="aggregation">The averaging rule; null or <c>mean</c> is FedAvg's weighted average.</param>
+    public FedAvgCoordinator(int index, ReadOnlySpan<float> global, long round = 0, AggregationSpec? aggregation = null)
     {
         Index = index;
         _global = global.ToArray();
         Round = round;
+        Aggregation = aggregation ?? AggregationSpec.Mean;
+        Aggregation.EnsureFits(AlgorithmKind.FedAvg);
     }
+
+    public AggregationSpec Aggregation { get; }
+
+    /// <summary>What the last <see cref="Complete"/> did with each client's reply, in client order.</summary>
+    public IReadOnlyList<ContributionVerdict> LastVerdicts => _verdicts;
 
     public int Index { get; }
 
@@ -96,15 +106,26 @@ public sealed class FedAvgCoordinator
     }
 
     /// <summary>
-    /// global = Σ_k (n_k / Σ n) · x_k over the replies, in client order; unchanged when none arrived. Returns
-    /// the number of replies folded.
+    /// global = Σ_k (n_k / Σ n) · x_k over the replies, in client order (or the robust rule's aggregate, see
+    /// <see cref="Aggregation"/>); unchanged when none arrived. Returns the number of replies folded.
     /// </summary>
     public int Complete()
     {
         _replies.Sort(static (a, b) => a.From.CompareTo(b.From));
+        _verdicts.Clear();
         if (_replies.Count == 0)
         {
             return 0;
+        }
+
+        if (!Aggregation.IsMean)
+        {
+            return CompleteRobust();
+        }
+
+        foreach (var reply in _replies)
+        {
+            _verdicts.Add(new ContributionVerdict(reply.From, ContributionOutcome.Kept));
         }
 
         var total = 0.0;
@@ -122,6 +143,28 @@ public sealed class FedAvgCoordinator
         }
 
         VectorMath.WeightedSum(_global, coefficients, _sources);
+        var folded = _replies.Count;
+        _replies.Clear();
+        return folded;
+    }
+
+    private int CompleteRobust()
+    {
+        var weights = new double[_replies.Count];
+        var outcomes = new ContributionOutcome[_replies.Count];
+        _sources.Clear();
+        for (var k = 0; k < _replies.Count; k++)
+        {
+            weights[k] = _replies[k].Share;
+            _sources.Add(_replies[k].Values);
+        }
+
+        FedAvgAggregation.Aggregate(Aggregation, _global, _sources, weights, outcomes);
+        for (var k = 0; k < _replies.Count; k++)
+        {
+            _verdicts.Add(new ContributionVerdict(_replies[k].From, outcomes[k]));
+        }
+
         var folded = _replies.Count;
         _replies.Clear();
         return folded;

@@ -1,3 +1,5 @@
+using GossipFl.Learning.Robustness;
+
 namespace GossipFl.Learning.Algorithms;
 
 /// <summary>
@@ -22,8 +24,12 @@ public sealed class GossipNode
     private float[] _foldCoefficients = new float[8];
     private MixingPlan? _plan;
     private bool _sentThisRound;
+    private readonly List<ContributionVerdict> _verdicts = [];
+    private readonly List<float[]> _clipBuffers = [];
+    private float[]? _center;
 
-    public GossipNode(int index, AlgorithmKind algorithm, ReadOnlySpan<float> initial)
+    /// <param name="aggregation">How received vectors are mixed: null or <c>mean</c> is plain gossip; <c>clipped</c> is self-centered clipping.</param>
+    public GossipNode(int index, AlgorithmKind algorithm, ReadOnlySpan<float> initial, AggregationSpec? aggregation = null)
     {
         if (AlgorithmNames.SchemeOf(algorithm) is null)
         {
@@ -37,7 +43,17 @@ public sealed class GossipNode
         _sent = new float[X.Length];
         _model = new float[X.Length];
         Weight = 1.0;
+        Aggregation = aggregation ?? AggregationSpec.Mean;
+        Aggregation.EnsureFits(algorithm);
     }
+
+    public AggregationSpec Aggregation { get; }
+
+    /// <summary>What the last <see cref="Complete"/> did with each other peer's message it folded, in sender order.</summary>
+    public IReadOnlyList<ContributionVerdict> LastVerdicts => _verdicts;
+
+    /// <summary>The clipping radius τ the last <see cref="Complete"/> used (+∞ under <c>mean</c> or with no neighbour).</summary>
+    public double LastRadius { get; private set; } = double.PositiveInfinity;
 
     public int Index { get; }
 
@@ -225,7 +241,9 @@ public sealed class GossipNode
     /// Folds the received messages into the new state (sender order, then round order) and ends the round.
     /// Push-sum: x' = W_ii·x + Σ share_j·x_j and w' = W_ii·w + Σ share_j·w_j over what arrived (a lost share is
     /// lost mass unless reclaimed; a node that did not send keeps x and w whole). Row schemes: x' = Σ_j W_ij·x_j over self and arrived senders, the weights rescaled to sum to
-    /// one when a sender is missing (the newest message per sender counts).
+    /// one when a sender is missing (the newest message per sender counts). Under <c>clipped</c> aggregation each
+    /// neighbour's vector is first clipped (or discarded) around this node's own (<see cref="SelfCenteredClipping"/>),
+    /// and <see cref="LastVerdicts"/> says which.
     /// </summary>
     public void Complete()
     {
@@ -241,6 +259,7 @@ public sealed class GossipNode
             _inbox.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Round.CompareTo(b.Round));
         }
 
+        _verdicts.Clear();
         if (IsPushSum)
         {
             CompletePushSum(plan);
@@ -259,6 +278,21 @@ public sealed class GossipNode
         // Reclaimed shares rejoin the kept share: the self coefficient stays a sum of float values, exact in double.
         // A node that sent nothing gave nothing away and keeps all of its mass.
         var self = _sentThisRound ? plan.SelfWeight + _reclaimedShare : 1.0;
+        if (!Aggregation.IsMean)
+        {
+            ClipPushSum();
+        }
+        else
+        {
+            foreach (var message in _inbox)
+            {
+                if (message.From != Index)
+                {
+                    _verdicts.Add(new ContributionVerdict(message.From, ContributionOutcome.Kept));
+                }
+            }
+        }
+
         EnsureCoefficients(_inbox.Count + 1);
         _foldSources.Clear();
         _foldSources.Add(_sent);
@@ -290,6 +324,18 @@ public sealed class GossipNode
         }
 
         _inbox.RemoveRange(kept, _inbox.Count - kept);
+        if (!Aggregation.IsMean)
+        {
+            ClipRowStochastic();
+        }
+        else
+        {
+            foreach (var message in _inbox)
+            {
+                _verdicts.Add(new ContributionVerdict(message.From, ContributionOutcome.Kept));
+            }
+        }
+
         var total = plan.SelfWeight;
         for (var k = 0; k < _inbox.Count; k++)
         {
@@ -309,6 +355,121 @@ public sealed class GossipNode
         }
 
         VectorMath.WeightedSum(X, _foldCoefficients.AsSpan(0, _foldSources.Count), _foldSources);
+    }
+
+    /// <summary>
+    /// Self-centered clipping for row schemes: a neighbour's x_j farther than τ from this node's sent x_i is
+    /// replaced by x_i + clip(x_j − x_i, τ) before the usual fold (<see cref="SelfCenteredClipping"/>).
+    /// </summary>
+    private void ClipRowStochastic()
+    {
+        var distances = new double[_inbox.Count];
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            distances[k] = Math.Sqrt(VectorMath.SquaredDistance(_sent, _inbox[k].Values.Span));
+        }
+
+        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(distances) : Aggregation.Radius;
+        LastRadius = radius;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            var outcome = SelfCenteredClipping.Judge(distances[k], radius, Aggregation.AdaptiveRadius);
+            if (outcome == ContributionOutcome.Clipped)
+            {
+                var buffer = ClipBuffer(k);
+                SelfCenteredClipping.Clip(_sent, _inbox[k].Values.Span, distances[k], radius, buffer);
+                _inbox[k] = _inbox[k] with { Values = buffer };
+            }
+            else if (outcome == ContributionOutcome.Discarded)
+            {
+                // Clipped to radius 0: the neighbour's weight folds the node's own vector.
+                _inbox[k] = _inbox[k] with { Values = _sent };
+            }
+
+            _verdicts.Add(new ContributionVerdict(_inbox[k].From, outcome));
+        }
+    }
+
+    /// <summary>
+    /// Self-centered clipping under push-sum, done on the de-biased models: a share (x_j, weight share·w_j) becomes
+    /// w_j · (z_i + clip(z_j − z_i, τ)) with z = x / w, and its weight is kept. The weights' mass is conserved; the
+    /// numerators' is not when a share is clipped, which is the point: what a clipped sender pushed beyond τ is gone.
+    /// Because every folded share is then a positive multiple of a point within τ of z_i, the new z_i' is a convex
+    /// combination of such points, also when a sender lies about its weight (a non-positive or non-finite weight
+    /// share is discarded). Messages a node reclaimed from itself are its own mass and never clipped.
+    /// </summary>
+    private void ClipPushSum()
+    {
+        _center ??= new float[X.Length];
+        VectorMath.Scale(_center, _sent, (float)(1.0 / Weight));
+        var distances = new List<double>(_inbox.Count);
+        var senderWeights = new double[_inbox.Count];
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            var message = _inbox[k];
+            if (message.From == Index)
+            {
+                continue;
+            }
+
+            var senderWeight = message.Share > 0 ? message.Weight / message.Share : double.NaN;
+            senderWeights[k] = senderWeight;
+            if (!(senderWeight > 0) || double.IsInfinity(senderWeight))
+            {
+                continue;
+            }
+
+            var buffer = ClipBuffer(k);
+            VectorMath.Scale(buffer, message.Values.Span, (float)(1.0 / senderWeight));
+            distances.Add(Math.Sqrt(VectorMath.SquaredDistance(_center, buffer)));
+        }
+
+        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(distances.ToArray()) : Aggregation.Radius;
+        LastRadius = radius;
+        var kept = 0;
+        var at = 0;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            var message = _inbox[k];
+            if (message.From == Index)
+            {
+                _inbox[kept++] = message;
+                continue;
+            }
+
+            var senderWeight = senderWeights[k];
+            if (!(senderWeight > 0) || double.IsInfinity(senderWeight))
+            {
+                _verdicts.Add(new ContributionVerdict(message.From, ContributionOutcome.Discarded));
+                continue;
+            }
+
+            var buffer = _clipBuffers[k];
+            var distance = distances[at++];
+            var outcome = SelfCenteredClipping.Judge(distance, radius, Aggregation.AdaptiveRadius);
+            if (outcome != ContributionOutcome.Kept)
+            {
+                // Discarded: clipped to radius 0, the share then carries the node's own z at the sender's weight.
+                SelfCenteredClipping.Clip(_center, buffer, distance, outcome == ContributionOutcome.Clipped ? radius : 0, buffer);
+                VectorMath.Scale(buffer, buffer, (float)senderWeight);
+                message = message with { Values = buffer };
+            }
+
+            _verdicts.Add(new ContributionVerdict(message.From, outcome));
+            _inbox[kept++] = message;
+        }
+
+        _inbox.RemoveRange(kept, _inbox.Count - kept);
+    }
+
+    private float[] ClipBuffer(int k)
+    {
+        while (_clipBuffers.Count <= k)
+        {
+            _clipBuffers.Add(new float[X.Length]);
+        }
+
+        return _clipBuffers[k];
     }
 
     /// <summary>A synchronous driver delivers in sender order already; checking is cheaper than sorting.</summary>

@@ -99,6 +99,21 @@ public sealed class Dataset
     public ReadOnlySpan<float> FeaturesOf(int sample) => Features.AsSpan(sample * FeatureCount, FeatureCount);
 
     /// <summary>
+    /// The same samples with every label y replaced by classes − 1 − y: a label-flipping attacker's data
+    /// (docs/algorithms.md, "Attacks"). Shares the features.
+    /// </summary>
+    public Dataset WithFlippedLabels()
+    {
+        var flipped = new long[Labels.Length];
+        for (var i = 0; i < flipped.Length; i++)
+        {
+            flipped[i] = ClassCount - 1 - Labels[i];
+        }
+
+        return new Dataset(Name + " (labels flipped)", Features, flipped, SampleShape, ClassCount);
+    }
+
+    /// <summary>
     /// Samples whose every value is one of 256 (<paramref name="codeValues"/>), held as a byte code per value:
     /// value j of the float block is <c>codeValues[codes[j]]</c>. The floats are made on first use of
     /// <see cref="Features"/>; <see cref="Subset"/> makes only the rows it copies.

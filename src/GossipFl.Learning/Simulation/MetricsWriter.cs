@@ -6,7 +6,8 @@ namespace GossipFl.Learning.Simulation;
 
 /// <summary>
 /// Writes a run's metrics under a directory: <c>metrics.jsonl</c> (one "round" line per round and one "node"
-/// line per node per evaluated round), <c>rounds.csv</c> (the round lines) and <c>run.json</c> (the
+/// line per node per evaluated round; a run with a robust rule or an attack ends with one "peer" line per
+/// node: its clipped and discarded totals and whether it attacked), <c>rounds.csv</c> (the round lines) and <c>run.json</c> (the
 /// configuration). Lines are flushed every round, so a stopped run leaves every completed round on disk.
 /// Names are fixed: the report and inspect tools read them.
 /// </summary>
@@ -19,16 +20,25 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     private const string CsvHeader =
         "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,seconds";
 
+    /// <summary>Columns a run with a robust rule or an attack adds to <see cref="CsvHeader"/>.</summary>
+    private const string RobustnessColumns = ",mean_honest_test_accuracy,clipped,discarded";
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private readonly StreamWriter _jsonl;
     private readonly StreamWriter _csv;
     private readonly MemoryStream _buffer = new();
+    private readonly bool _robustness;
 
     /// <param name="directory">Where the files go (created if missing).</param>
     /// <param name="append">Continue existing files (a daemon resuming after a restart) instead of starting them anew.</param>
-    public MetricsWriter(string directory, bool append = false)
+    /// <param name="robustness">
+    /// The run has a robust rule or an attack: rounds.csv gets the honest peers' mean accuracy and the round's clipped
+    /// and discarded counts as three more columns (runs without keep the columns they always had).
+    /// </param>
+    public MetricsWriter(string directory, bool append = false, bool robustness = false)
     {
+        _robustness = robustness;
         ArgumentNullException.ThrowIfNull(directory);
         System.IO.Directory.CreateDirectory(directory);
         Directory = directory;
@@ -38,7 +48,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
         _csv = new StreamWriter(csvPath, append, new UTF8Encoding(false));
         if (!csvExisted)
         {
-            _csv.WriteLine(CsvHeader);
+            _csv.WriteLine(robustness ? CsvHeader + RobustnessColumns : CsvHeader);
         }
     }
 
@@ -68,12 +78,21 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             Number(writer, "consensus_distance", metrics.ConsensusDistance);
             writer.WriteNumber("bytes", metrics.Bytes);
             writer.WriteNumber("seconds", Math.Round(metrics.Seconds, 6));
+            if (_robustness)
+            {
+                Number(writer, "mean_honest_test_accuracy", metrics.MeanHonestTestAccuracy);
+                writer.WriteNumber("clipped", metrics.Clipped);
+                writer.WriteNumber("discarded", metrics.Discarded);
+            }
         });
-        _csv.WriteLine(string.Join(
+        var row = string.Join(
             ',',
             Csv(metrics.Round), Csv(metrics.Nodes), Csv(metrics.Alive), Csv(metrics.MeanTrainLoss), Csv(metrics.Regret),
             Csv(metrics.MeanTestAccuracy), Csv(metrics.MinTestAccuracy), Csv(metrics.MaxTestAccuracy), Csv(metrics.ConsensusDistance),
-            Csv(metrics.Bytes), Csv(Math.Round(metrics.Seconds, 6))));
+            Csv(metrics.Bytes), Csv(Math.Round(metrics.Seconds, 6)));
+        _csv.WriteLine(_robustness
+            ? string.Join(',', row, Csv(metrics.MeanHonestTestAccuracy), Csv(metrics.Clipped), Csv(metrics.Discarded))
+            : row);
         _jsonl.Flush();
         _csv.Flush();
     }
@@ -107,6 +126,24 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
                 Number(writer, "validation_loss", metrics.ValidationLoss);
                 Number(writer, "validation_accuracy", metrics.ValidationAccuracy);
             }
+        });
+        _jsonl.Flush();
+    }
+
+    public void WritePeer(PeerTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        WriteLine(writer =>
+        {
+            writer.WriteString("kind", "peer");
+            writer.WriteString("node", totals.Node);
+            if (totals.Attacker is { } attacker)
+            {
+                writer.WriteBoolean("attacker", attacker);
+            }
+
+            writer.WriteNumber("clipped", totals.Clipped);
+            writer.WriteNumber("discarded", totals.Discarded);
         });
         _jsonl.Flush();
     }

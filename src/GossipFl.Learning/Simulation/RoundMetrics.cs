@@ -1,6 +1,10 @@
 namespace GossipFl.Learning.Simulation;
 
-/// <summary>One round's summary (a "round" line of metrics.jsonl and a row of rounds.csv; docs/algorithms.md defines each value).</summary>
+/// <summary>
+/// One round's summary (a "round" line of metrics.jsonl and a row of rounds.csv; docs/algorithms.md defines each value).
+/// A run with an attack also has the mean test accuracy over honest peers only and the contributions the robust rule
+/// clipped and discarded this round.
+/// </summary>
 public sealed record RoundMetrics(
     long Round,
     int Nodes,
@@ -12,4 +16,7 @@ public sealed record RoundMetrics(
     double? MaxTestAccuracy,
     double ConsensusDistance,
     long Bytes,
-    double Seconds);
+    double Seconds,
+    double? MeanHonestTestAccuracy = null,
+    long Clipped = 0,
+    long Discarded = 0);

@@ -1,4 +1,5 @@
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Robustness;
 
 namespace GossipFl.Learning.Simulation;
 
@@ -15,6 +16,9 @@ namespace GossipFl.Learning.Simulation;
 /// Senders learn at once which of their messages were not delivered (as over an acknowledging transport) and
 /// push-sum takes those shares back; otherwise a lost share is lost mass.
 /// </param>
+/// <param name="Aggregation">How nodes (gossip) or the coordinator (FedAvg) combine what they receive; null is the plain mean.</param>
+/// <param name="Attack">The Byzantine attack some peers run, or null.</param>
+/// <param name="Attackers">The attacking peers (ascending); null draws them from <see cref="Attack"/> and the seed.</param>
 public sealed record SimulationOptions(
     AlgorithmKind Algorithm,
     int Rounds,
@@ -24,7 +28,10 @@ public sealed record SimulationOptions(
     int Threads = 1,
     bool ParallelTraining = false,
     double ClientFraction = 1.0,
-    bool ReclaimLostShares = false)
+    bool ReclaimLostShares = false,
+    AggregationSpec? Aggregation = null,
+    AttackSpec? Attack = null,
+    IReadOnlyList<int>? Attackers = null)
 {
     public bool IsEvaluationRound(long round) =>
         round == Rounds - 1 || (EvalEvery > 0 && (round + 1) % EvalEvery == 0);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Robustness;
 using GossipFl.Topology.Graph;
 
 namespace GossipFl.Learning.Simulation;
@@ -11,6 +12,9 @@ namespace GossipFl.Learning.Simulation;
 /// <see cref="VirtualNetwork"/>. A round: churn decides who is up; live peers begin the round with their
 /// mixing plan, train, send; the network drops, delays or delivers each message; peers fold what arrived.
 /// Deterministic: the same learners, options and seed give bit-identical results for any thread count.
+/// With an attack, the attackers (drawn by the seed) send the attack's vector instead of their honest one; the
+/// simulator's attackers are omniscient (ALIE sees every honest vector of the round). Label flipping is in the
+/// attackers' learners, built by the caller.
 /// </summary>
 public sealed class Simulator
 {
@@ -30,6 +34,13 @@ public sealed class Simulator
     private MixingPlan[] _plans = [];
     private double _regretSum;
     private long _regretCount;
+    private readonly AggregationSpec _aggregation;
+    private readonly int[] _attackers;
+    private readonly bool[] _isAttacker;
+    private readonly float[][] _attackVectors;
+    private readonly ContributionCounts _counts;
+    private long _roundClipped;
+    private long _roundDiscarded;
 
     public Simulator(
         Func<long, TrustGraph> graphForRound,
@@ -92,7 +103,31 @@ public sealed class Simulator
         }
 
         _evaluations = new Evaluation?[_nodeCount];
+        _aggregation = options.Aggregation ?? AggregationSpec.Mean;
+        _aggregation.EnsureFits(options.Algorithm);
+        _attackers = options.Attackers?.Order().ToArray() ?? options.Attack?.ChooseAttackers(_nodeCount, options.Seed) ?? [];
+        _isAttacker = new bool[_nodeCount];
+        foreach (var attacker in _attackers)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(attacker);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(attacker, _nodeCount);
+            _isAttacker[attacker] = true;
+        }
+
+        if (_attackers.Length >= _nodeCount)
+        {
+            throw new ArgumentException("at least one peer must be honest", nameof(options));
+        }
+
+        _attackVectors = _isAttacker.Select(a => a ? new float[_parameterCount] : []).ToArray();
+        _counts = new ContributionCounts(_nodeCount);
     }
+
+    /// <summary>The attacking peers, ascending (empty without an attack).</summary>
+    public IReadOnlyList<int> Attackers => _attackers;
+
+    /// <summary>Whether this run reports robustness figures: a robust rule or an attack.</summary>
+    public bool ReportsRobustness => !_aggregation.IsMean || _options.Attack is not null;
 
     public IReadOnlyList<string> Names { get; }
 
@@ -108,7 +143,7 @@ public sealed class Simulator
         var nodes = new GossipNode[_nodeCount];
         for (var i = 0; i < _nodeCount; i++)
         {
-            nodes[i] = new GossipNode(i, _options.Algorithm, _initial[i]);
+            nodes[i] = new GossipNode(i, _options.Algorithm, _initial[i], _aggregation);
         }
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
@@ -158,6 +193,8 @@ public sealed class Simulator
                 }
             }
 
+            AttackGossip(outbox, round, nodes, alive);
+
             long roundBytes = 0;
             foreach (var message in outbox)
             {
@@ -202,6 +239,13 @@ public sealed class Simulator
             }
 
             ForEachAlive(alive, parallel: true, i => nodes[i].Complete());
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                if (alive[i])
+                {
+                    Count(i, nodes[i].LastVerdicts);
+                }
+            }
 
             for (var i = 0; i < _nodeCount; i++)
             {
@@ -219,9 +263,10 @@ public sealed class Simulator
             lostWeight += message.Weight;
         }
 
+        WritePeerTotals();
         return new SimulationResult(
             completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), nodes.Select(n => n.Weight).ToArray(),
-            sent, lost, lostWeight, clock.Elapsed);
+            sent, lost, lostWeight, clock.Elapsed, _attackers, _counts);
     }
 
     /// <summary>Round <paramref name="round"/>'s graph and plans (<paramref name="previousPlans"/> when the graph object is unchanged).</summary>
@@ -304,7 +349,7 @@ public sealed class Simulator
                 // the newest global model it holds.
                 if (coordinator is null || !alive[coordinator.Index])
                 {
-                    coordinator = new FedAvgCoordinator(live[0], clients[live[0]].LastGlobal, round);
+                    coordinator = new FedAvgCoordinator(live[0], clients[live[0]].LastGlobal, round, _aggregation);
                 }
 
                 var chosen = FedAvgCoordinator.SelectClients(round, live, _options.ClientFraction, _options.Seed);
@@ -327,6 +372,7 @@ public sealed class Simulator
 
                 var messageOf = broadcasts.ToDictionary(m => m.To);
                 ForEachAlive(reached, _options.ParallelTraining, i => replies[i] = clients[i].TrainAndReply(messageOf[i], _learners[i], out _losses[i]));
+                AttackFedAvg(replies, reached, round);
                 for (var i = 0; i < _nodeCount; i++)
                 {
                     if (!reached[i])
@@ -347,6 +393,7 @@ public sealed class Simulator
                 }
 
                 coordinator.Complete();
+                Count(coordinator.Index, coordinator.LastVerdicts);
 
                 // The coordinator publishes the new global model to every live peer, sampled or not, so any of them
                 // can take over from it (the daemon does the same; a lost publication leaves a peer one model behind).
@@ -381,9 +428,126 @@ public sealed class Simulator
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
 
+        WritePeerTotals();
         return new SimulationResult(
             completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), Enumerable.Repeat(1.0, _nodeCount).ToArray(),
-            sent, lost, 0, clock.Elapsed);
+            sent, lost, 0, clock.Elapsed, _attackers, _counts);
+    }
+
+    /// <summary>
+    /// Replaces the attackers' outgoing vectors with the attack's (built on the de-biased model z under push-sum,
+    /// then scaled by the sender's weight, so the weight a share carries stays honest and z is what is attacked).
+    /// </summary>
+    private void AttackGossip(List<GossipMessage> outbox, long round, GossipNode[] nodes, bool[] alive)
+    {
+        if (_attackers.Length == 0 || _options.Attack is not { } attack || attack.Kind == AttackKind.LabelFlip)
+        {
+            return;
+        }
+
+        List<ReadOnlyMemory<float>>? honest = null;
+        if (attack.Kind == AttackKind.Alie)
+        {
+            honest = [];
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                if (alive[i] && !_isAttacker[i])
+                {
+                    nodes[i].CopyModel(_models[i]);
+                    honest.Add(_models[i]);
+                }
+            }
+        }
+
+        var pushSum = _options.Algorithm == AlgorithmKind.PushSum;
+        foreach (var a in _attackers)
+        {
+            if (!alive[a])
+            {
+                continue;
+            }
+
+            var vector = _attackVectors[a];
+            nodes[a].CopyModel(vector);
+            Craft(attack.Kind, vector, vector, honest, round, a);
+            if (pushSum)
+            {
+                VectorMath.Scale(vector, vector, (float)nodes[a].Weight);
+            }
+        }
+
+        for (var k = 0; k < outbox.Count; k++)
+        {
+            if (_isAttacker[outbox[k].From])
+            {
+                outbox[k] = outbox[k] with { Values = _attackVectors[outbox[k].From] };
+            }
+        }
+    }
+
+    /// <summary>Replaces the attackers' FedAvg replies (ALIE over this round's honest replies).</summary>
+    private void AttackFedAvg(GossipMessage[] replies, bool[] reached, long round)
+    {
+        if (_attackers.Length == 0 || _options.Attack is not { } attack || attack.Kind == AttackKind.LabelFlip)
+        {
+            return;
+        }
+
+        var honest = new List<ReadOnlyMemory<float>>();
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            if (reached[i] && !_isAttacker[i])
+            {
+                honest.Add(replies[i].Values);
+            }
+        }
+
+        foreach (var a in _attackers)
+        {
+            if (!reached[a] || (attack.Kind == AttackKind.Alie && honest.Count == 0))
+            {
+                continue;
+            }
+
+            Craft(attack.Kind, replies[a].Values.Span, _attackVectors[a], honest, round, a);
+            replies[a] = replies[a] with { Values = _attackVectors[a] };
+        }
+    }
+
+    private void Craft(AttackKind kind, ReadOnlySpan<float> own, Span<float> destination, List<ReadOnlyMemory<float>>? honest, long round, int attacker)
+    {
+        switch (kind)
+        {
+            case AttackKind.SignFlip:
+                Attacks.SignFlip(own, destination);
+                break;
+            case AttackKind.Gaussian:
+                Attacks.Gaussian(destination, _options.Seed, round, attacker);
+                break;
+            case AttackKind.Alie:
+                Attacks.Alie(honest!, Attacks.AlieZ(_nodeCount, _attackers.Length), destination);
+                break;
+        }
+    }
+
+    private void Count(int receiver, IReadOnlyList<ContributionVerdict> verdicts)
+    {
+        var (clipped, discarded) = _counts.Record(receiver, verdicts);
+        _roundClipped += clipped;
+        _roundDiscarded += discarded;
+    }
+
+    private void WritePeerTotals()
+    {
+        if (_sink is null || !ReportsRobustness)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _nodeCount; i++)
+        {
+            _sink.WritePeer(new PeerTotals(Names[i], _isAttacker[i], _counts.ClippedTotal(i), _counts.DiscardedTotal(i)));
+        }
     }
 
     private long Account(in GossipMessage message)
@@ -415,7 +579,7 @@ public sealed class Simulator
         var aliveCount = live.Count(a => a);
         var consensus = ConsensusDistance(live, aliveCount);
 
-        double? mean = null, min = null, max = null;
+        double? mean = null, min = null, max = null, honest = null;
         var evaluate = _options.IsEvaluationRound(round);
         if (evaluate)
         {
@@ -428,11 +592,20 @@ public sealed class Simulator
                 min = accuracies.Min();
                 max = accuracies.Max();
             }
+
+            var honestAccuracies = _evaluations.Where((e, i) => !_isAttacker[i] && e is { } v && !double.IsNaN(v.Accuracy)).Select(e => e!.Value.Accuracy).ToArray();
+            if (ReportsRobustness && honestAccuracies.Length > 0)
+            {
+                honest = honestAccuracies.Average();
+            }
         }
 
         var metrics = new RoundMetrics(
             round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
-            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds);
+            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds,
+            honest, _roundClipped, _roundDiscarded);
+        _roundClipped = 0;
+        _roundDiscarded = 0;
         _sink?.WriteRound(metrics);
         if (evaluate && _sink is not null)
         {

@@ -150,7 +150,10 @@ public sealed class Workload : IDisposable
         }
         else
         {
-            Learners = streams.Select(s => (ILocalLearner)new OnlineLogisticLearner(Data.Train, s, Spec.BatchSize, Spec.LearningRate, Data.Test)).ToArray();
+            // Streams index the pooled data, so a label-flipping peer draws the same samples from a flipped copy.
+            var flipped = Spec.LabelFlipped is { Count: > 0 } ? Data.Train.WithFlippedLabels() : null;
+            Learners = streams.Select((s, k) => (ILocalLearner)new OnlineLogisticLearner(
+                Spec.FlipsLabels(k) ? flipped! : Data.Train, s, Spec.BatchSize, Spec.LearningRate, Data.Test)).ToArray();
             if (OnlyPeer is { } peer)
             {
                 Learners = [Learners[peer]];
@@ -187,7 +190,7 @@ public sealed class Workload : IDisposable
 
         if (OnlyPeer is { } only)
         {
-            var own = partition.ClientData(Data.Train, only);
+            var own = ClientData(partition, only);
             Learners = [new TorchLocalLearner(engine, own, Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, only)];
             Description = $"{Spec.Model} on {Data.Train.Name} split {partition.Scheme}: peer {only} of {Spec.Nodes} holds {partition.SizeOf(only):N0} samples";
             // The whole training set (47 MB of pixel codes for Fashion-MNIST) is garbage from here on.
@@ -206,12 +209,18 @@ public sealed class Workload : IDisposable
                 _engines.Add(model);
             }
 
-            learners[i] = new TorchLocalLearner(model, partition.ClientData(Data.Train, i), Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, i);
+            learners[i] = new TorchLocalLearner(model, ClientData(partition, i), Data.Test, Spec.BatchSize, Spec.Work, Spec.Seed, i);
         }
 
         Learners = learners;
         Description = $"{Spec.Model} on {Data.Train.Name} split {partition.Scheme} over {Spec.Nodes} peers, batch {Spec.BatchSize}, "
             + (Spec.Work.Epochs is { } e ? $"{e} local epoch(s)" : $"{Spec.Work.Steps} local step(s)") + " per round"
             + (Spec.SharedEngine ? ", one shared engine" : ", one engine per peer");
+    }
+
+    private Dataset ClientData(Partition partition, int peer)
+    {
+        var data = partition.ClientData(Data.Train, peer);
+        return Spec.FlipsLabels(peer) ? data.WithFlippedLabels() : data;
     }
 }

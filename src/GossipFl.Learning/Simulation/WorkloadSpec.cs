@@ -16,6 +16,7 @@ namespace GossipFl.Learning.Simulation;
 /// <param name="Work">Local steps (or epochs) per round.</param>
 /// <param name="Seed">Seeds data, partition, initial parameters and data order.</param>
 /// <param name="SharedEngine">One libtorch model shared by all peers (parameters swapped per peer) rather than one per peer.</param>
+/// <param name="LabelFlipped">Peers that train on flipped labels (the label-flipping attack); null for none.</param>
 public sealed record WorkloadSpec(
     string Dataset,
     ModelSpec Model,
@@ -28,4 +29,9 @@ public sealed record WorkloadSpec(
     double LearningRate,
     LocalWork Work,
     ulong Seed,
-    bool SharedEngine = true);
+    bool SharedEngine = true,
+    IReadOnlyList<int>? LabelFlipped = null)
+{
+    /// <summary>Whether peer <paramref name="peer"/> trains on flipped labels.</summary>
+    public bool FlipsLabels(int peer) => LabelFlipped?.Contains(peer) == true;
+}

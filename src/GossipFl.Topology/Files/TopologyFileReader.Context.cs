@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness)");
+                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness, aggregation)");
                 return null;
             }
 
@@ -476,6 +476,7 @@ public static partial class TopologyFileReader
                 Quorum = OptionalString(mapping, "quorum"),
                 Mode = mode,
                 Staleness = OptionalInteger(mapping, "staleness", 0),
+                Aggregation = OptionalString(mapping, "aggregation"),
             };
         }
 

@@ -52,6 +52,12 @@ public sealed record TrainingDefaults
     /// <summary>Asynchronous mode's staleness bound τ (rounds), at least 0.</summary>
     public int? Staleness { get; init; }
 
+    /// <summary>
+    /// How received models are combined (<c>aggregation:</c>): <c>mean</c>, or a Byzantine-robust rule such as
+    /// <c>trimmed:2</c> or <c>clipped:auto</c>; the learning side parses and checks it against the algorithm.
+    /// </summary>
+    public string? Aggregation { get; init; }
+
     /// <summary>Values <see cref="Mode"/> may take.</summary>
     public static readonly IReadOnlyList<string> KnownModes = ["sync", "async"];
 }

@@ -22,6 +22,23 @@ public sealed class InspectFedAvgTests
     public void GossipPeers_GetNoCoordinatorColumn() =>
         Assert.DoesNotContain("coordinator", Render([Reading("node-a", null, null)]), StringComparison.Ordinal);
 
+    [Fact]
+    public void RobustPeers_NameTheirMostClippedPeer_PlainOnesGetNoColumn()
+    {
+        PeerStatus[] peers = [new("node-z", true, true, null, null, "up", Clipped: 2, Discarded: 9)];
+        var robust = new PeerReading(
+            new Uri("http://node-a.test:9100/"),
+            new NodeStatus("node-a", "dsgd", "training", 7, 0.5, null, 0.7, 1.0, 10, 20, new Dictionary<string, long>(), peers, DateTimeOffset.UtcNow,
+                Aggregation: "clipped:auto", MostClipped: "node-z"),
+            null, null, DateTimeOffset.UtcNow);
+
+        var text = Render([robust]);
+
+        Assert.Contains("most clipped", text, StringComparison.Ordinal);
+        Assert.Contains("node-z (2 clipped, 9 discarded)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("most clipped", Render([Reading("node-a", null, null)]), StringComparison.Ordinal);
+    }
+
     private static string Render(PeerReading[] readings)
     {
         using var writer = new StringWriter();

@@ -61,6 +61,44 @@ public sealed partial class HtmlReportTests
     }
 
     [Fact]
+    public void Build_RunWithPeerCounts_ListsPeersByTimesClipped_AttackersMarked_SummedOverDaemons()
+    {
+        var root = Directory.CreateTempSubdirectory("gossipfl-robust-run-").FullName;
+        try
+        {
+            // Two daemons each report what their own rule did; the simulator would also mark attackers.
+            foreach (var (node, lines) in new[]
+            {
+                ("a", "{\"kind\":\"peer\",\"node\":\"b\",\"clipped\":1,\"discarded\":0}\n{\"kind\":\"peer\",\"node\":\"c\",\"clipped\":2,\"discarded\":7}\n"),
+                ("b", "{\"kind\":\"peer\",\"node\":\"a\",\"clipped\":0,\"discarded\":0}\n{\"kind\":\"peer\",\"node\":\"c\",\"clipped\":0,\"discarded\":9,\"attacker\":true}\n"),
+            })
+            {
+                var directory = Directory.CreateDirectory(Path.Combine(root, node)).FullName;
+                File.WriteAllText(Path.Combine(directory, "metrics.jsonl"),
+                    $"{{\"kind\":\"node\",\"round\":4,\"node\":\"{node}\",\"train_loss\":0.5,\"test_loss\":null,\"test_accuracy\":null,\"weight\":1,\"bytes_sent\":0,\"bytes_received\":0}}\n" + lines);
+            }
+
+            var html = HtmlReport.Build(MetricsReader.Read(root), graph: null);
+
+            var table = html[html.IndexOf("<h2>Robust aggregation</h2>", StringComparison.Ordinal)..];
+            Assert.Contains("<tr class=\"attacker\"><td>c</td><td><strong>attacker</strong></td><td>2</td><td>16</td></tr>", table, StringComparison.Ordinal);
+            Assert.True(table.IndexOf("<td>c</td>", StringComparison.Ordinal) < table.IndexOf("<td>b</td>", StringComparison.Ordinal));
+            Assert.True(table.IndexOf("<td>b</td>", StringComparison.Ordinal) < table.IndexOf("<td>a</td>", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Build_RunWithoutPeerCounts_HasNoRobustnessSection()
+    {
+        using var sample = new SampleRun();
+        Assert.DoesNotContain("Robust aggregation", HtmlReport.Build(MetricsReader.Read(sample.Path), graph: null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_PeerThatStoppedEarly_IsFlaggedInSummaryTableAndDrawing()
     {
         using var sample = new SampleRun();

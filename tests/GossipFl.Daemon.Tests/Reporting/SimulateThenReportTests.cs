@@ -27,4 +27,28 @@ public sealed class SimulateThenReportTests : IDisposable
         Assert.Equal(6, page.Split("<g class=\"node\"").Length - 1);
         Assert.Contains("mean test accuracy", report.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Report_OfAnAttackedRun_MarksTheAttackersAndListsThemFirst()
+    {
+        var run = Path.Combine(_dir.FullName, "attacked");
+        var simulate = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", "dsgd", "--generator", "ring", "--param", "k=2", "--nodes", "8", "--rounds", "20",
+            "--attack", "gaussian:0.125", "--aggregation", "clipped:auto", "--out", run);
+        Assert.True(simulate.ExitCode == 0, simulate.Error);
+        using var config = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(run, "run.json")));
+        var attacker = Assert.Single(config.RootElement.GetProperty("attackers").EnumerateArray()).GetString()!;
+        Assert.Equal("clipped:auto", config.RootElement.GetProperty("aggregation").GetString());
+        Assert.Contains("mean_honest_test_accuracy,clipped,discarded", File.ReadLines(Path.Combine(run, "rounds.csv")).First(), StringComparison.Ordinal);
+
+        var html = Path.Combine(_dir.FullName, "attacked.html");
+        var report = await CliRunner.RunAsync("report", run, "-o", html);
+
+        Assert.True(report.ExitCode == 0, report.Error);
+        var page = await File.ReadAllTextAsync(html);
+        var table = page[page.IndexOf("<h2>Robust aggregation</h2>", StringComparison.Ordinal)..];
+        // Its four neighbours discard the Gaussian attacker every round: 4 × 20.
+        Assert.StartsWith($"<h2>Robust aggregation</h2>", table, StringComparison.Ordinal);
+        Assert.Contains($"<tbody><tr class=\"attacker\"><td>{attacker}</td><td><strong>attacker</strong></td><td>0</td><td>80</td></tr>", table, StringComparison.Ordinal);
+    }
 }

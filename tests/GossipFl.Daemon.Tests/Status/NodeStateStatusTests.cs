@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using GossipFl.Daemon.Node;
 using GossipFl.Daemon.Status;
+using GossipFl.Learning.Robustness;
 
 namespace GossipFl.Daemon.Tests.Status;
 
@@ -49,6 +50,40 @@ public sealed class NodeStateStatusTests
         var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("gossipfl_validation_accuracy{node=\"p1\"} 0.875", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("gossipfl_test_accuracy{", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RobustAggregation_CountsPerPeer_InStatusAndMetrics_AndNamesTheMostClippedPeer()
+    {
+        var state = new NodeState("p1", "dsgd", ["p0", "p2", "p3"], ["p0", "p2", "p3"]) { Aggregation = "clipped:auto" };
+        for (var round = 0; round < 3; round++)
+        {
+            state.Judged([("p0", ContributionOutcome.Kept), ("p2", ContributionOutcome.Discarded), ("p3", round == 0 ? ContributionOutcome.Clipped : ContributionOutcome.Kept)]);
+        }
+
+        state.Judged([("p3", ContributionOutcome.Clipped)]);
+        await using var server = await StatusServer.StartAsync(new Source(state), IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = Deadline };
+        using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative)));
+
+        Assert.Equal("clipped:auto", json.RootElement.GetProperty("aggregation").GetString());
+        Assert.Equal("p2", json.RootElement.GetProperty("most_clipped").GetString());
+        var peers = json.RootElement.GetProperty("peers").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal((0L, 3L), (peers["p2"].GetProperty("clipped").GetInt64(), peers["p2"].GetProperty("discarded").GetInt64()));
+        Assert.Equal((2L, 0L), (peers["p3"].GetProperty("clipped").GetInt64(), peers["p3"].GetProperty("discarded").GetInt64()));
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("gossipfl_peer_discarded_total{node=\"p1\",peer=\"p2\"} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains("gossipfl_peer_clipped_total{node=\"p1\",peer=\"p3\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("gossipfl_peer_clipped_total{node=\"p1\",peer=\"p0\"} 0", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoRobustRule_NoPeerIsNamed()
+    {
+        var state = new NodeState("p1", "ops", ["p0"], ["p0"]);
+        state.Judged([("p0", ContributionOutcome.Kept)]);
+        Assert.Null(state.Snapshot().MostClipped);
+        Assert.Equal("mean", state.Snapshot().Aggregation);
     }
 
     [Fact]

@@ -26,12 +26,16 @@ internal static class TestGraphs
         return builder.Build();
     }
 
-    public static TrustGraph Ring(int n)
+    /// <summary>The symmetric ring where each node trusts the <paramref name="k"/> nearest nodes on each side.</summary>
+    public static TrustGraph Ring(int n, int k = 1)
     {
         var builder = new TrustGraphBuilder(n);
         for (var i = 0; i < n; i++)
         {
-            builder.AddMutualTrust(i, (i + 1) % n);
+            for (var step = 1; step <= k; step++)
+            {
+                builder.AddMutualTrust(i, (i + step) % n);
+            }
         }
 
         return builder.Build();

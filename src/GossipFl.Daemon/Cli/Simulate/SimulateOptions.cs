@@ -4,6 +4,7 @@ using GossipFl.Daemon.Cli.Topology;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Topology.Files;
 
@@ -43,12 +44,14 @@ internal sealed class SimulateOptions
     public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "evaluate test accuracy every N rounds (and on the last); default rounds/10" };
     public Option<int> Threads { get; } = new("--threads") { Description = "worker threads for managed learners and mixing (libtorch runs on one)", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<string> Engine { get; } = new("--engine") { Description = "libtorch engines: shared (one, parameters swapped per peer) or per-peer", DefaultValueFactory = _ => "shared" };
+    public Option<string?> Aggregation { get; } = new("--aggregation") { Description = "how received models are combined: mean; fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto; default mean" };
+    public Option<string?> Attack { get; } = new("--attack") { Description = "KIND:FRACTION: that fraction of peers (drawn by the seed) attacks: sign-flip, gaussian, label-flip or alie" };
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
 
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Out,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -125,8 +128,24 @@ internal sealed class SimulateOptions
         var threads = AtLeast(parse.GetValue(Threads), 1, "--threads");
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
-        var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine);
-        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost));
+        var aggregation = ParseAggregation(parse.GetValue(Aggregation) ?? defaults.Aggregation ?? "mean", algorithm);
+        var attack = ParseAttack(parse.GetValue(Attack));
+        if (attack is not null && nodeCount < 2)
+        {
+            throw new UsageException("--attack needs at least 2 peers: one must stay honest");
+        }
+
+        if (attack is not null && algorithm == AlgorithmKind.Centralized)
+        {
+            throw new UsageException("--attack: centralized training has no peers to attack it");
+        }
+
+        var attackers = attack?.ChooseAttackers(nodeCount, seed);
+        var labelFlipped = attack?.Kind == AttackKind.LabelFlip ? attackers : null;
+        var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine, labelFlipped);
+        var options = new SimulationOptions(
+            algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
+            Aggregation: aggregation, Attack: attack, Attackers: attackers);
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 
@@ -139,6 +158,37 @@ internal sealed class SimulateOptions
         catch (FormatException ex)
         {
             throw new UsageException($"--algorithm: {ex.Message}");
+        }
+    }
+
+    private static AggregationSpec ParseAggregation(string text, AlgorithmKind algorithm)
+    {
+        try
+        {
+            var spec = AggregationSpec.Parse(text);
+            spec.EnsureFits(algorithm);
+            return spec;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new UsageException($"--aggregation: {ex.Message}");
+        }
+    }
+
+    private static AttackSpec? ParseAttack(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return AttackSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--attack: {ex.Message}");
         }
     }
 

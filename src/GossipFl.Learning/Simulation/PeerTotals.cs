@@ -1,0 +1,8 @@
+namespace GossipFl.Learning.Simulation;
+
+/// <summary>
+/// How often, over a whole run, robust rules clipped or discarded this peer's contributions (the simulator: all
+/// peers' rules; a daemon: its own), and whether the run made it an attacker (null where that is not known, as on a
+/// daemon): an operator reads who misbehaved from the counts, a test checks them against the attackers.
+/// </summary>
+public sealed record PeerTotals(string Node, bool? Attacker, long Clipped, long Discarded);

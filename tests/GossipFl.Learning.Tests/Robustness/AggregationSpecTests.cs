@@ -1,0 +1,59 @@
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Robustness;
+
+namespace GossipFl.Learning.Tests.Robustness;
+
+public sealed class AggregationSpecTests
+{
+    [Theory]
+    [InlineData("mean", AggregationRule.Mean, 0, 0)]
+    [InlineData(" Median ", AggregationRule.Median, 0, 0)]
+    [InlineData("trimmed:2", AggregationRule.TrimmedMean, 2, 0)]
+    [InlineData("krum:3", AggregationRule.Krum, 3, 0)]
+    [InlineData("normbound:2.5", AggregationRule.NormBound, 0, 2.5)]
+    [InlineData("clipped:0.75", AggregationRule.Clipped, 0, 0.75)]
+    [InlineData("clipped:auto", AggregationRule.Clipped, 0, 0)]
+    public void Parse_ValidText_GivesRuleAndParameter(string text, AggregationRule rule, int tolerated, double radius)
+    {
+        var spec = AggregationSpec.Parse(text);
+        Assert.Equal(rule, spec.Rule);
+        Assert.Equal(tolerated, spec.Tolerated);
+        Assert.Equal(radius, spec.Radius);
+        Assert.Equal(spec, AggregationSpec.Parse(spec.ToString()));
+    }
+
+    [Theory]
+    [InlineData("avg", "unknown aggregation 'avg'")]
+    [InlineData("trimmed", "trimmed:F needs F")]
+    [InlineData("trimmed:0.2", "trimmed:F needs F")]
+    [InlineData("krum:0", "krum:F needs F")]
+    [InlineData("clipped:-1", "clipped needs TAU")]
+    [InlineData("clipped:", "clipped needs TAU")]
+    [InlineData("normbound:inf", "normbound needs C")]
+    [InlineData("median:3", "median takes no parameter")]
+    public void Parse_BadText_NamesTheBadValue(string text, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => AggregationSpec.Parse(text));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("median", AlgorithmKind.DPsgd, "use clipped:TAU")]
+    [InlineData("krum:1", AlgorithmKind.PushSum, "use clipped:TAU")]
+    [InlineData("clipped:1", AlgorithmKind.FedAvg, "normbound:C")]
+    [InlineData("median", AlgorithmKind.Centralized, "centralized")]
+    public void EnsureFits_RuleForTheOtherKindOfAlgorithm_IsRefusedWithAReason(string text, AlgorithmKind algorithm, string reason)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AggregationSpec.Parse(text).EnsureFits(algorithm));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mean", AlgorithmKind.PushSum)]
+    [InlineData("clipped:auto", AlgorithmKind.PushSum)]
+    [InlineData("clipped:1", AlgorithmKind.Dol)]
+    [InlineData("trimmed:1", AlgorithmKind.FedAvg)]
+    [InlineData("normbound:1", AlgorithmKind.FedAvg)]
+    public void EnsureFits_SensibleCombination_IsAccepted(string text, AlgorithmKind algorithm) =>
+        AggregationSpec.Parse(text).EnsureFits(algorithm);
+}
