@@ -78,11 +78,22 @@ public sealed record CodecSpec
     };
 
     /// <summary>
-    /// The consensus step γ used when none is given: 1 for the dense codecs (with exact values it is plain gossip),
-    /// 0.5 for top-k, whose estimates lag the models more (CHOCO-SGD's analysis asks for γ of the order of the
-    /// compression quality; 0.5 was the best of 0.2, 0.5 and 1 on the Fashion-MNIST experiment, docs/benchmarks.md).
+    /// The consensus step γ used when none is given: 1 for the dense codecs (their error shrinks with the change sent,
+    /// and with exact values γ = 1 is plain gossip), 2·F for top-k (at most 1). CHOCO-SGD's analysis asks for γ of the
+    /// order of the compression quality δ = F; on pure averaging (tests/…/CompressedGossipTests) top-k with γ above
+    /// about 4·F diverged on a ring and on directed graphs, and 2·F converged.
     /// </summary>
-    public double DefaultConsensusStep => Kind == CodecKind.TopK ? 0.5 : 1.0;
+    public double DefaultConsensusStep => Kind == CodecKind.TopK ? Math.Min(1.0, 2 * Fraction) : 1.0;
+
+    /// <summary>A kind's name as users write it (top-k without its fraction).</summary>
+    public static string NameOf(CodecKind kind) => kind switch
+    {
+        CodecKind.None => "none",
+        CodecKind.Float16 => "fp16",
+        CodecKind.EightBit => "int8",
+        CodecKind.TopK => "topk",
+        _ => $"codec {(byte)kind}",
+    };
 
     public override string ToString() => Kind switch
     {

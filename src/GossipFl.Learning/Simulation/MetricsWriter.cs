@@ -17,7 +17,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     public const string RunFileName = "run.json";
 
     private const string CsvHeader =
-        "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,seconds";
+        "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,messages,bytes_per_neighbour,seconds";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -67,13 +67,15 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             Number(writer, "max_test_accuracy", metrics.MaxTestAccuracy);
             Number(writer, "consensus_distance", metrics.ConsensusDistance);
             writer.WriteNumber("bytes", metrics.Bytes);
+            writer.WriteNumber("messages", metrics.Messages);
+            Number(writer, "bytes_per_neighbour", metrics.BytesPerNeighbour);
             writer.WriteNumber("seconds", Math.Round(metrics.Seconds, 6));
         });
         _csv.WriteLine(string.Join(
             ',',
             Csv(metrics.Round), Csv(metrics.Nodes), Csv(metrics.Alive), Csv(metrics.MeanTrainLoss), Csv(metrics.Regret),
             Csv(metrics.MeanTestAccuracy), Csv(metrics.MinTestAccuracy), Csv(metrics.MaxTestAccuracy), Csv(metrics.ConsensusDistance),
-            Csv(metrics.Bytes), Csv(Math.Round(metrics.Seconds, 6))));
+            Csv(metrics.Bytes), Csv(metrics.Messages), Csv(metrics.BytesPerNeighbour), Csv(Math.Round(metrics.Seconds, 6))));
         _jsonl.Flush();
         _csv.Flush();
     }

@@ -1,4 +1,5 @@
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 
 namespace GossipFl.Learning.Simulation;
 
@@ -15,6 +16,11 @@ namespace GossipFl.Learning.Simulation;
 /// Senders learn at once which of their messages were not delivered (as over an acknowledging transport) and
 /// push-sum takes those shares back; otherwise a lost share is lost mass.
 /// </param>
+/// <param name="Compression">
+/// The codec of what peers send (null or none: uncompressed). Gossip then runs <see cref="CompressedGossipNode"/>
+/// (CHOCO-SGD for D-PSGD, compressed push-sum for OPS); FedAvg compresses the clients' updates with error feedback.
+/// </param>
+/// <param name="ConsensusStep">Compressed gossip's γ; null: <see cref="CodecSpec.DefaultConsensusStep"/>.</param>
 public sealed record SimulationOptions(
     AlgorithmKind Algorithm,
     int Rounds,
@@ -24,8 +30,16 @@ public sealed record SimulationOptions(
     int Threads = 1,
     bool ParallelTraining = false,
     double ClientFraction = 1.0,
-    bool ReclaimLostShares = false)
+    bool ReclaimLostShares = false,
+    CodecSpec? Compression = null,
+    double? ConsensusStep = null)
 {
+    /// <summary>Whether messages are compressed (a codec other than none).</summary>
+    public bool Compressed => Compression is { IsNone: false };
+
+    /// <summary>γ as given, or the codec's default.</summary>
+    public double EffectiveConsensusStep => ConsensusStep ?? (Compression ?? CodecSpec.None).DefaultConsensusStep;
+
     public bool IsEvaluationRound(long round) =>
         round == Rounds - 1 || (EvalEvery > 0 && (round + 1) % EvalEvery == 0);
 }

@@ -12,7 +12,7 @@ namespace GossipFl.Learning.Simulation;
 /// mixing plan, train, send; the network drops, delays or delivers each message; peers fold what arrived.
 /// Deterministic: the same learners, options and seed give bit-identical results for any thread count.
 /// </summary>
-public sealed class Simulator
+public sealed partial class Simulator
 {
     private readonly Func<long, TrustGraph> _graphForRound;
     private readonly IReadOnlyList<ILocalLearner> _learners;
@@ -103,6 +103,11 @@ public sealed class Simulator
 
     private SimulationResult RunGossip(IProgress<SimulationProgress>? progress, CancellationToken cancellation)
     {
+        if (_options.Compressed)
+        {
+            return RunCompressedGossip(progress, cancellation);
+        }
+
         var clock = Stopwatch.StartNew();
         var scheme = AlgorithmNames.SchemeOf(_options.Algorithm)!.Value;
         var nodes = new GossipNode[_nodeCount];
@@ -208,7 +213,7 @@ public sealed class Simulator
                 nodes[i].CopyModel(_models[i]);
             }
 
-            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight);
+            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count);
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -297,6 +302,7 @@ public sealed class Simulator
             network.Alive.CopyTo(alive);
             var live = Enumerable.Range(0, _nodeCount).Where(i => alive[i]).ToArray();
             long roundBytes = 0;
+            var sentBefore = sent;
             Array.Clear(reached);
             if (live.Length > 0)
             {
@@ -376,7 +382,7 @@ public sealed class Simulator
                 clients[i].LastGlobal.CopyTo(_models[i]);
             }
 
-            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive);
+            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive, sent - sentBefore);
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -396,7 +402,7 @@ public sealed class Simulator
     /// Round metrics over the peers that trained (<paramref name="trained"/>), consensus and accuracy over the
     /// live peers (<paramref name="live"/>, the same set for gossip).
     /// </summary>
-    private RoundMetrics Measure(long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null)
+    private RoundMetrics Measure(long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null, long messages = 0)
     {
         live ??= trained;
         var lossSum = 0.0;
@@ -432,7 +438,7 @@ public sealed class Simulator
 
         var metrics = new RoundMetrics(
             round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
-            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds);
+            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds, messages);
         _sink?.WriteRound(metrics);
         if (evaluate && _sink is not null)
         {
