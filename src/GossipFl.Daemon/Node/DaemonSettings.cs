@@ -81,6 +81,15 @@ internal sealed class DaemonSettings
 
     public int Threads { get; set; } = 1;
 
+    /// <summary>
+    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c>. Compressed training runs in
+    /// <c>gossipfl simulate</c>; the daemon refuses anything but <c>none</c> until its wire format exists (docs/protocol.md).
+    /// </summary>
+    public string Compress { get; set; } = "none";
+
+    /// <summary>Compressed gossip's consensus step γ; null: the codec's default.</summary>
+    public double? ConsensusStep { get; set; }
+
     /// <summary>FedAvg: local epochs E per round on a sampled client.</summary>
     public int LocalEpochs { get; set; } = 1;
 

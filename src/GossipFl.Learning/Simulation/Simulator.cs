@@ -282,6 +282,10 @@ public sealed partial class Simulator
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
         var alive = new bool[_nodeCount];
+        // Codecs hold no state between calls, so one serves every client and the coordinator.
+        var codec = _options.Compressed ? _options.Compression!.Create(_parameterCount) : null;
+        var compressors = codec is null ? null : Enumerable.Range(0, _nodeCount).Select(i => new FedAvgUpdateCompressor(i, codec, _options.Seed)).ToArray();
+        var rebuilt = compressors is null ? null : Enumerable.Range(0, _nodeCount).Select(_ => new float[_parameterCount]).ToArray();
         FedAvgCoordinator? coordinator = null;
         var broadcasts = new List<GossipMessage>();
         var replies = new GossipMessage[_nodeCount];
@@ -333,6 +337,24 @@ public sealed partial class Simulator
 
                 var messageOf = broadcasts.ToDictionary(m => m.To);
                 ForEachAlive(reached, _options.ParallelTraining, i => replies[i] = clients[i].TrainAndReply(messageOf[i], _learners[i], out _losses[i]));
+                var replyBytes = new long[_nodeCount];
+                if (compressors is not null)
+                {
+                    // Clients send their compressed change; the coordinator rebuilds each model from its own global one.
+                    var currentCoordinator = coordinator;
+                    ForEachAlive(reached, parallel: true, i =>
+                    {
+                        var payload = compressors[i].Encode(round, replies[i].Values.Span, clients[i].LastGlobal);
+                        replyBytes[i] = CompressedGossipMessage.HeaderBytes + payload.Length;
+                        if (!FedAvgUpdateCompressor.TryReconstruct(codec!, payload.Span, currentCoordinator.Global, rebuilt![i], out var reason))
+                        {
+                            throw new InvalidOperationException($"client {i}'s update does not decode: {reason}");
+                        }
+
+                        replies[i] = replies[i] with { Values = rebuilt[i] };
+                    });
+                }
+
                 for (var i = 0; i < _nodeCount; i++)
                 {
                     if (!reached[i])
@@ -341,14 +363,16 @@ public sealed partial class Simulator
                     }
 
                     sent++;
-                    roundBytes += Account(replies[i]);
+                    var bytes = compressors is null ? replies[i].WireBytes : replyBytes[i];
+                    _bytesSent[i] += bytes;
+                    roundBytes += bytes;
                     if (i != coordinator.Index && (network.IsLost(round, i, coordinator.Index) || network.DelayOf(round, i, coordinator.Index) > 0))
                     {
                         lost++;
                         continue;
                     }
 
-                    _bytesReceived[coordinator.Index] += replies[i].WireBytes;
+                    _bytesReceived[coordinator.Index] += bytes;
                     coordinator.Receive(replies[i]);
                 }
 

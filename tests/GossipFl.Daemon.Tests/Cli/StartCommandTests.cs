@@ -26,6 +26,9 @@ public sealed class StartCommandTests
     [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
     [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
     [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
+    [InlineData("--compress", "int4", "--compress: unknown codec 'int4'")]
+    [InlineData("--compress", "int8", "--compress int8: compressed training runs in gossipfl simulate only so far")]
+    [InlineData("--consensus-step", "0", "--consensus-step must be in (0, 1], got 0")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",

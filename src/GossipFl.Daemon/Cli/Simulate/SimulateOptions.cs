@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GossipFl.Daemon.Cli.Topology;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Simulation;
@@ -43,12 +44,14 @@ internal sealed class SimulateOptions
     public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "evaluate test accuracy every N rounds (and on the last); default rounds/10" };
     public Option<int> Threads { get; } = new("--threads") { Description = "worker threads for managed learners and mixing (libtorch runs on one)", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<string> Engine { get; } = new("--engine") { Description = "libtorch engines: shared (one, parameters swapped per peer) or per-peer", DefaultValueFactory = _ => "shared" };
+    public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
+    public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
 
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Compress, ConsensusStep, Out,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -126,7 +129,12 @@ internal sealed class SimulateOptions
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine);
-        var options = new SimulationOptions(algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost));
+        var compression = ParseCodec(parse.GetValue(Compress) ?? defaults.Compress ?? "none");
+        var consensusStep = parse.GetValue(ConsensusStep) ?? defaults.ConsensusStep;
+        CheckCompression(compression, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        var options = new SimulationOptions(
+            algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
+            Compression: compression, ConsensusStep: consensusStep);
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 
@@ -139,6 +147,47 @@ internal sealed class SimulateOptions
         catch (FormatException ex)
         {
             throw new UsageException($"--algorithm: {ex.Message}");
+        }
+    }
+
+    private static CodecSpec ParseCodec(string text)
+    {
+        try
+        {
+            return CodecSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--compress: {ex.Message}");
+        }
+    }
+
+    /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
+    private static void CheckCompression(CodecSpec codec, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
+    {
+        if (consensusStep is { } step && !(step > 0 && step <= 1))
+        {
+            throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (codec.IsNone)
+        {
+            return;
+        }
+
+        if (algorithm is AlgorithmKind.Dol or AlgorithmKind.Centralized)
+        {
+            throw new UsageException($"--compress {codec} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
+        }
+
+        if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.MaxDelayRounds > 0 || network.ChurnProbability > 0))
+        {
+            throw new UsageException($"--compress {codec}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
+        }
+
+        if (algorithm != AlgorithmKind.FedAvg && timeVarying)
+        {
+            throw new UsageException($"--compress {codec}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
         }
     }
 
