@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GossipFl.Learning.Compression;
 
@@ -37,16 +40,10 @@ public sealed class Int8Codec : ICodec
         for (var start = 0; start < values.Length; start += ChunkLength)
         {
             var chunk = values.Slice(start, Math.Min(ChunkLength, values.Length - start));
-            var max = 0f;
-            foreach (var v in chunk)
+            var max = MaxMagnitude(chunk);
+            if (!float.IsFinite(max))
             {
-                var magnitude = Math.Abs(v);
-                if (!float.IsFinite(magnitude))
-                {
-                    throw new ArgumentException($"int8 codec: value {start} onwards is not finite", nameof(values));
-                }
-
-                max = Math.Max(max, magnitude);
+                throw new ArgumentException($"int8 codec: a value in {start}..{start + chunk.Length - 1} is not finite", nameof(values));
             }
 
             // A chunk of zeros, or one so small that 1/scale would overflow, is sent as zeros with scale 0.
@@ -62,17 +59,84 @@ public sealed class Int8Codec : ICodec
                 continue;
             }
 
-            var inverse = Levels / max;
-            for (var i = 0; i < chunk.Length; i += 2)
+            Quantize(chunk, bytes, Levels / max, ref random);
+        }
+    }
+
+    /// <summary>max |x| over <paramref name="chunk"/>; NaN when any value is NaN (which <see cref="Vector256.Max{T}"/> alone could hide).</summary>
+    private static float MaxMagnitude(ReadOnlySpan<float> chunk)
+    {
+        var i = 0;
+        var max = 0f;
+        var nan = false;
+        if (chunk.Length >= Vector256<float>.Count)
+        {
+            var acc = Vector256<float>.Zero;
+            var ordered = Vector256<float>.AllBitsSet;
+            ref var first = ref MemoryMarshal.GetReference(chunk);
+            for (; i + Vector256<float>.Count <= chunk.Length; i += Vector256<float>.Count)
             {
-                // One 64-bit draw feeds two values (24 bits each).
-                var bits = random.NextUInt64();
-                bytes[i] = Round(chunk[i] * inverse, (bits >> 40) * (1.0f / (1 << 24)));
-                if (i + 1 < chunk.Length)
-                {
-                    bytes[i + 1] = Round(chunk[i + 1] * inverse, ((bits >> 8) & 0xFFFFFF) * (1.0f / (1 << 24)));
-                }
+                var v = Vector256.LoadUnsafe(ref first, (nuint)i);
+                acc = Vector256.Max(acc, Vector256.Abs(v));
+                ordered &= Vector256.Equals(v, v);
             }
+
+            nan = ordered.AsUInt32() != Vector256<uint>.AllBitsSet;
+            for (var lane = 0; lane < Vector256<float>.Count; lane++)
+            {
+                max = Math.Max(max, acc[lane]);
+            }
+        }
+
+        for (; i < chunk.Length; i++)
+        {
+            nan |= float.IsNaN(chunk[i]);
+            max = Math.Max(max, Math.Abs(chunk[i]));
+        }
+
+        return nan ? float.NaN : max;
+    }
+
+    /// <summary>
+    /// q = clamp(⌊x·inverse + u⌋, ±127), 32 values at a time: eight xorshift32 lanes (Marsaglia 2003), seeded from
+    /// <paramref name="random"/> once per chunk, give u from their top 24 bits. Fixed 256-bit vectors, not
+    /// <see cref="System.Numerics.Vector{T}"/>, so the bits are the same on every machine whatever its vector width.
+    /// </summary>
+    private static void Quantize(ReadOnlySpan<float> chunk, Span<byte> bytes, float inverse, ref CodecRandom random)
+    {
+        var seeds = Vector256.Create(
+            (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1,
+            (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1, (uint)random.NextUInt64() | 1);
+        var state = seeds;
+        var factor = Vector256.Create(inverse);
+        var toUnit = Vector256.Create(1.0f / (1 << 24));
+        var high = Vector256.Create((float)Levels);
+        var low = Vector256.Create((float)-Levels);
+        ref var first = ref MemoryMarshal.GetReference(chunk);
+        ref var output = ref Unsafe.As<byte, sbyte>(ref MemoryMarshal.GetReference(bytes));
+        var i = 0;
+        for (; i + 32 <= chunk.Length; i += 32)
+        {
+            var q0 = Vector256.ConvertToInt32(Step(Vector256.LoadUnsafe(ref first, (nuint)i), ref state));
+            var q1 = Vector256.ConvertToInt32(Step(Vector256.LoadUnsafe(ref first, (nuint)(i + 8)), ref state));
+            var q2 = Vector256.ConvertToInt32(Step(Vector256.LoadUnsafe(ref first, (nuint)(i + 16)), ref state));
+            var q3 = Vector256.ConvertToInt32(Step(Vector256.LoadUnsafe(ref first, (nuint)(i + 24)), ref state));
+            Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).StoreUnsafe(ref output, (nuint)i);
+        }
+
+        for (; i < chunk.Length; i++)
+        {
+            var u = (random.NextUInt64() >> 40) * (1.0f / (1 << 24));
+            bytes[i] = (byte)(sbyte)Math.Clamp(MathF.Floor((chunk[i] * inverse) + u), -Levels, Levels);
+        }
+
+        Vector256<float> Step(Vector256<float> x, ref Vector256<uint> s)
+        {
+            s ^= Vector256.ShiftLeft(s, 13);
+            s ^= Vector256.ShiftRightLogical(s, 17);
+            s ^= Vector256.ShiftLeft(s, 5);
+            var u = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(s, 8).AsInt32()) * toUnit;
+            return Vector256.Min(high, Vector256.Max(low, Vector256.Floor((x * factor) + u)));
         }
     }
 
@@ -121,11 +185,5 @@ public sealed class Int8Codec : ICodec
         }
 
         return true;
-    }
-
-    private static byte Round(float scaled, float uniform)
-    {
-        var q = MathF.Floor(scaled + uniform);
-        return (byte)(sbyte)Math.Clamp(q, -Levels, Levels);
     }
 }

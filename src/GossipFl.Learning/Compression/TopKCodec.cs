@@ -40,50 +40,21 @@ public sealed class TopKCodec : ICodec
             return;
         }
 
-        var magnitudes = ArrayPool<float>.Shared.Rent(values.Length);
-        try
+        var (threshold, ties) = KthLargestMagnitude(values, K);
+
+        // Everything above the threshold, then the first `ties` values equal to it (lowest index first). Magnitudes
+        // are compared as bit patterns, which order finite non-negative floats as the values.
+        var written = 0;
+        var valueBytes = destination[(4 * K)..];
+        for (var i = 0; i < values.Length && written < K; i++)
         {
-            var scratch = magnitudes.AsSpan(0, values.Length);
-            for (var i = 0; i < values.Length; i++)
+            var bits = BitConverter.SingleToUInt32Bits(values[i]) & 0x7FFF_FFFFu;
+            if (bits > threshold || (bits == threshold && ties-- > 0))
             {
-                var magnitude = Math.Abs(values[i]);
-                if (!float.IsFinite(magnitude))
-                {
-                    throw new ArgumentException($"top-k codec: value {i} is not finite", nameof(values));
-                }
-
-                scratch[i] = magnitude;
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 * written)..], (uint)i);
+                BinaryPrimitives.WriteSingleLittleEndian(valueBytes[(4 * written)..], values[i]);
+                written++;
             }
-
-            var threshold = KthLargest(scratch, K);
-
-            // Everything above the threshold, then as many values equal to it as are still needed, lowest index first.
-            var above = 0;
-            foreach (var v in values)
-            {
-                if (Math.Abs(v) > threshold)
-                {
-                    above++;
-                }
-            }
-
-            var ties = K - above;
-            var written = 0;
-            var valueBytes = destination[(4 * K)..];
-            for (var i = 0; i < values.Length && written < K; i++)
-            {
-                var magnitude = Math.Abs(values[i]);
-                if (magnitude > threshold || (magnitude == threshold && ties-- > 0))
-                {
-                    BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 * written)..], (uint)i);
-                    BinaryPrimitives.WriteSingleLittleEndian(valueBytes[(4 * written)..], values[i]);
-                    written++;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(magnitudes);
         }
     }
 
@@ -142,56 +113,65 @@ public sealed class TopKCodec : ICodec
     }
 
     /// <summary>
-    /// The k-th largest of <paramref name="values"/> (1-based), by quickselect (Hoare) with a median-of-three pivot;
-    /// reorders <paramref name="values"/>. Expected linear time.
+    /// The k-th largest magnitude (1-based) by a two-pass radix select on the magnitudes' bit patterns (for finite
+    /// non-negative floats the order of the bits as unsigned integers is the order of the values): a histogram of the
+    /// high 16 bits finds the bucket holding the k-th largest, a histogram of the low 16 bits within that bucket finds
+    /// it exactly. Two streaming reads of the input and two 256 KB histograms from the pool, where a quickselect would
+    /// copy and shuffle the whole vector. Returns the magnitude's bits and how many values equal to it belong to the
+    /// k largest (the rest of the k are strictly larger). Throws for a non-finite value.
     /// </summary>
-    internal static float KthLargest(Span<float> values, int k)
+    internal static (uint Threshold, int Ties) KthLargestMagnitude(ReadOnlySpan<float> values, int k)
     {
-        // The k-th largest is the (n - k)-th smallest, 0-based.
-        var target = values.Length - k;
-        int left = 0, right = values.Length - 1;
-        while (left < right)
+        var histogram = ArrayPool<int>.Shared.Rent(1 << 16);
+        try
         {
-            var middle = left + ((right - left) / 2);
-            var pivot = MedianOfThree(values[left], values[middle], values[right]);
-            int i = left, j = right;
-            while (i <= j)
+            var counts = histogram.AsSpan(0, 1 << 16);
+            counts.Clear();
+            for (var i = 0; i < values.Length; i++)
             {
-                while (values[i] < pivot)
+                var bits = BitConverter.SingleToUInt32Bits(values[i]) & 0x7FFF_FFFFu;
+                if (bits >= 0x7F80_0000u)
                 {
-                    i++;
+                    throw new ArgumentException($"top-k codec: value {i} is not finite", nameof(values));
                 }
 
-                while (values[j] > pivot)
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
+                counts[(int)(bits >> 16)]++;
             }
 
-            if (target <= j)
+            var (high, remaining) = Bucket(counts, k);
+            counts.Clear();
+            foreach (var v in values)
             {
-                right = j;
+                var bits = BitConverter.SingleToUInt32Bits(v) & 0x7FFF_FFFFu;
+                if (bits >> 16 == (uint)high)
+                {
+                    counts[(int)(bits & 0xFFFF)]++;
+                }
             }
-            else if (target >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                return values[target];
-            }
+
+            var (low, ties) = Bucket(counts, remaining);
+            return (((uint)high << 16) | (uint)low, ties);
         }
-
-        return values[target];
+        finally
+        {
+            ArrayPool<int>.Shared.Return(histogram);
+        }
     }
 
-    private static float MedianOfThree(float a, float b, float c) =>
-        Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+    /// <summary>The bucket holding the <paramref name="k"/>-th largest entry counted from the top, and its rank within it.</summary>
+    private static (int Bucket, int Rank) Bucket(ReadOnlySpan<int> counts, int k)
+    {
+        var seen = 0;
+        for (var b = counts.Length - 1; b >= 0; b--)
+        {
+            if (seen + counts[b] >= k)
+            {
+                return (b, k - seen);
+            }
+
+            seen += counts[b];
+        }
+
+        throw new InvalidOperationException($"fewer than {k} values counted");
+    }
 }
