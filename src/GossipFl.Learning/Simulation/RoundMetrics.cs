@@ -2,7 +2,9 @@ namespace GossipFl.Learning.Simulation;
 
 /// <summary>
 /// One round's summary (a "round" line of metrics.jsonl and a row of rounds.csv; docs/algorithms.md defines each value).
-/// <see cref="Bytes"/> is what all peers sent this round, in <see cref="Messages"/> messages.
+/// <see cref="Bytes"/> is what all peers sent this round, in <see cref="Messages"/> messages; <see cref="BytesPerNeighbour"/>
+/// the mean bytes one peer sends one neighbour in the round: every message for gossip, the clients' updates to the
+/// coordinator for FedAvg (the messages compression shrinks; null when there were none).
 /// </summary>
 public sealed record RoundMetrics(
     long Round,
@@ -16,8 +18,5 @@ public sealed record RoundMetrics(
     double ConsensusDistance,
     long Bytes,
     double Seconds,
-    long Messages = 0)
-{
-    /// <summary>Mean bytes of a message this round: what one neighbour is sent per round; null when nothing was sent.</summary>
-    public double? BytesPerNeighbour => Messages > 0 ? (double)Bytes / Messages : null;
-}
+    long Messages = 0,
+    double? BytesPerNeighbour = null);

@@ -103,7 +103,7 @@ public sealed partial class Simulator
                 nodes[i].CopyModel(_models[i]);
             }
 
-            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count);
+            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count, perNeighbour: PerMessage(roundBytes, outbox.Count));
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }

@@ -213,7 +213,7 @@ public sealed partial class Simulator
                 nodes[i].CopyModel(_models[i]);
             }
 
-            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count);
+            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count, perNeighbour: PerMessage(roundBytes, outbox.Count));
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -305,7 +305,7 @@ public sealed partial class Simulator
             network.AdvanceTo(round);
             network.Alive.CopyTo(alive);
             var live = Enumerable.Range(0, _nodeCount).Where(i => alive[i]).ToArray();
-            long roundBytes = 0;
+            long roundBytes = 0, updateBytes = 0, updates = 0;
             var sentBefore = sent;
             Array.Clear(reached);
             if (live.Length > 0)
@@ -366,6 +366,8 @@ public sealed partial class Simulator
                     var bytes = compressors is null ? replies[i].WireBytes : replyBytes[i];
                     _bytesSent[i] += bytes;
                     roundBytes += bytes;
+                    updateBytes += bytes;
+                    updates++;
                     if (i != coordinator.Index && (network.IsLost(round, i, coordinator.Index) || network.DelayOf(round, i, coordinator.Index) > 0))
                     {
                         lost++;
@@ -406,7 +408,7 @@ public sealed partial class Simulator
                 clients[i].LastGlobal.CopyTo(_models[i]);
             }
 
-            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive, sent - sentBefore);
+            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive, sent - sentBefore, PerMessage(updateBytes, updates));
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -415,6 +417,8 @@ public sealed partial class Simulator
             completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), Enumerable.Repeat(1.0, _nodeCount).ToArray(),
             sent, lost, 0, clock.Elapsed);
     }
+
+    private static double? PerMessage(long bytes, long messages) => messages > 0 ? (double)bytes / messages : null;
 
     private long Account(in GossipMessage message)
     {
@@ -426,7 +430,8 @@ public sealed partial class Simulator
     /// Round metrics over the peers that trained (<paramref name="trained"/>), consensus and accuracy over the
     /// live peers (<paramref name="live"/>, the same set for gossip).
     /// </summary>
-    private RoundMetrics Measure(long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null, long messages = 0)
+    private RoundMetrics Measure(
+        long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null, long messages = 0, double? perNeighbour = null)
     {
         live ??= trained;
         var lossSum = 0.0;
@@ -462,7 +467,7 @@ public sealed partial class Simulator
 
         var metrics = new RoundMetrics(
             round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
-            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds, messages);
+            _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds, messages, perNeighbour);
         _sink?.WriteRound(metrics);
         if (evaluate && _sink is not null)
         {

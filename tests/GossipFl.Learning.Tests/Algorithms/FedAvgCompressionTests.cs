@@ -81,6 +81,9 @@ public sealed class FedAvgCompressionTests
 
         Assert.All(one.Models.Zip(two.Models), p => Assert.True(p.First.AsSpan().SequenceEqual(p.Second)));
         Assert.True(int8Sink.Rounds[^1].Bytes < plainSink.Rounds[^1].Bytes);
+        // Per neighbour is what a client sends the coordinator: the update, 3 of 6 clients sampled.
+        Assert.Equal(GossipMessage.HeaderBytes + (4.0 * 2000), plainSink.Rounds[^1].BytesPerNeighbour);
+        Assert.Equal(CompressedGossipMessage.HeaderBytes + new Int8Codec(2000).EncodedSize, int8Sink.Rounds[^1].BytesPerNeighbour);
         // A learner that does not move leaves a zero update, which every codec sends exactly: the same models as uncompressed.
         Assert.All(one.Models.Zip(plain.Models), p => Assert.True(p.First.AsSpan().SequenceEqual(p.Second)));
     }

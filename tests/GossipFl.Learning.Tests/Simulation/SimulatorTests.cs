@@ -96,7 +96,7 @@ public sealed class SimulatorTests
         using (var writer = new MetricsWriter(directory.Path))
         {
             writer.WriteRun(new { algorithm = "ops" });
-            writer.WriteRound(new RoundMetrics(0, 4, 3, 0.5, 0.5, null, null, null, double.NaN, 100, 0.25, Messages: 8));
+            writer.WriteRound(new RoundMetrics(0, 4, 3, 0.5, 0.5, null, null, null, double.NaN, 100, 0.25, Messages: 8, BytesPerNeighbour: 12.5));
             writer.WriteNode(new NodeMetrics(0, "node-0", null, null, 0.75, 1.5, 10, 20));
         }
 
