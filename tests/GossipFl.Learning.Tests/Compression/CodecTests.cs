@@ -74,6 +74,73 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void Float16_VectorPath_GivesTheSameBitsAsTheHalfConversion()
+    {
+        // Every kind of value: random magnitudes over the whole float range (normals, half subnormals, underflow to
+        // zero, overflow to saturation), exact ties between two halves, signed zeros, NaN.
+        var generator = new CodecRandom(17);
+        var values = new float[4096];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var bits = (uint)generator.NextUInt64();
+            values[i] = (i % 4) switch
+            {
+                0 => BitConverter.UInt32BitsToSingle(bits & 0xBFFF_FFFFu), // exponent below 128: finite
+                1 => ((2 * generator.NextSingle()) - 1) * 1e-5f, // around the half subnormals
+                2 => (float)(Half)((generator.NextSingle() * 100) - 50) + (float)Math.ScaleB(1, -12), // near ties
+                _ => ((2 * generator.NextSingle()) - 1) * 70000f, // some beyond ±65504
+            };
+        }
+
+        values[0] = 0f;
+        values[1] = -0f;
+        values[2] = float.NaN;
+        values[3] = 1f + (float)Math.ScaleB(1, -11); // exactly halfway between two halves: rounds to even
+        var codec = new Float16Codec(values.Length);
+        var bytes = new byte[codec.EncodedSize];
+        var random = new CodecRandom(1);
+
+        codec.Encode(values, bytes, ref random);
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var expected = BitConverter.HalfToUInt16Bits((Half)Math.Clamp(values[i], -65504f, 65504f));
+            var actual = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i));
+            if (float.IsNaN(values[i]))
+            {
+                Assert.Equal(0x7C00, actual & 0x7C00);
+                Assert.NotEqual(0, actual & 0x03FF);
+            }
+            else
+            {
+                Assert.True(expected == actual, $"value {i} = {values[i]:R}: expected 0x{expected:X4}, got 0x{actual:X4}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Float16_Decode_EveryFiniteHalf_IsTheHalfConversionScaled()
+    {
+        var finite = Enumerable.Range(0, 1 << 16).Select(b => (ushort)b).Where(b => (b & 0x7C00) != 0x7C00).ToArray();
+        var bytes = new byte[2 * finite.Length];
+        for (var i = 0; i < finite.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), finite[i]);
+        }
+
+        var codec = new Float16Codec(finite.Length);
+        var decoded = Enumerable.Repeat(1f, finite.Length).ToArray();
+
+        Assert.True(codec.TryDecodeAdd(bytes, decoded, 0.5f, out var reason), reason);
+
+        for (var i = 0; i < finite.Length; i++)
+        {
+            var expected = 1f + (0.5f * (float)BitConverter.UInt16BitsToHalf(finite[i]));
+            Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(decoded[i]), $"half 0x{finite[i]:X4}: expected {expected:R}, got {decoded[i]:R}");
+        }
+    }
+
+    [Fact]
     public void Int8_ErrorBelowOneStepOfItsChunk()
     {
         var values = Random(2000, 3, 5f);
