@@ -82,8 +82,8 @@ internal sealed class DaemonSettings
     public int Threads { get; set; } = 1;
 
     /// <summary>
-    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c>. Compressed training runs in
-    /// <c>gossipfl simulate</c>; the daemon refuses anything but <c>none</c> until its wire format exists (docs/protocol.md).
+    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c>: compressed push-sum for
+    /// ops, CHOCO-SGD for dsgd, in synchronous mode on a fixed topology (docs/algorithms.md).
     /// </summary>
     public string Compress { get; set; } = "none";
 

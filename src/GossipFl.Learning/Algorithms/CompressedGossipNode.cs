@@ -23,7 +23,7 @@ namespace GossipFl.Learning.Algorithms;
 /// message arrives and the weights do not change: compressed gossip needs synchronous rounds, a fixed graph and no
 /// lost messages (docs/algorithms.md).
 /// </summary>
-public sealed class CompressedGossipNode
+public sealed class CompressedGossipNode : IGossipModel
 {
     private readonly ICodec _codec;
     private readonly ulong _seed;
