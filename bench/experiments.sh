@@ -2,12 +2,15 @@
 # The simulator's accuracy experiments (docs/benchmarks.md, "Simulator"): every algorithm against centralized
 # training on (1) Fashion-MNIST, 16 peers, Dirichlet(0.5), one-way-trust graph and (2) the OPS paper's online
 # setting on the SUSY-like task, N = 128, 16 out-neighbours, T = 2000, beta = 0, time-varying graph.
-# Usage: bench/experiments.sh [fashion|fashion-long|online|robust|robust-fedavg|robust-gossip|all] [OUT_DIR]
+# Usage: bench/experiments.sh [fashion|fashion-long|online|robust|robust-fedavg|robust-gossip|compress|all] [OUT_DIR]
 #   (default: all, artifacts/experiments)
 # fashion-long: OPS and DOL for 3000 rounds on the default and a denser one-way-trust graph (not part of all).
 # robust: Byzantine attacks (2 of 16 peers) against the plain mean and the robust rules on Fashion-MNIST, FedAvg
 # (30 rounds), D-PSGD on a symmetric graph and OPS on the one-way-trust graph (200 rounds each, fewer than the
 # fashion target's 1000: the machine is shared); robust-fedavg and robust-gossip run one half (not part of all).
+# compress: the Fashion-MNIST setting with each codec (none, fp16, int8, topk:0.01) for OPS (compressed push-sum),
+# D-PSGD (CHOCO-SGD) and FedAvg (compressed client updates); COMPRESS_ROUNDS gossip rounds (default 300) for every
+# codec of a row, so each row compares codecs at the same number of rounds (not part of all).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
@@ -37,6 +40,21 @@ table() { # names...
   done
 }
 
+# compress_table ROW NAMES...: bytes per round per neighbour (the final round's, measured by the simulator), the
+# reduction against the row's first (uncompressed) run, and accuracies.
+compress_table() {
+  printf '%-26s %8s %14s %9s %10s %10s %8s\n' run rounds bytes/neighbour reduction mean_acc min_acc seconds
+  local base=""
+  for name in "$@"; do
+    local csv="$out/$name/rounds.csv"
+    [ -f "$csv" ] || { printf '%-26s failed: see %s.log\n' "$name" "$out/$name"; continue; }
+    local bytes; bytes=$(tail -n 1 "$csv" | awk -F, '{ print $12 }')
+    [ -n "$base" ] || base=$bytes
+    tail -n 1 "$csv" | awk -F, -v n="$name" -v t="$(cat "$out/$name.time")" -v b="$base" \
+      '{ printf "%-26s %8d %14.0f %8.2fx %10s %10s %8s\n", n, $1 + 1, $12, b / $12, ($6 == "" ? "-" : sprintf("%.2f%%", 100 * $6)), ($7 == "" ? "-" : sprintf("%.2f%%", 100 * $7)), t }'
+  done
+}
+
 fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed 1 --threads 2)
 if [ "$which" = fashion ] || [ "$which" = all ]; then
   [ -f "$out/fashion-centralized/rounds.csv" ] || run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
@@ -46,6 +64,24 @@ if [ "$which" = fashion ] || [ "$which" = all ]; then
   run fashion-fedavg --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3
   echo "Fashion-MNIST, 16 peers, Dirichlet(0.5):"
   table fashion-centralized fashion-ops fashion-dol fashion-dsgd fashion-fedavg
+fi
+
+if [ "$which" = compress ]; then
+  rounds=${COMPRESS_ROUNDS:-300}
+  codecs=(none fp16 int8 topk:0.01)
+  for codec in "${codecs[@]}"; do
+    run "compress-ops-${codec/:/}" --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds "$rounds" --local-steps 2 --eval-every 100 --compress "$codec" || true
+  done
+  for codec in "${codecs[@]}"; do
+    run "compress-dsgd-${codec/:/}" --algorithm dsgd --generator one-way-trust --param base_degree=4 --param out_degree=0 "${fashion_common[@]}" --rounds "$rounds" --local-steps 2 --eval-every 100 --compress "$codec" || true
+  done
+  for codec in "${codecs[@]}"; do
+    run "compress-fedavg-${codec/:/}" --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3 --compress "$codec" || true
+  done
+  echo "Fashion-MNIST, 16 peers, compressed messages ($rounds gossip rounds, 30 FedAvg rounds):"
+  compress_table compress-ops-none compress-ops-fp16 compress-ops-int8 compress-ops-topk0.01
+  compress_table compress-dsgd-none compress-dsgd-fp16 compress-dsgd-int8 compress-dsgd-topk0.01
+  compress_table compress-fedavg-none compress-fedavg-fp16 compress-fedavg-int8 compress-fedavg-topk0.01
 fi
 
 if [ "$which" = fashion-long ]; then

@@ -179,6 +179,13 @@ internal static class SimulateCommand
         var last = result.Last;
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("algorithm", AlgorithmNames.NameOf(settings.Algorithm));
+        if (settings.Options.Compressed)
+        {
+            Row("compression", settings.Algorithm == AlgorithmKind.FedAvg
+                ? $"{settings.Options.Compression} client updates with error feedback"
+                : string.Create(CultureInfo.InvariantCulture, $"{settings.Options.Compression}, consensus step γ = {settings.Options.EffectiveConsensusStep}"));
+        }
+
         Row("rounds", string.Create(CultureInfo.InvariantCulture, $"{result.RoundsCompleted} of {settings.Options.Rounds}"));
         if (last is not null)
         {
@@ -193,6 +200,11 @@ internal static class SimulateCommand
 
             Row("min / max test accuracy", $"{Percent(last.MinTestAccuracy)} / {Percent(last.MaxTestAccuracy)}");
             Row("consensus distance", last.ConsensusDistance.ToString("E3", CultureInfo.InvariantCulture));
+        }
+
+        if (last?.BytesPerNeighbour is { } perNeighbour)
+        {
+            Row("bytes per round per neighbour", string.Create(CultureInfo.InvariantCulture, $"{perNeighbour:N0} ({settings.Options.Compression ?? Learning.Compression.CodecSpec.None})"));
         }
 
         Row("messages sent / lost", string.Create(CultureInfo.InvariantCulture, $"{result.MessagesSent:N0} / {result.MessagesLost:N0}"));
@@ -249,6 +261,8 @@ internal static class SimulateCommand
         attack = settings.Options.Attack?.ToString(),
         attackers = settings.Options.Attackers?.Select(settings.Topology.Graph.NameOf).ToArray(),
         eval_every = settings.Options.EvalEvery,
+        compress = (settings.Options.Compression ?? Learning.Compression.CodecSpec.None).ToString(),
+        consensus_step = settings.Options.Compressed && settings.Algorithm != AlgorithmKind.FedAvg ? settings.Options.EffectiveConsensusStep : (double?)null,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",
         parameters = workload.Initial.Length,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GossipFl.Daemon.Node;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Data;
 using GossipFl.Topology.Files;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,8 @@ internal static class StartCommand
             (new Option<int>("--threads") { Description = "libtorch threads" }, nameof(DaemonSettings.Threads)),
             (new Option<int>("--local-epochs") { Description = "fedavg: local epochs per round on a sampled client" }, nameof(DaemonSettings.LocalEpochs)),
             (new Option<double>("--client-fraction") { Description = "fedavg: fraction of live peers sampled per round, in (0, 1]" }, nameof(DaemonSettings.ClientFraction)),
+            (new Option<string>("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD (sync mode, fixed topology; docs/algorithms.md)" }, nameof(DaemonSettings.Compress)),
+            (new Option<double>("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" }, nameof(DaemonSettings.ConsensusStep)),
             (new Option<string>("--quorum") { Description = "fedavg: votes that elect a coordinator: majority (default) or a count above half the nodes" }, nameof(DaemonSettings.Quorum)),
             (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
             (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),
@@ -171,6 +174,8 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.Mode), training.Mode);
             Put(nameof(DaemonSettings.Staleness), training.Staleness);
             Put(nameof(DaemonSettings.Aggregation), training.Aggregation);
+            Put(nameof(DaemonSettings.Compress), training.Compress);
+            Put(nameof(DaemonSettings.ConsensusStep), training.ConsensusStep);
         }
 
         var settings = new DaemonSettings();
@@ -227,6 +232,20 @@ internal static class StartCommand
         if (settings.TestData is not null && settings.Data is null)
         {
             throw new UsageException("--test-data goes with --data (an experiment with --dataset is already judged on the data set's test part)");
+        }
+
+        try
+        {
+            _ = CodecSpec.Parse(settings.Compress);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--compress: {ex.Message}");
+        }
+
+        if (settings.ConsensusStep is { } step && !(step > 0 && step <= 1))
+        {
+            throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
         }
 
         if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))

@@ -90,6 +90,15 @@ internal sealed class DaemonSettings
     /// <summary>Test-only: run as a Byzantine peer (<c>sign-flip</c>, <c>gaussian</c>, <c>label-flip</c>); null for an honest node.</summary>
     public string? Attack { get; set; }
 
+    /// <summary>
+    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c>: compressed push-sum for
+    /// ops, CHOCO-SGD for dsgd, in synchronous mode on a fixed topology (docs/algorithms.md).
+    /// </summary>
+    public string Compress { get; set; } = "none";
+
+    /// <summary>Compressed gossip's consensus step γ; null: the codec's default.</summary>
+    public double? ConsensusStep { get; set; }
+
     /// <summary>FedAvg: local epochs E per round on a sampled client.</summary>
     public int LocalEpochs { get; set; } = 1;
 

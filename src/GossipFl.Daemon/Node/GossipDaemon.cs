@@ -9,6 +9,7 @@ using GossipFl.Daemon.Security;
 using GossipFl.Daemon.Status;
 using GossipFl.Daemon.Transport;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
@@ -112,15 +113,41 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         AggregationSpec aggregation;
         AttackSpec? attack;
+        CodecSpec codec;
         try
         {
             aggregation = AggregationSpec.Parse(_settings.Aggregation);
             aggregation.EnsureFits(algorithm);
             attack = _settings.Attack is { } attackText ? AttackSpec.Parse(attackText, fractionRequired: false) : null;
+            codec = CodecSpec.Parse(_settings.Compress);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new DaemonConfigurationException(ex.Message);
+        }
+
+        // Compressed gossip (docs/algorithms.md): the codec and γ join the signature, so peers configured otherwise are
+        // refused at the handshake as running another task.
+        var consensusStep = _settings.ConsensusStep ?? codec.DefaultConsensusStep;
+        if (!codec.IsNone)
+        {
+            if (fedAvg || algorithm == AlgorithmKind.Dol)
+            {
+                throw new DaemonConfigurationException(
+                    $"--compress {codec}: a daemon runs compressed gossip with ops (compressed push-sum) or dsgd (CHOCO-SGD); FedAvg with compressed updates runs in gossipfl simulate only so far");
+            }
+
+            if (_settings.Mode == "async" || _topology.IsTimeVarying)
+            {
+                throw new DaemonConfigurationException(
+                    $"--compress {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
+            }
+
+            if (!aggregation.IsMean || attack is not null)
+            {
+                throw new DaemonConfigurationException(
+                    $"--compress {codec}: compressed gossip runs with --aggregation mean so far; robust rules apply to uncompressed gossip and to FedAvg");
+            }
         }
 
         int quorum;
@@ -179,7 +206,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial);
+        _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial, CompressionSignature.Of(codec, algorithm, consensusStep));
         _dataDirectory = dataDirectory;
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
@@ -196,9 +223,19 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         _aggregation = aggregation;
+        var compressed = codec.IsNone
+            ? null
+            : new CompressedGossipNode(index, algorithm, initial, initial, codec.Create(initial.Length), consensusStep, _settings.Seed);
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
         if (checkpoints.LoadLatest(node.X.Length) is { } checkpoint)
         {
+            if (compressed is not null)
+            {
+                // The estimates every peer keeps of this node are not in the checkpoint; resuming would mix wrongly.
+                throw new DaemonConfigurationException(
+                    $"{dataDirectory} holds a checkpoint of round {checkpoint.Round}, but compressed gossip cannot resume (the peers' estimates are not checkpointed); start every peer afresh with new data directories");
+            }
+
             node.Restore(checkpoint.Parameters, checkpoint.Weight);
             _firstRound = checkpoint.Round + 1;
             var learnerText = checkpoint.LearnerState is null ? "" : "; data order and optimizer state restored";
@@ -316,7 +353,9 @@ internal sealed partial class GossipDaemon : BackgroundService
         else
         {
             var rounds = new RoundOptions(_settings.Rounds, TimeSpan.FromSeconds(_settings.RoundDeadline), _settings.EvalEvery, Staleness: _settings.Staleness);
-            _driver = _settings.Mode == "async"
+            _driver = compressed is not null
+                ? new CompressedGossipRoundDriver(_name, _topology, compressed, _learner, exchange, rounds, _state, checkpoints, metrics, _logger)
+                : _settings.Mode == "async"
                 ? new AsyncGossipDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack)
                 : new GossipRoundDriver(_name, _topology, node, _learner, exchange, rounds, _state, checkpoints, metrics, _logger, _attack);
         }

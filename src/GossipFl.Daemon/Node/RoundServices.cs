@@ -22,7 +22,7 @@ internal sealed partial class RoundServices
     private (long Round, TrustGraph Graph, MixingPlan[] Plans)? _cached;
 
     public RoundServices(
-        string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
+        string name, TopologyDocument topology, IGossipModel node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
         NodeState state, CheckpointStore? checkpoints, MetricsWriter? metrics, ILogger logger, bool asynchronous)
     {
         Name = name;
@@ -47,7 +47,7 @@ internal sealed partial class RoundServices
 
     public TopologyDocument Topology { get; }
 
-    public GossipNode Node { get; }
+    public IGossipModel Node { get; }
 
     public ILocalLearner Learner { get; }
 
@@ -83,12 +83,19 @@ internal sealed partial class RoundServices
     public DaemonAttack? Attack { get; init; }
 
     /// <summary>Sends one share, marked with this node's mode; true once the peer acknowledged all of it, false (logged and counted) otherwise.</summary>
-    public async Task<bool> SendAsync(string peer, long round, double fraction, double weight, ReadOnlyMemory<float> values, CancellationToken cancellation)
+    public Task<bool> SendAsync(string peer, long round, double fraction, double weight, ReadOnlyMemory<float> values, CancellationToken cancellation)
     {
         values = Attack?.Apply(round, values) ?? values;
         var share = new ModelShare(round, fraction, weight, values, Asynchronous);
         var bytes = new byte[share.Size];
         share.WriteTo(bytes);
+        return SendBytesAsync(peer, round, bytes, cancellation);
+    }
+
+    /// <summary>Sends an encoded share of <paramref name="round"/>, as <see cref="SendAsync"/>.</summary>
+    public async Task<bool> SendBytesAsync(string peer, long round, byte[] bytes, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
         try
         {
             await Exchange.SendAsync(peer, bytes, Options.RoundDeadline, cancellation).ConfigureAwait(false);
@@ -106,7 +113,7 @@ internal sealed partial class RoundServices
             else
             {
                 State.Drop("send_failed");
-                LogSendFailed(share.Round, peer, ex.Message);
+                LogSendFailed(round, peer, ex.Message);
             }
             return false;
         }
@@ -115,16 +122,8 @@ internal sealed partial class RoundServices
     /// <summary>The share in <paramref name="incoming"/> if it comes from a node of the topology and is well formed; dropped and counted otherwise.</summary>
     public ModelShare? Read(IncomingPayload incoming)
     {
-        State.AddReceived(incoming.Payload.Length);
-        if (!Topology.Graph.TryGetIndex(incoming.Sender, out _))
+        if (!ReadHeader(incoming))
         {
-            State.Drop("unknown_peer");
-            return null;
-        }
-
-        if (incoming.Payload.Length > 0 && incoming.Payload.Span[0] == Subscription.Kind)
-        {
-            OnSubscription(incoming);
             return null;
         }
 
@@ -150,6 +149,51 @@ internal sealed partial class RoundServices
         }
 
         return share;
+    }
+
+    /// <summary>
+    /// The compressed share in <paramref name="incoming"/> (its payload copied out of the pooled buffer) if it comes from
+    /// a node of the topology and decodes with <paramref name="codec"/>; dropped, counted and logged otherwise (an
+    /// uncompressed share from a peer not compressing is refused naming both).
+    /// </summary>
+    public CompressedModelShare? ReadCompressed(IncomingPayload incoming, Learning.Compression.ICodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        if (!ReadHeader(incoming))
+        {
+            return null;
+        }
+
+        var copy = incoming.Payload.ToArray();
+        if (!CompressedModelShare.TryRead(copy, codec, out var share, out var reason))
+        {
+            State.Drop("malformed_share");
+            LogMalformed(incoming.Sender, CompressedModelShare.IsCompressed(copy) || copy.Length < 2 || copy[0] != ModelShare.Kind
+                ? reason
+                : $"an uncompressed share, this node runs --compress {codec.Spec}");
+            return null;
+        }
+
+        return share;
+    }
+
+    /// <summary>Counts the bytes, refuses unknown senders and handles subscriptions; true when the payload should be read as a share.</summary>
+    private bool ReadHeader(IncomingPayload incoming)
+    {
+        State.AddReceived(incoming.Payload.Length);
+        if (!Topology.Graph.TryGetIndex(incoming.Sender, out _))
+        {
+            State.Drop("unknown_peer");
+            return false;
+        }
+
+        if (incoming.Payload.Length > 0 && incoming.Payload.Span[0] == Subscription.Kind)
+        {
+            OnSubscription(incoming);
+            return false;
+        }
+
+        return true;
     }
 
     private static string ModeName(bool asynchronous) => asynchronous ? "async" : "sync";

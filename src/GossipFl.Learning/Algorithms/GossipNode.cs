@@ -14,7 +14,7 @@ namespace GossipFl.Learning.Algorithms;
 /// </list>
 /// Update rules and what happens to missing messages are in docs/algorithms.md.
 /// </summary>
-public sealed class GossipNode
+public sealed class GossipNode : IGossipModel
 {
     private readonly float[] _sent;
     private readonly float[] _model;

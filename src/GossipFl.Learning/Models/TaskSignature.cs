@@ -8,7 +8,7 @@ namespace GossipFl.Learning.Models;
 /// <summary>
 /// What peers compare before they exchange a single parameter: SHA-256 over the task (the topology's declared
 /// contract, or for an experiment on one shared data set the data set and partition), the model's architecture,
-/// the algorithm, and the initial parameters every peer starts from (which fixes the seed, or the weights a run
+/// the algorithm, the compression of messages when there is any, and the initial parameters every peer starts from (which fixes the seed, or the weights a run
 /// starts from). Two peers with equal signatures train the same model on the same task; any difference means their
 /// parameters must never be mixed. The daemon carries it in the transport's handshake (docs/protocol.md §2).
 /// </summary>
@@ -30,7 +30,11 @@ public sealed class TaskSignature : IEquatable<TaskSignature>
     public ReadOnlySpan<byte> Bytes => _bytes;
 
     /// <summary>Computes the signature. <paramref name="task"/> is a canonical text (e.g. <c>TaskDeclaration.Canonical()</c>).</summary>
-    public static TaskSignature Compute(string task, ModelSpec model, string algorithm, ReadOnlySpan<float> initial)
+    /// <param name="compression">
+    /// The codec and consensus step as canonical text (<see cref="GossipFl.Learning.Compression.CompressionSignature"/>); null for uncompressed
+    /// messages, which leaves the hashed text, and so the signature, what it was before compression existed.
+    /// </param>
+    public static TaskSignature Compute(string task, ModelSpec model, string algorithm, ReadOnlySpan<float> initial, string? compression = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(model);
@@ -40,7 +44,7 @@ public sealed class TaskSignature : IEquatable<TaskSignature>
         // weights in the initial parameters.
         var architecture = model.Kind == ModelKind.TorchScript ? "torchscript" : model.ToString();
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"gossipfl task signature/1\n{task}\nmodel={architecture}\nalgorithm={algorithm}\nparameters={initial.Length}");
+            $"gossipfl task signature/1\n{task}\nmodel={architecture}\nalgorithm={algorithm}{(compression is null ? "" : "\ncompress=" + compression)}\nparameters={initial.Length}");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(text + "\ninitial="));
         Span<byte> little = stackalloc byte[4 * 1024];

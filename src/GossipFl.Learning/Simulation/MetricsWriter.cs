@@ -18,7 +18,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     public const string RunFileName = "run.json";
 
     private const string CsvHeader =
-        "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,seconds";
+        "round,nodes,alive,mean_train_loss,regret,mean_test_accuracy,min_test_accuracy,max_test_accuracy,consensus_distance,bytes,messages,bytes_per_neighbour,seconds";
 
     /// <summary>Columns a run with a robust rule or an attack adds to <see cref="CsvHeader"/>.</summary>
     private const string RobustnessColumns = ",mean_honest_test_accuracy,clipped,discarded";
@@ -77,6 +77,8 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             Number(writer, "max_test_accuracy", metrics.MaxTestAccuracy);
             Number(writer, "consensus_distance", metrics.ConsensusDistance);
             writer.WriteNumber("bytes", metrics.Bytes);
+            writer.WriteNumber("messages", metrics.Messages);
+            Number(writer, "bytes_per_neighbour", metrics.BytesPerNeighbour);
             writer.WriteNumber("seconds", Math.Round(metrics.Seconds, 6));
             if (_robustness)
             {
@@ -89,7 +91,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
             ',',
             Csv(metrics.Round), Csv(metrics.Nodes), Csv(metrics.Alive), Csv(metrics.MeanTrainLoss), Csv(metrics.Regret),
             Csv(metrics.MeanTestAccuracy), Csv(metrics.MinTestAccuracy), Csv(metrics.MaxTestAccuracy), Csv(metrics.ConsensusDistance),
-            Csv(metrics.Bytes), Csv(Math.Round(metrics.Seconds, 6)));
+            Csv(metrics.Bytes), Csv(metrics.Messages), Csv(metrics.BytesPerNeighbour), Csv(Math.Round(metrics.Seconds, 6)));
         _csv.WriteLine(_robustness
             ? string.Join(',', row, Csv(metrics.MeanHonestTestAccuracy), Csv(metrics.Clipped), Csv(metrics.Discarded))
             : row);

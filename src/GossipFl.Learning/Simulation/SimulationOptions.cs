@@ -1,5 +1,6 @@
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Robustness;
+using GossipFl.Learning.Compression;
 
 namespace GossipFl.Learning.Simulation;
 
@@ -19,6 +20,11 @@ namespace GossipFl.Learning.Simulation;
 /// <param name="Aggregation">How nodes (gossip) or the coordinator (FedAvg) combine what they receive; null is the plain mean.</param>
 /// <param name="Attack">The Byzantine attack some peers run, or null.</param>
 /// <param name="Attackers">The attacking peers (ascending); null draws them from <see cref="Attack"/> and the seed.</param>
+/// <param name="Compression">
+/// The codec of what peers send (null or none: uncompressed). Gossip then runs <see cref="CompressedGossipNode"/>
+/// (CHOCO-SGD for D-PSGD, compressed push-sum for OPS); FedAvg compresses the clients' updates with error feedback.
+/// </param>
+/// <param name="ConsensusStep">Compressed gossip's γ; null: <see cref="CodecSpec.DefaultConsensusStep"/>.</param>
 public sealed record SimulationOptions(
     AlgorithmKind Algorithm,
     int Rounds,
@@ -31,8 +37,16 @@ public sealed record SimulationOptions(
     bool ReclaimLostShares = false,
     AggregationSpec? Aggregation = null,
     AttackSpec? Attack = null,
-    IReadOnlyList<int>? Attackers = null)
+    IReadOnlyList<int>? Attackers = null,
+    CodecSpec? Compression = null,
+    double? ConsensusStep = null)
 {
+    /// <summary>Whether messages are compressed (a codec other than none).</summary>
+    public bool Compressed => Compression is { IsNone: false };
+
+    /// <summary>γ as given, or the codec's default.</summary>
+    public double EffectiveConsensusStep => ConsensusStep ?? (Compression ?? CodecSpec.None).DefaultConsensusStep;
+
     public bool IsEvaluationRound(long round) =>
         round == Rounds - 1 || (EvalEvery > 0 && (round + 1) % EvalEvery == 0);
 }

@@ -16,7 +16,7 @@ namespace GossipFl.Learning.Simulation;
 /// simulator's attackers are omniscient (ALIE sees every honest vector of the round). Label flipping is in the
 /// attackers' learners, built by the caller.
 /// </summary>
-public sealed class Simulator
+public sealed partial class Simulator
 {
     private readonly Func<long, TrustGraph> _graphForRound;
     private readonly IReadOnlyList<ILocalLearner> _learners;
@@ -119,6 +119,15 @@ public sealed class Simulator
             throw new ArgumentException("at least one peer must be honest", nameof(options));
         }
 
+        // Compressed gossip mixes the tracked estimates of its neighbours (CHOCO-SGD, compressed push-sum), which neither
+        // the robust rules nor the attacks are written against yet; FedAvg compresses updates and applies both.
+        if (options.Compressed && options.Algorithm != AlgorithmKind.FedAvg && (!_aggregation.IsMean || options.Attack is not null))
+        {
+            throw new ArgumentException(
+                $"compressed gossip ({options.Compression}) runs with --aggregation mean and no --attack; robust rules and attacks apply to uncompressed gossip and to FedAvg",
+                nameof(options));
+        }
+
         _attackVectors = _isAttacker.Select(a => a ? new float[_parameterCount] : []).ToArray();
         _counts = new ContributionCounts(_nodeCount);
     }
@@ -138,6 +147,11 @@ public sealed class Simulator
 
     private SimulationResult RunGossip(IProgress<SimulationProgress>? progress, CancellationToken cancellation)
     {
+        if (_options.Compressed)
+        {
+            return RunCompressedGossip(progress, cancellation);
+        }
+
         var clock = Stopwatch.StartNew();
         var scheme = AlgorithmNames.SchemeOf(_options.Algorithm)!.Value;
         var nodes = new GossipNode[_nodeCount];
@@ -252,7 +266,7 @@ public sealed class Simulator
                 nodes[i].CopyModel(_models[i]);
             }
 
-            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight);
+            last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count, perNeighbour: PerMessage(roundBytes, outbox.Count));
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -322,6 +336,10 @@ public sealed class Simulator
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
         var alive = new bool[_nodeCount];
+        // Codecs hold no state between calls, so one serves every client and the coordinator.
+        var codec = _options.Compressed ? _options.Compression!.Create(_parameterCount) : null;
+        var compressors = codec is null ? null : Enumerable.Range(0, _nodeCount).Select(i => new FedAvgUpdateCompressor(i, codec, _options.Seed)).ToArray();
+        var rebuilt = compressors is null ? null : Enumerable.Range(0, _nodeCount).Select(_ => new float[_parameterCount]).ToArray();
         FedAvgCoordinator? coordinator = null;
         var broadcasts = new List<GossipMessage>();
         var replies = new GossipMessage[_nodeCount];
@@ -341,7 +359,8 @@ public sealed class Simulator
             network.AdvanceTo(round);
             network.Alive.CopyTo(alive);
             var live = Enumerable.Range(0, _nodeCount).Where(i => alive[i]).ToArray();
-            long roundBytes = 0;
+            long roundBytes = 0, updateBytes = 0, updates = 0;
+            var sentBefore = sent;
             Array.Clear(reached);
             if (live.Length > 0)
             {
@@ -373,6 +392,24 @@ public sealed class Simulator
                 var messageOf = broadcasts.ToDictionary(m => m.To);
                 ForEachAlive(reached, _options.ParallelTraining, i => replies[i] = clients[i].TrainAndReply(messageOf[i], _learners[i], out _losses[i]));
                 AttackFedAvg(replies, reached, round);
+                var replyBytes = new long[_nodeCount];
+                if (compressors is not null)
+                {
+                    // Clients send their compressed change; the coordinator rebuilds each model from its own global one.
+                    var currentCoordinator = coordinator;
+                    ForEachAlive(reached, parallel: true, i =>
+                    {
+                        var payload = compressors[i].Encode(round, replies[i].Values.Span, clients[i].LastGlobal);
+                        replyBytes[i] = CompressedGossipMessage.HeaderBytes + payload.Length;
+                        if (!FedAvgUpdateCompressor.TryReconstruct(codec!, payload.Span, currentCoordinator.Global, rebuilt![i], out var reason))
+                        {
+                            throw new InvalidOperationException($"client {i}'s update does not decode: {reason}");
+                        }
+
+                        replies[i] = replies[i] with { Values = rebuilt[i] };
+                    });
+                }
+
                 for (var i = 0; i < _nodeCount; i++)
                 {
                     if (!reached[i])
@@ -381,14 +418,18 @@ public sealed class Simulator
                     }
 
                     sent++;
-                    roundBytes += Account(replies[i]);
+                    var bytes = compressors is null ? replies[i].WireBytes : replyBytes[i];
+                    _bytesSent[i] += bytes;
+                    roundBytes += bytes;
+                    updateBytes += bytes;
+                    updates++;
                     if (i != coordinator.Index && (network.IsLost(round, i, coordinator.Index) || network.DelayOf(round, i, coordinator.Index) > 0))
                     {
                         lost++;
                         continue;
                     }
 
-                    _bytesReceived[coordinator.Index] += replies[i].WireBytes;
+                    _bytesReceived[coordinator.Index] += bytes;
                     coordinator.Receive(replies[i]);
                 }
 
@@ -423,7 +464,7 @@ public sealed class Simulator
                 clients[i].LastGlobal.CopyTo(_models[i]);
             }
 
-            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive);
+            last = Measure(round, reached, roundBytes, clock.Elapsed, _ => 1.0, alive, sent - sentBefore, PerMessage(updateBytes, updates));
             completed++;
             progress?.Report(new SimulationProgress(round, _options.Rounds, last.MeanTrainLoss, last.MeanTestAccuracy));
         }
@@ -550,6 +591,8 @@ public sealed class Simulator
         }
     }
 
+    private static double? PerMessage(long bytes, long messages) => messages > 0 ? (double)bytes / messages : null;
+
     private long Account(in GossipMessage message)
     {
         _bytesSent[message.From] += message.WireBytes;
@@ -560,7 +603,8 @@ public sealed class Simulator
     /// Round metrics over the peers that trained (<paramref name="trained"/>), consensus and accuracy over the
     /// live peers (<paramref name="live"/>, the same set for gossip).
     /// </summary>
-    private RoundMetrics Measure(long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null)
+    private RoundMetrics Measure(
+        long round, bool[] trained, long roundBytes, TimeSpan elapsed, Func<int, double> weightOf, bool[]? live = null, long messages = 0, double? perNeighbour = null)
     {
         live ??= trained;
         var lossSum = 0.0;
@@ -603,7 +647,7 @@ public sealed class Simulator
         var metrics = new RoundMetrics(
             round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
             _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds,
-            honest, _roundClipped, _roundDiscarded);
+            honest, _roundClipped, _roundDiscarded, messages, perNeighbour);
         _roundClipped = 0;
         _roundDiscarded = 0;
         _sink?.WriteRound(metrics);

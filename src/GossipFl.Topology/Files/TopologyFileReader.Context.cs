@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness, aggregation)");
+                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness, aggregation, compress, consensus_step)");
                 return null;
             }
 
@@ -459,9 +459,30 @@ public static partial class TopologyFileReader
                 }
             }
 
+            var compress = OptionalString(mapping, "compress");
+            if (compress is not null && !TrainingDefaults.IsCodecName(compress))
+            {
+                Error(mapping.Children[new YamlScalarNode("compress")], $"unknown codec '{compress}'; expected none, fp16, int8 or topk:FRACTION with FRACTION in (0, 1]");
+            }
+
+            double? consensusStep = null;
+            if (mapping.Children.TryGetValue(new YamlScalarNode("consensus_step"), out var stepNode) && Scalar(stepNode, "consensus_step") is { } stepText)
+            {
+                if (double.TryParse(stepText, NumberStyles.Float, CultureInfo.InvariantCulture, out var step) && step > 0 && step <= 1)
+                {
+                    consensusStep = step;
+                }
+                else
+                {
+                    Error(stepNode, $"'consensus_step' must be a number in (0, 1], not '{stepText}'");
+                }
+            }
+
             return new TrainingDefaults
             {
                 Algorithm = algorithm,
+                Compress = compress,
+                ConsensusStep = consensusStep,
                 Task = mapping.Children.TryGetValue(new YamlScalarNode("task"), out var taskNode) ? ReadTask(taskNode) : null,
                 Model = OptionalString(mapping, "model"),
                 Dataset = OptionalString(mapping, "dataset"),

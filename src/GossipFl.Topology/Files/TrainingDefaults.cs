@@ -58,6 +58,30 @@ public sealed record TrainingDefaults
     /// </summary>
     public string? Aggregation { get; init; }
 
+    /// <summary>
+    /// The codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c> (docs/algorithms.md,
+    /// "Compressed gossip"). Part of the task signature: peers with different codecs do not mix.
+    /// </summary>
+    public string? Compress { get; init; }
+
+    /// <summary>Compressed gossip's consensus step γ in (0, 1]; null: the codec's default.</summary>
+    public double? ConsensusStep { get; init; }
+
+    /// <summary>Whether <paramref name="text"/> has the shape of a codec name (the learning side parses it fully).</summary>
+    public static bool IsCodecName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim().ToLowerInvariant();
+        if (t is "none" or "fp16" or "float16" or "int8")
+        {
+            return true;
+        }
+
+        return t.StartsWith("topk:", StringComparison.Ordinal)
+            && double.TryParse(t["topk:".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var fraction)
+            && fraction > 0 && fraction <= 1;
+    }
+
     /// <summary>Values <see cref="Mode"/> may take.</summary>
     public static readonly IReadOnlyList<string> KnownModes = ["sync", "async"];
 }

@@ -7,7 +7,7 @@ public sealed class SimulateCommandTests : IDisposable
     private static readonly string[] RoundKeys =
     [
         "kind", "round", "nodes", "alive", "mean_train_loss", "regret", "mean_test_accuracy", "min_test_accuracy",
-        "max_test_accuracy", "consensus_distance", "bytes", "seconds",
+        "max_test_accuracy", "consensus_distance", "bytes", "messages", "bytes_per_neighbour", "seconds",
     ];
 
     private static readonly string[] NodeKeys =
@@ -113,6 +113,9 @@ public sealed class SimulateCommandTests : IDisposable
     [InlineData("--local-steps", "0", 2, "error: --local-steps must be at least 1, got 0")]
     [InlineData("--engine", "gpu", 2, "error: --engine must be shared or per-peer")]
     [InlineData("--generator", "torus", 1, "error: unknown generator 'torus'")]
+    [InlineData("--compress", "int4", 2, "error: --compress: unknown codec 'int4'; expected none, fp16, int8 or topk:FRACTION")]
+    [InlineData("--compress", "topk:2", 2, "error: --compress: top-k fraction must be a number in (0, 1], got '2'")]
+    [InlineData("--consensus-step", "1.5", 2, "error: --consensus-step must be in (0, 1], got 1.5")]
     public async Task Simulate_BadInput_ExitsWithOneErrorLine(string option, string value, int code, string expected)
     {
         var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--nodes", "6", "--rounds", "2", option, value);
@@ -130,5 +133,73 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("symmetric graph", error, StringComparison.Ordinal);
         Assert.Contains("trusts", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--loss", "0.1", "needs every message to arrive; drop --loss, --delay and --churn")]
+    [InlineData("--time-varying", null, "needs a fixed graph")]
+    [InlineData("--algorithm", "dol", "runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not dol")]
+    [InlineData("--aggregation", "clipped:auto", "robust rules and attacks apply to uncompressed gossip and to FedAvg")]
+    [InlineData("--attack", "sign-flip:0.2", "robust rules and attacks apply to uncompressed gossip and to FedAvg")]
+    public async Task Simulate_CompressionWhereItCannotBeCorrect_IsRefusedInOneLine(string option, string? value, string expected)
+    {
+        string[] arguments = ["simulate", "--online", "--nodes", "6", "--rounds", "2", "--compress", "int8", option];
+        var (exit, _, error) = await CliRunner.RunAsync(value is null ? arguments : [.. arguments, value]);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --compress int8", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
+    {
+        // The attacker's crafted reply is compressed like any client's; the coordinator decodes every update and then
+        // applies the rule, so compression and robustness compose in FedAvg.
+        var dir = Path.Combine(_dir, "fedavg-int8-krum");
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", "fedavg", "--nodes", "6", "--rounds", "4", "--client-fraction", "1",
+            "--compress", "int8", "--aggregation", "krum:1", "--attack", "sign-flip:0.2", "--out", dir);
+
+        Assert.True(exit == 0, error);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json")));
+        Assert.Equal("int8", run.RootElement.GetProperty("compress").GetString());
+        Assert.Equal("krum:1", run.RootElement.GetProperty("aggregation").GetString());
+        var attacker = Assert.Single(run.RootElement.GetProperty("attackers").EnumerateArray()).GetString();
+
+        // Per-peer totals: the attacker is discarded in every round but the first (all models start at zero, where the
+        // flipped one is the same vector), more often than any honest peer.
+        var peers = File.ReadLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "peer")
+            .ToDictionary(e => e.GetProperty("node").GetString()!, e => e.GetProperty("discarded").GetInt64());
+        Assert.Equal(3, peers[attacker!]);
+        Assert.All(peers.Where(p => p.Key != attacker), p => Assert.True(p.Value < 3, $"{p.Key} discarded {p.Value} times"));
+    }
+
+    [Theory]
+    [InlineData("ops", "int8")]
+    [InlineData("ops", "topk:0.05")]
+    [InlineData("fedavg", "fp16")]
+    public async Task Simulate_Compressed_ReportsFewerBytesPerNeighbourThanUncompressed(string algorithm, string codec)
+    {
+        async Task<(double PerNeighbour, JsonElement Run)> RunWith(string compress)
+        {
+            var dir = Path.Combine(_dir, $"{algorithm}-{compress.Replace(':', '-')}");
+            var (exit, _, error) = await CliRunner.RunAsync(
+                "simulate", "--online", "--algorithm", algorithm, "--nodes", "6", "--rounds", "5", "--compress", compress, "--out", dir);
+            Assert.True(exit == 0, error);
+            var header = File.ReadLines(Path.Combine(dir, "rounds.csv")).First().Split(',');
+            var last = File.ReadLines(Path.Combine(dir, "rounds.csv")).Last().Split(',');
+            var perNeighbour = double.Parse(last[Array.IndexOf(header, "bytes_per_neighbour")], System.Globalization.CultureInfo.InvariantCulture);
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json")));
+            return (perNeighbour, run.RootElement.Clone());
+        }
+
+        var (plain, _) = await RunWith("none");
+        var (compressed, record) = await RunWith(codec);
+
+        Assert.True(compressed < plain, $"{codec}: {compressed} bytes per neighbour, uncompressed {plain}");
+        Assert.Equal(codec, record.GetProperty("compress").GetString());
     }
 }

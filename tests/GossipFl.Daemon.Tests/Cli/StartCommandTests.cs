@@ -26,12 +26,29 @@ public sealed class StartCommandTests
     [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
     [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
     [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
+    [InlineData("--compress", "int4", "--compress: unknown codec 'int4'")]
+    [InlineData("--consensus-step", "0", "--consensus-step must be in (0, 1], got 0")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
             "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-bad-{Guid.NewGuid():N}"), option, value);
 
         Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--algorithm", "dol", "a daemon runs compressed gossip with ops (compressed push-sum) or dsgd (CHOCO-SGD)")]
+    [InlineData("--algorithm", "fedavg", "FedAvg with compressed updates runs in gossipfl simulate only so far")]
+    [InlineData("--mode", "async", "compressed gossip needs every share of every round and fixed mixing weights")]
+    public void Start_CompressionWhereTheDaemonCannotRunIt_ExitsWithOneClearLine(string option, string value, string expected)
+    {
+        var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
+            "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-bad-{Guid.NewGuid():N}"), "--compress", "int8", option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--compress int8: ", result.Error, StringComparison.Ordinal);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
     }

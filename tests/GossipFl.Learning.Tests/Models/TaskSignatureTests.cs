@@ -1,3 +1,5 @@
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Models;
 
 namespace GossipFl.Learning.Tests.Models;
@@ -34,6 +36,22 @@ public sealed class TaskSignatureTests
 
         Assert.All(others, other => Assert.NotEqual(basis, other));
         Assert.Equal(others.Length, others.Distinct().Count());
+    }
+
+    [Fact]
+    public void Compression_IsPartOfTheSignature_AndNoneLeavesItUnchanged()
+    {
+        var plain = TaskSignature.Compute("t", ModelSpec.Mlp(8), "ops", Initial);
+        var none = TaskSignature.Compute("t", ModelSpec.Mlp(8), "ops", Initial, CompressionSignature.Of(CodecSpec.None, AlgorithmKind.PushSum, 1));
+        var int8 = TaskSignature.Compute("t", ModelSpec.Mlp(8), "ops", Initial, CompressionSignature.Of(CodecSpec.EightBit, AlgorithmKind.PushSum, 1));
+        var int8Slower = TaskSignature.Compute("t", ModelSpec.Mlp(8), "ops", Initial, CompressionSignature.Of(CodecSpec.EightBit, AlgorithmKind.PushSum, 0.5));
+        var topk = TaskSignature.Compute("t", ModelSpec.Mlp(8), "ops", Initial, CompressionSignature.Of(CodecSpec.Parse("topk:0.01"), AlgorithmKind.PushSum, 1));
+
+        Assert.Equal(plain, none);
+        Assert.DoesNotContain("compress", plain.Text, StringComparison.Ordinal);
+        Assert.Contains("compress=int8;consensus_step=1", int8.Text, StringComparison.Ordinal);
+        TaskSignature[] all = [plain, int8, int8Slower, topk];
+        Assert.Equal(all.Length, all.Distinct().Count());
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class SimulatorTests
         using (var writer = new MetricsWriter(directory.Path))
         {
             writer.WriteRun(new { algorithm = "ops" });
-            writer.WriteRound(new RoundMetrics(0, 4, 3, 0.5, 0.5, null, null, null, double.NaN, 100, 0.25));
+            writer.WriteRound(new RoundMetrics(0, 4, 3, 0.5, 0.5, null, null, null, double.NaN, 100, 0.25, Messages: 8, BytesPerNeighbour: 12.5));
             writer.WriteNode(new NodeMetrics(0, "node-0", null, null, 0.75, 1.5, 10, 20));
         }
 
@@ -110,7 +110,8 @@ public sealed class SimulatorTests
         Assert.Equal(0.75, node.RootElement.GetProperty("test_accuracy").GetDouble());
         var csv = File.ReadAllLines(directory.File(MetricsWriter.RoundsFileName));
         Assert.StartsWith("round,nodes,alive,mean_train_loss,regret,", csv[0], StringComparison.Ordinal);
-        Assert.Equal("0,4,3,0.5,0.5,,,,,100,0.25", csv[1]);
+        Assert.Equal("0,4,3,0.5,0.5,,,,,100,8,12.5,0.25", csv[1]);
+        Assert.Equal(12.5, round.RootElement.GetProperty("bytes_per_neighbour").GetDouble());
         Assert.Contains("\"algorithm\": \"ops\"", File.ReadAllText(directory.File(MetricsWriter.RunFileName)), StringComparison.Ordinal);
     }
 

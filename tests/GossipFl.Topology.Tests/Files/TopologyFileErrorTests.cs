@@ -221,6 +221,19 @@ public class TopologyFileErrorTests
     }
 
     [Fact]
+    public void Parse_TrainingCompressAndConsensusStep_AreReadAndValidated()
+    {
+        var document = TopologyFileReader.Parse("version: 1\nnodes:\n  - name: a\ntraining:\n  compress: topk:0.01\n  consensus_step: 0.05\n");
+        Assert.Equal("topk:0.01", document.Training?.Compress);
+        Assert.Equal(0.05, document.Training?.ConsensusStep);
+
+        var ex = Fails("version: 1\nnodes:\n  - name: a\ntraining:\n  compress: zip\n  consensus_step: 2\n");
+        Assert.Equal(2, ex.Problems.Count);
+        Assert.Contains("unknown codec 'zip'; expected none, fp16, int8 or topk:FRACTION", ex.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("'consensus_step' must be a number in (0, 1], not '2'", ex.Problems[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_MissingFile_IsATopologyExceptionNamingThePath()
     {
         var ex = Assert.Throws<TopologyException>(() => TopologyFileReader.Load("/nonexistent/topology.yaml"));

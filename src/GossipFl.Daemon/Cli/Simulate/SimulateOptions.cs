@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GossipFl.Daemon.Cli.Topology;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Robustness;
@@ -46,12 +47,14 @@ internal sealed class SimulateOptions
     public Option<string> Engine { get; } = new("--engine") { Description = "libtorch engines: shared (one, parameters swapped per peer) or per-peer", DefaultValueFactory = _ => "shared" };
     public Option<string?> Aggregation { get; } = new("--aggregation") { Description = "how received models are combined: mean; fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto; default mean" };
     public Option<string?> Attack { get; } = new("--attack") { Description = "KIND:FRACTION: that fraction of peers (drawn by the seed) attacks: sign-flip, gaussian, label-flip or alie" };
+    public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
+    public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
 
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Compress, ConsensusStep, Out,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -140,12 +143,20 @@ internal sealed class SimulateOptions
             throw new UsageException("--attack: centralized training has no peers to attack it");
         }
 
+        var compression = ParseCodec(parse.GetValue(Compress) ?? defaults.Compress ?? "none");
+        var consensusStep = parse.GetValue(ConsensusStep) ?? defaults.ConsensusStep;
+        CheckCompression(compression, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        if (!compression.IsNone && algorithm != AlgorithmKind.FedAvg && (!aggregation.IsMean || attack is not null))
+        {
+            throw new UsageException($"--compress {compression}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
+        }
+
         var attackers = attack?.ChooseAttackers(nodeCount, seed);
         var labelFlipped = attack?.Kind == AttackKind.LabelFlip ? attackers : null;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine, labelFlipped);
         var options = new SimulationOptions(
             algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
-            Aggregation: aggregation, Attack: attack, Attackers: attackers);
+            Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep);
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 
@@ -189,6 +200,47 @@ internal sealed class SimulateOptions
         catch (FormatException ex)
         {
             throw new UsageException($"--attack: {ex.Message}");
+        }
+    }
+
+    private static CodecSpec ParseCodec(string text)
+    {
+        try
+        {
+            return CodecSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--compress: {ex.Message}");
+        }
+    }
+
+    /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
+    private static void CheckCompression(CodecSpec codec, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
+    {
+        if (consensusStep is { } step && !(step > 0 && step <= 1))
+        {
+            throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (codec.IsNone)
+        {
+            return;
+        }
+
+        if (algorithm is AlgorithmKind.Dol or AlgorithmKind.Centralized)
+        {
+            throw new UsageException($"--compress {codec} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
+        }
+
+        if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.MaxDelayRounds > 0 || network.ChurnProbability > 0))
+        {
+            throw new UsageException($"--compress {codec}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
+        }
+
+        if (algorithm != AlgorithmKind.FedAvg && timeVarying)
+        {
+            throw new UsageException($"--compress {codec}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
         }
     }
 

@@ -1,0 +1,370 @@
+using GossipFl.Learning.Compression;
+using GossipFl.Learning.Robustness;
+using GossipFl.Topology.Mixing;
+
+namespace GossipFl.Learning.Algorithms;
+
+/// <summary>
+/// One node of gossip with compressed messages, driven like <see cref="GossipNode"/> (BeginRound, Train, Send,
+/// Receive, Complete). Every node keeps a public estimate x̂_i of its own vector that its followers can reconstruct:
+/// it sends q_i = C(x_i − x̂_i) and both sides add the decoded q_i to x̂_i. Mixing uses the estimates, so what the
+/// codec drops is not lost but sent later (the estimate lags x until it is):
+/// <list type="bullet">
+/// <item>Row-stochastic weights (D-PSGD's Metropolis-Hastings): CHOCO-SGD (Koloskova, Stich and Jaggi, ICML 2019,
+/// Algorithm 2): x_i ← x_i + γ Σ_j w_ij (x̂_j − x̂_i).</item>
+/// <item>Push-sum (OPS): the same on the numerator with column-stochastic shares a_ij, following the quantized
+/// push-sum of Taheri et al. (ICML 2020): x_i ← x_i + γ (Σ_j a_ij x̂_j − x̂_i), while the weight w_i ← Σ_j a_ij w_j travels
+/// exactly as a double. Σ_i x_i is unchanged by mixing for any codec (columns sum to one), and Σ_i w_i stays N.</item>
+/// </list>
+/// A node keeps s_i = Σ_j a_ij x̂_j (self included) rather than every neighbour's estimate, updated with the same
+/// decoded changes: memory is a few vectors whatever the degree. s_i and x̂_i are kept in double: in float, the
+/// rounding of the running sum leaves s_i − x̂_i a constant offset of an ulp at consensus, which x would integrate
+/// into a drift of the average growing linearly with the rounds. The weight is kept in integer units of 2⁻⁴⁰ and split
+/// with the remainder kept, so Σ_i w_i is N exactly, every round, whatever the codec. The sums hold only if every
+/// message arrives and the weights do not change: compressed gossip needs synchronous rounds, a fixed graph and no
+/// lost messages (docs/algorithms.md).
+/// </summary>
+public sealed class CompressedGossipNode : IGossipModel
+{
+    private readonly ICodec _codec;
+    private readonly ulong _seed;
+    private readonly double[] _estimate;
+    private readonly double[] _mixed;
+    private readonly float[] _difference;
+    private readonly float[] _decoded;
+    private readonly float[] _model;
+    private readonly float[] _start;
+    private readonly byte[] _payload;
+    private readonly List<CompressedGossipMessage> _inbox = [];
+    private MixingPlan? _plan;
+    private bool _sentThisRound;
+    private bool _seeded;
+
+    /// <param name="index">This node's index.</param>
+    /// <param name="algorithm">Push-sum (compressed push-sum) or D-PSGD (CHOCO-SGD).</param>
+    /// <param name="initial">This node's starting x.</param>
+    /// <param name="estimateStart">
+    /// Where every node's public estimate starts; it must be the same at every node (zeros in CHOCO-SGD's paper; the
+    /// shared initial model when every peer starts from it, which saves the first rounds resending it).
+    /// </param>
+    /// <param name="codec">Encodes the changes; its length is the model's.</param>
+    /// <param name="consensusStep">γ in (0, 1].</param>
+    /// <param name="seed">Seeds stochastic rounding (with the node index and round).</param>
+    public CompressedGossipNode(int index, AlgorithmKind algorithm, ReadOnlySpan<float> initial, ReadOnlySpan<float> estimateStart, ICodec codec, double consensusStep, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (algorithm is not (AlgorithmKind.PushSum or AlgorithmKind.DPsgd))
+        {
+            throw new ArgumentException($"compressed gossip runs push-sum (ops) or CHOCO on D-PSGD's weights (dsgd), not {AlgorithmNames.NameOf(algorithm)}", nameof(algorithm));
+        }
+
+        if (!(consensusStep > 0 && consensusStep <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(consensusStep), consensusStep, "the consensus step γ must be in (0, 1]");
+        }
+
+        if (codec.Length != initial.Length || estimateStart.Length != initial.Length)
+        {
+            throw new ArgumentException($"model has {initial.Length} values, the estimate start {estimateStart.Length}, the codec {codec.Length}");
+        }
+
+        Index = index;
+        Algorithm = algorithm;
+        ConsensusStep = consensusStep;
+        _codec = codec;
+        _seed = seed;
+        X = initial.ToArray();
+        _start = estimateStart.ToArray();
+        _estimate = new double[X.Length];
+        for (var i = 0; i < X.Length; i++)
+        {
+            _estimate[i] = estimateStart[i];
+        }
+
+        _mixed = new double[X.Length];
+        _difference = new float[X.Length];
+        _decoded = new float[X.Length];
+        _model = new float[X.Length];
+        _payload = new byte[codec.EncodedSize];
+        _weightUnits = WeightUnit;
+    }
+
+    /// <summary>Weight units per 1: weights are integers of 2⁻⁴⁰, so splitting and summing them is exact.</summary>
+    public const long WeightUnit = 1L << 40;
+
+    public int Index { get; }
+
+    public AlgorithmKind Algorithm { get; }
+
+    public double ConsensusStep { get; }
+
+    public CodecSpec Codec => _codec.Spec;
+
+    /// <summary>The parameter vector x (push-sum's numerator).</summary>
+    public float[] X { get; }
+
+    /// <summary>Always empty: compressed gossip runs the plain mean, which judges no sender (robust rules are refused with it).</summary>
+    public IReadOnlyList<ContributionVerdict> LastVerdicts { get; } = [];
+
+    /// <summary>This node's public estimate x̂_i, as its followers hold it.</summary>
+    public ReadOnlySpan<double> Estimate => _estimate;
+
+    /// <summary>Push-sum weight w (stays 1 under CHOCO): a multiple of 2⁻⁴⁰, exact as a double.</summary>
+    public double Weight => (double)_weightUnits / WeightUnit;
+
+    private long _weightUnits;
+
+    public long Round { get; private set; }
+
+    /// <summary>Messages refused this round because the node does not trust the sender.</summary>
+    public int RejectedCount { get; private set; }
+
+    private bool IsPushSum => Algorithm == AlgorithmKind.PushSum;
+
+    /// <summary>The de-biased model x/w (push-sum) or x.</summary>
+    public void CopyModel(Span<float> destination)
+    {
+        if (IsPushSum)
+        {
+            VectorMath.Scale(destination, X, (float)(1.0 / Weight));
+        }
+        else
+        {
+            X.CopyTo(destination);
+        }
+    }
+
+    public void BeginRound(long round, MixingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Node != Index)
+        {
+            throw new ArgumentException($"plan is for node {plan.Node}, not {Index}", nameof(plan));
+        }
+
+        var scheme = IsPushSum ? MixingScheme.PushSum : MixingScheme.MetropolisHastings;
+        if (plan.Scheme != scheme)
+        {
+            throw new ArgumentException($"{Algorithm} needs {scheme} weights, the plan has {plan.Scheme}", nameof(plan));
+        }
+
+        if (_plan is not null)
+        {
+            throw new InvalidOperationException($"node {Index}: round {Round} was not completed; compressed gossip cannot skip a round");
+        }
+
+        Round = round;
+        _plan = plan;
+        _inbox.Clear();
+        RejectedCount = 0;
+        _sentThisRound = false;
+    }
+
+    /// <summary>Local step, as in <see cref="GossipNode.Train"/>: gradients at x/w applied to x under push-sum, at x otherwise.</summary>
+    public double Train(ILocalLearner learner)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        RequirePlan();
+        if (IsPushSum)
+        {
+            CopyModel(_model);
+            return learner.Train(Round, _model, X);
+        }
+
+        return learner.Train(Round, X, X);
+    }
+
+    /// <summary>
+    /// Encodes q = C(x − x̂), adds the decoded q to this node's own estimate and adds one message per follower (all
+    /// carrying the same payload, valid until the next <see cref="Send"/>).
+    /// </summary>
+    public void Send(ICollection<CompressedGossipMessage> outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        var plan = RequirePlan();
+        if (_sentThisRound)
+        {
+            throw new InvalidOperationException($"node {Index} already sent in round {Round}");
+        }
+
+        for (var i = 0; i < X.Length; i++)
+        {
+            _difference[i] = (float)(X[i] - _estimate[i]);
+            if (!float.IsFinite(_difference[i]))
+            {
+                throw new InvalidOperationException(
+                    $"node {Index} round {Round}: the model is no longer finite; compressed gossip diverged (try a smaller consensus step than γ = {ConsensusStep})");
+            }
+        }
+
+        var random = CodecRandom.For(_seed, Index, Round);
+        _codec.Encode(_difference, _payload, ref random);
+
+        // The change as every follower decodes it; q is kept for the mixing sum (self term) in Complete.
+        Array.Clear(_difference);
+        if (!_codec.TryDecodeAdd(_payload, _difference, 1f, out var reason))
+        {
+            throw new InvalidOperationException($"{_codec.Spec} codec cannot decode its own output: {reason}");
+        }
+
+        for (var i = 0; i < X.Length; i++)
+        {
+            _estimate[i] += _difference[i];
+        }
+
+        _sentThisRound = true;
+        var destinations = plan.Destinations;
+        var shares = plan.SendShares;
+        _keptUnits = _weightUnits;
+        for (var k = 0; k < destinations.Length; k++)
+        {
+            // Each follower gets ⌊share·w⌋ units; the sender keeps the rest, so no unit is created or lost.
+            var units = IsPushSum ? (long)Math.Floor(shares[k] * _weightUnits) : 0L;
+            _keptUnits -= units;
+            var weight = (double)units / WeightUnit;
+            outbox.Add(new CompressedGossipMessage(Index, destinations[k], Round, _codec.Spec.Kind, shares[k], weight, _payload));
+        }
+    }
+
+    /// <summary>
+    /// Accepts a message of this round. Returns false with a reason for a message this node must not fold: from an
+    /// untrusted sender (counted in <see cref="RejectedCount"/>), in another codec, or with a payload that does not
+    /// decode. Throws for a driver bug (wrong receiver or round).
+    /// </summary>
+    public bool TryReceive(in CompressedGossipMessage message, out string? refusal)
+    {
+        var plan = RequirePlan();
+        if (message.To != Index || message.Round != Round)
+        {
+            throw new ArgumentException($"message for node {message.To} round {message.Round} delivered to node {Index} in round {Round}", nameof(message));
+        }
+
+        if (plan.Sources.BinarySearch(message.From) < 0)
+        {
+            RejectedCount++;
+            refusal = $"node {Index} does not trust node {message.From}";
+            return false;
+        }
+
+        if (message.Codec != _codec.Spec.Kind)
+        {
+            refusal = $"message from node {message.From} is {CodecSpec.NameOf(message.Codec)}, this node decodes {_codec.Spec}";
+            return false;
+        }
+
+        if (!_codec.TryValidate(message.Payload.Span, out var reason))
+        {
+            refusal = $"message from node {message.From}: {reason}";
+            return false;
+        }
+
+        var from = message.From;
+        if (_inbox.Exists(m => m.From == from))
+        {
+            refusal = $"a second message from node {message.From} in round {Round}";
+            return false;
+        }
+
+        if (!(message.Weight >= 0 && message.Weight <= MaxWeight) || Math.Floor(message.Weight * WeightUnit) != message.Weight * WeightUnit)
+        {
+            refusal = $"message from node {message.From}: weight {message.Weight} is not a non-negative multiple of 2^-40 up to {MaxWeight}";
+            return false;
+        }
+
+        refusal = null;
+        _inbox.Add(message);
+        return true;
+    }
+
+    /// <summary>
+    /// Folds the round: s_i += a_ii q_i + Σ_j a_ij q_j (sender order), x_i += γ (s_i − x̂_i), and under push-sum
+    /// w_i ← a_ii w_i + Σ_j a_ij w_j. Every trusted sender's message must have arrived.
+    /// </summary>
+    public void Complete()
+    {
+        var plan = RequirePlan();
+        if (!_sentThisRound)
+        {
+            throw new InvalidOperationException($"node {Index} completes round {Round} without sending; compressed gossip needs every message");
+        }
+
+        if (_inbox.Count != plan.Sources.Length)
+        {
+            throw new InvalidOperationException(
+                $"node {Index} round {Round}: {_inbox.Count} of {plan.Sources.Length} trusted peers' messages arrived; compressed gossip cannot mix without all of them");
+        }
+
+        _inbox.Sort(static (a, b) => a.From.CompareTo(b.From));
+        var self = plan.SelfWeight;
+        if (!_seeded)
+        {
+            // s_i = Σ_j a_ij x̂_j with every estimate at the common start, before this round's changes.
+            var rowSum = self;
+            foreach (var message in _inbox)
+            {
+                rowSum += CoefficientOf(plan, message);
+            }
+
+            for (var i = 0; i < X.Length; i++)
+            {
+                _mixed[i] = rowSum * _start[i];
+            }
+
+            _seeded = true;
+        }
+
+        AddScaled(_mixed, _difference, self);
+        var units = _keptUnits;
+        foreach (var message in _inbox)
+        {
+            // Validated at receipt, so this cannot fail half-way through the sum.
+            Array.Clear(_decoded);
+            if (!_codec.TryDecodeAdd(message.Payload.Span, _decoded, 1f, out var reason))
+            {
+                throw new InvalidOperationException($"node {Index} round {Round}: message from node {message.From} changed after receipt: {reason}");
+            }
+
+            AddScaled(_mixed, _decoded, CoefficientOf(plan, message));
+            units += (long)(message.Weight * WeightUnit);
+        }
+
+        var step = ConsensusStep;
+        for (var i = 0; i < X.Length; i++)
+        {
+            X[i] = (float)(X[i] + (step * (_mixed[i] - _estimate[i])));
+        }
+
+        if (IsPushSum)
+        {
+            _weightUnits = units;
+        }
+
+        _inbox.Clear();
+        _plan = null;
+    }
+
+    /// <summary>The largest weight a message may carry: all N of a network of 2¹² nodes, far below 2⁵³ units.</summary>
+    private const double MaxWeight = 4096;
+
+    private long _keptUnits;
+
+    /// <summary>
+    /// target += a · source, in double with the weight as given: a row of D-PSGD's weights then sums to one within
+    /// 1e-16, so at consensus s_i − x̂_i is far below what a float x can register.
+    /// </summary>
+    private static void AddScaled(double[] target, float[] source, double a)
+    {
+        for (var i = 0; i < target.Length; i++)
+        {
+            target[i] += a * source[i];
+        }
+    }
+
+    /// <summary>a_ij: the sender's share under push-sum, this node's receive weight for row schemes.</summary>
+    private double CoefficientOf(MixingPlan plan, in CompressedGossipMessage message) =>
+        IsPushSum ? message.Share : plan.ReceiveWeightOf(message.From) * message.Share;
+
+    private MixingPlan RequirePlan() =>
+        _plan ?? throw new InvalidOperationException($"node {Index}: call BeginRound before training, sending or receiving");
+}

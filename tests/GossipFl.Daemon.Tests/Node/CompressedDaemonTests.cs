@@ -1,0 +1,108 @@
+using System.Globalization;
+using GossipFl.Daemon.Node;
+using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
+using GossipFl.Learning.Learners;
+using GossipFl.Learning.Models;
+using GossipFl.Learning.Simulation;
+using GossipFl.Learning.Torch;
+using GossipFl.Topology.Files;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GossipFl.Daemon.Tests.Node;
+
+/// <summary>
+/// Compressed gossip between real daemons on loopback: three daemons sending int8 shares (kind 1 version 2) over the
+/// secure UDP transport end with exactly the parameters and push-sum weights the simulator computes with the same
+/// codec, and a daemon configured with another codec is refused as running another task.
+/// </summary>
+[Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
+public sealed class CompressedDaemonTests
+{
+    private const int Rounds = 5;
+
+    private static readonly string[] Names = ["n0", "n1", "n2"];
+
+    private static string[] Training(string algorithm, string codec) =>
+    [
+        "--algorithm", algorithm, "--compress", codec, "--model", "mlp:16", "--dataset", "synthetic", "--partition", "dirichlet:0.5",
+        "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--local-steps", "3", "--batch-size", "16", "--lr", "0.05", "--seed", "11",
+        "--eval-every", "0", "--round-deadline", "60", "--peer-wait", "60",
+    ];
+
+    private static string WriteTopology(DaemonProcesses daemons, string algorithm)
+    {
+        // Directed for push-sum (n2 trusts two peers); a triangle for CHOCO on D-PSGD's symmetric weights.
+        string[] trusts = algorithm == "dsgd" ? ["n1, n2", "n0, n2", "n0, n1"] : ["n2", "n0", "n1, n0"];
+        var topology = Path.Combine(daemons.Root, "three.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names.Select((n, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{trusts[i]}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        return topology;
+    }
+
+    [Theory]
+    [InlineData("ops")]
+    [InlineData("dsgd")]
+    public async Task ThreeDaemons_Int8_EndBitIdenticalToTheSimulator(string algorithm)
+    {
+        using var daemons = new DaemonProcesses(3);
+        var topology = WriteTopology(daemons, algorithm);
+        for (var i = 0; i < Names.Length; i++)
+        {
+            daemons.Start(topology, Names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. Training(algorithm, "int8")]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(4));
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+
+        var expected = Simulate(topology, algorithm);
+        for (var i = 0; i < Names.Length; i++)
+        {
+            var checkpoint = new CheckpointStore(daemons.DataDirectory(Names[i]), NullLogger.Instance).LoadLatest(expected.Models[i].Length);
+            Assert.NotNull(checkpoint);
+            Assert.Equal(Rounds - 1, checkpoint.Round);
+            var model = new float[checkpoint.Parameters.Length];
+            Learning.Algorithms.VectorMath.Scale(model, checkpoint.Parameters, algorithm == "ops" ? (float)(1.0 / checkpoint.Weight) : 1f);
+
+            Assert.Equal(expected.Weights[i], checkpoint.Weight);
+            Assert.True(
+                expected.Models[i].AsSpan().SequenceEqual(model),
+                $"{Names[i]}: daemon and simulator differ, first at index {expected.Models[i].AsSpan().CommonPrefixLength(model)}");
+        }
+
+        Assert.Equal(3.0, expected.Weights.Sum());
+        Assert.Contains("compressed shares from all", daemons.Logs(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DaemonsWithDifferentCodecs_RefuseEachOtherAsAnotherTask_AndStopRatherThanMixWrongly()
+    {
+        using var daemons = new DaemonProcesses(2);
+        var topology = Path.Combine(daemons.Root, "two.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names[..2].Select((n, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{(i == 0 ? "n1" : "n0")}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        string[] codecs = ["int8", "fp16"];
+        for (var i = 0; i < 2; i++)
+        {
+            string[] training = [.. Training("dsgd", codecs[i]).Select(a => a == "60" ? "4" : a)];
+            daemons.Start(topology, $"n{i}", ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(exits.Values.All(code => code != 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        Assert.Contains(daemons.Log("n0"), line => line.Contains("refusing n1: it runs another task", StringComparison.Ordinal));
+        Assert.Contains(daemons.Log("n0"), line => line.Contains("no share from n1 before the deadline; compressed gossip needs every share", StringComparison.Ordinal));
+    }
+
+    private static SimulationResult Simulate(string topologyFile, string algorithm)
+    {
+        TorchRuntime.Threads = 1;
+        var document = TopologyFileReader.Load(topologyFile);
+        var spec = new WorkloadSpec("synthetic", ModelSpec.Parse("mlp:16"), "dirichlet:0.5", Online: false, Beta: 0, 3, Rounds, 16, 0.05, new LocalWork(3), 11);
+        using var workload = Workload.Create(spec);
+        var options = new SimulationOptions(AlgorithmNames.Parse(algorithm), Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, Compression: CodecSpec.EightBit);
+        var simulator = new Simulator(document.GraphForRound, workload.Learners, Enumerable.Repeat(workload.Initial, 3).ToArray(), options);
+        return simulator.Run();
+    }
+}
