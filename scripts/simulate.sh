@@ -116,11 +116,29 @@ watcher=$!
 sampler=$!
 started=$(date +%s)
 failed=0
-for k in "${!pids[@]}"; do
-  if ! wait "${pids[$k]}"; then
+# Report each daemon as it ends, in the order they end: one that fails early is named at once, not after the others.
+declare -A name_of=()
+for k in "${!pids[@]}"; do name_of[${pids[$k]}]=${names[$k]}; done
+running=("${pids[@]}")
+while [ ${#running[@]} -gt 0 ]; do
+  ended=
+  code=0
+  wait -n -p ended "${running[@]}" || code=$?
+  [ -n "$ended" ] || break
+  still=()
+  for pid in "${running[@]}"; do [ "$pid" = "$ended" ] || still+=("$pid"); done
+  running=("${still[@]}")
+  if [ "$code" -ne 0 ]; then
     failed=$((failed + 1))
-    say "${names[$k]} exited with an error; last lines of its log:"
-    tail -n 5 "$run/${names[$k]}.log" >&2
+    log="$run/${name_of[$ended]}.log"
+    # A refused command line prints its error first and the usage after it; a crash ends with its cause.
+    if grep -q -m1 -iE '^(error|unrecognized|required)' "$log"; then
+      say "${name_of[$ended]} exited with an error (code $code); from its log ($log):"
+      grep -m3 -iE '^(error|unrecognized|required)' "$log" >&2
+    else
+      say "${name_of[$ended]} exited with an error (code $code); last lines of its log ($log):"
+      tail -n 5 "$log" >&2
+    fi
   fi
 done
 pids=()
@@ -131,6 +149,11 @@ elapsed=$(( $(date +%s) - started ))
 wait "$sampler" 2>/dev/null || true
 cat "$run"/*.peak-rss-kb 2>/dev/null | awk -v n="$nodes" -v s="$elapsed" '
   { sum += $1; if ($1 > max) max = $1 } END { if (NR) printf "simulate: %d daemons ran for %d s; peak memory per daemon: mean %.0f MiB, max %.0f MiB\n", n, s, sum / NR / 1024, max / 1024 }' >&2 || true
+
+if [ "$failed" -eq "$nodes" ]; then
+  say "all $nodes daemons failed before training; nothing to report (the first error is above)"
+  exit 1
+fi
 
 "${gossipfl[@]}" report "$run" -o "$run/report.html" --topology "$run/topology.yaml"
 say "report: $run/report.html"

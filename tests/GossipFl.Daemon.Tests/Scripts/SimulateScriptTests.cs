@@ -37,6 +37,28 @@ public sealed class SimulateScriptTests : IDisposable
     }
 
     /// <summary>
+    /// Daemons that cannot start are named with the error they printed (not the usage text after it), and a run in
+    /// which none trained ends with one line saying there is nothing to report, not a report of an empty run.
+    /// </summary>
+    [Fact]
+    public async Task SimulateScript_DaemonsThatRefuseTheirCommandLine_AreNamedWithTheirError_AndNothingIsReported()
+    {
+        var (exitCode, output) = await RunScriptAsync(TimeSpan.FromMinutes(2), "3", "complete", "--", "--rounds", "2", "--no-such-flag");
+
+        Assert.Equal(1, exitCode);
+        foreach (var node in (string[])["node-0", "node-1", "node-2"])
+        {
+            Assert.Contains($"simulate: {node} exited with an error (code 1); from its log", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Unrecognized command or argument '--no-such-flag'", output, StringComparison.Ordinal);
+        Assert.Contains("all 3 daemons failed before training; nothing to report", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("no metrics.jsonl", output, StringComparison.Ordinal);
+        var run = Assert.Single(_runs.GetDirectories("simulate-*"));
+        Assert.False(File.Exists(Path.Combine(run.FullName, "report.html")));
+    }
+
+    /// <summary>
     /// Issue #6: 8 daemons, each in its own namespace finding the others with mDNS, train Fashion-MNIST with OPS on
     /// a one-way-trust graph to within 3 points of `gossipfl simulate` for the same setup (in fact to the same figures).
     /// </summary>
