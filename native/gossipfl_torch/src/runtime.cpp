@@ -9,11 +9,13 @@
 
 namespace {
 
-// glibc's malloc serves blocks of 128 KiB and more with mmap and returns them with munmap when freed, and trims the
-// heap top on free; its threshold then adapts, but in a .NET host it does not settle. libtorch allocates and frees
-// such blocks at every training step (a batch's activations and gradients), so each step faults its pages in again;
-// with two OpenMP threads touching them the faults contend on the process's address space and two threads trained
-// slower than one (docs/benchmarks.md, "Learning engine": MLP 784-200-200-10 on 2 threads 62k -> 95k samples/s).
+// glibc's malloc serves blocks of 128 KiB and more with mmap and returns them with munmap when freed (its threshold
+// adapts upward after such frees; why that does not spare this process, as it seems to spare PyTorch's, we have not
+// established). libtorch allocates and frees such blocks at every training step (a batch's activations and
+// gradients), so each step faults its pages in again; with two OpenMP threads the faults contend on the process's
+// address space and two threads trained slower than one. Measured, not reasoned: a high trim threshold alone does not
+// help; with it, either a top pad or a fixed mmap threshold does, and we set both (docs/benchmarks.md, "Learning
+// engine": MLP 784-200-200-10 on 2 threads 62k -> 95k-102k samples/s).
 // A fixed mmap threshold of 32 MiB, a 256 MiB trim threshold and a 16 MiB top pad keep the per-step blocks in the
 // heap for reuse. Set once when the shim loads; a MALLOC_MMAP_THRESHOLD_ in the environment is left to rule.
 __attribute__((constructor)) void keep_step_buffers_in_the_heap() {

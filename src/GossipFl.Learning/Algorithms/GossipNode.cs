@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GossipFl.Learning.Robustness;
 
 namespace GossipFl.Learning.Algorithms;
@@ -424,7 +425,7 @@ public sealed class GossipNode : IGossipModel
             distances.Add(Math.Sqrt(VectorMath.SquaredDistance(_center, buffer)));
         }
 
-        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(distances.ToArray()) : Aggregation.Radius;
+        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(CollectionsMarshal.AsSpan(distances)) : Aggregation.Radius;
         LastRadius = radius;
         var kept = 0;
         var at = 0;
