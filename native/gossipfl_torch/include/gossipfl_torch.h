@@ -80,6 +80,12 @@ GF_API gf_status gf_model_train(gf_model* model, const float* features, const in
 GF_API gf_status gf_model_evaluate(gf_model* model, const float* features, const int64_t* labels,
                                    int64_t sample_count, int64_t batch_size, double* mean_loss, double* accuracy);
 
+/* Adds the summed cross-entropy over the samples to *loss_sum and the number predicted right to *correct, batch by
+ * batch in one running sum: evaluating a data set in consecutive chunks of whole batches this way gives the same
+ * bits as gf_model_evaluate over all of it (mean loss = *loss_sum / samples), without its floats all in memory. */
+GF_API gf_status gf_model_evaluate_add(gf_model* model, const float* features, const int64_t* labels,
+                                       int64_t sample_count, int64_t batch_size, double* loss_sum, int64_t* correct);
+
 /* Writes the most likely class of each sample. */
 GF_API gf_status gf_model_predict(gf_model* model, const float* features, int64_t sample_count, int64_t batch_size,
                                   int64_t* classes);

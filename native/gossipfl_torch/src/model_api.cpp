@@ -207,6 +207,32 @@ extern "C" gf_status gf_model_train(gf_model* model, const float* features, cons
     });
 }
 
+namespace {
+
+// Adds the summed cross-entropy and the count of correct predictions over the samples, batch by batch, to the
+// running totals: one running double sum, so a caller that evaluates a data set in consecutive chunks whose sizes
+// are multiples of batch_size gets the same bits as one call over all of it.
+void evaluate_into(gf_model& m, const float* features, const int64_t* labels, int64_t sample_count, int64_t batch_size,
+                   double& loss_sum, int64_t& correct) {
+    torch::NoGradGuard no_grad;
+    m.set_training(false);
+    auto all_rows = feature_view(m, features, sample_count);
+    auto all_labels = torch::from_blob(const_cast<int64_t*>(labels), {sample_count}, torch::kInt64);
+    for (int64_t start = 0; start < sample_count; start += batch_size) {
+        const int64_t size = std::min(batch_size, sample_count - start);
+        auto targets = all_labels.narrow(0, start, size);
+        check_labels(m, targets);
+        auto logits = logits_of(m, all_rows.narrow(0, start, size));
+        loss_sum += torch::nn::functional::cross_entropy(
+                        logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                        .item<double>();
+        correct += logits.argmax(1).eq(targets).sum().item<int64_t>();
+    }
+    m.set_training(true);
+}
+
+}  // namespace
+
 extern "C" gf_status gf_model_evaluate(gf_model* model, const float* features, const int64_t* labels,
                                        int64_t sample_count, int64_t batch_size, double* mean_loss, double* accuracy) {
     return gf::guard([&] {
@@ -215,25 +241,24 @@ extern "C" gf_status gf_model_evaluate(gf_model* model, const float* features, c
         gf::require(sample_count > 0, "there is nothing to evaluate");
         gf::require(labels != nullptr, "labels are null");
         gf::require(mean_loss != nullptr && accuracy != nullptr, "an output pointer is null");
-        torch::NoGradGuard no_grad;
-        m.set_training(false);
-        auto all_rows = feature_view(m, features, sample_count);
-        auto all_labels = torch::from_blob(const_cast<int64_t*>(labels), {sample_count}, torch::kInt64);
         double loss_sum = 0;
         int64_t correct = 0;
-        for (int64_t start = 0; start < sample_count; start += batch_size) {
-            const int64_t size = std::min(batch_size, sample_count - start);
-            auto targets = all_labels.narrow(0, start, size);
-            check_labels(m, targets);
-            auto logits = logits_of(m, all_rows.narrow(0, start, size));
-            loss_sum += torch::nn::functional::cross_entropy(
-                            logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                            .item<double>();
-            correct += logits.argmax(1).eq(targets).sum().item<int64_t>();
-        }
-        m.set_training(true);
+        evaluate_into(m, features, labels, sample_count, batch_size, loss_sum, correct);
         *mean_loss = loss_sum / static_cast<double>(sample_count);
         *accuracy = static_cast<double>(correct) / static_cast<double>(sample_count);
+    });
+}
+
+extern "C" gf_status gf_model_evaluate_add(gf_model* model, const float* features, const int64_t* labels,
+                                           int64_t sample_count, int64_t batch_size, double* loss_sum,
+                                           int64_t* correct) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        check_samples(m, features, sample_count, batch_size);
+        gf::require(sample_count > 0, "there is nothing to evaluate");
+        gf::require(labels != nullptr, "labels are null");
+        gf::require(loss_sum != nullptr && correct != nullptr, "an output pointer is null");
+        evaluate_into(m, features, labels, sample_count, batch_size, *loss_sum, *correct);
     });
 }
 

@@ -85,6 +85,9 @@ public sealed class Dataset
     /// <summary>Whether the float block exists yet (a data set made <see cref="FromCodes"/> expands on first use).</summary>
     internal bool IsExpanded => Volatile.Read(ref _features) is not null;
 
+    /// <summary>Whether the values are held as byte codes (<see cref="FromCodes"/>), expanded or not.</summary>
+    internal bool HoldsCodes => _codes is not null;
+
     public long[] Labels { get; }
 
     /// <summary>Shape of one sample, e.g. [1, 28, 28] for a grey image or [18] for a tabular row.</summary>
@@ -157,6 +160,35 @@ public sealed class Dataset
         }
 
         return new Dataset(name ?? Name, features, labels, SampleShape, ClassCount);
+    }
+
+    /// <summary>
+    /// Writes the values of samples [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>)
+    /// into <paramref name="destination"/>, decoding them from their byte codes when the floats are not made: what
+    /// a reader that takes the data a chunk at a time uses, so the whole float block never exists.
+    /// </summary>
+    public void CopyRows(int start, int count, Span<float> destination)
+    {
+        if (start < 0 || count < 0 || start > Count - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Dataset '{Name}' has {Count} samples; rows [{start}, {start + count}) are out of range.");
+        }
+
+        var length = count * FeatureCount;
+        if (destination.Length < length)
+        {
+            throw new ArgumentException($"{count} samples of {FeatureCount} features need {length} values, the destination holds {destination.Length}.", nameof(destination));
+        }
+
+        var offset = (long)start * FeatureCount;
+        if (Volatile.Read(ref _features) is { } expanded)
+        {
+            expanded.AsSpan((int)offset, length).CopyTo(destination);
+        }
+        else
+        {
+            Decode(_codes.AsSpan((int)offset, length), _codeValues, destination[..length]);
+        }
     }
 
     /// <summary>

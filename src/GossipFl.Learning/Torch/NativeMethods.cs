@@ -58,6 +58,10 @@ internal static unsafe partial class NativeMethods
         ModelHandle model, float* features, long* labels, long sampleCount, long batchSize, out double meanLoss, out double accuracy);
 
     [LibraryImport(Library)]
+    public static partial int gf_model_evaluate_add(
+        ModelHandle model, float* features, long* labels, long sampleCount, long batchSize, ref double lossSum, ref long correct);
+
+    [LibraryImport(Library)]
     public static partial int gf_model_predict(ModelHandle model, float* features, long sampleCount, long batchSize, long* classes);
 
     [LibraryImport(Library)]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
 
@@ -11,6 +12,9 @@ public sealed unsafe class TorchModel : IDisposable
 {
     /// <summary>Evaluation and prediction batch size: large enough to keep native calls coarse.</summary>
     public const int DefaultEvaluationBatch = 1000;
+
+    /// <summary>About how many rows a data set held as byte codes is expanded at a time to be evaluated (3 MB of Fashion-MNIST).</summary>
+    private const int EvaluationChunkRows = 1000;
 
     private readonly ModelHandle _handle;
 
@@ -159,10 +163,55 @@ public sealed unsafe class TorchModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Loss and accuracy on <paramref name="data"/>. A data set still held as byte codes (a shared test set) is
+    /// expanded a few thousand rows at a time into one reused buffer, never whole: 31 MB of floats less in every
+    /// Fashion-MNIST daemon. The chunks are whole batches and the loss is one running sum across them, so the
+    /// result has the same bits as evaluating the expanded floats in one call.
+    /// </summary>
     public Evaluation Evaluate(Dataset data, int batchSize = DefaultEvaluationBatch)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Evaluate(data.Features, data.Labels, batchSize);
+        if (data.IsExpanded || !data.HoldsCodes)
+        {
+            return Evaluate(data.Features, data.Labels, batchSize);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (data.FeatureCount != FeatureCount)
+        {
+            throw new ArgumentException($"{data.Name} has {data.FeatureCount} features per sample, this model takes {FeatureCount}.", nameof(data));
+        }
+
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{data.Name} holds no samples: there is nothing to evaluate.", nameof(data));
+        }
+
+        var rowsPerChunk = Math.Max(1, EvaluationChunkRows / batchSize) * batchSize;
+        var chunk = ArrayPool<float>.Shared.Rent(checked(Math.Min(rowsPerChunk, data.Count) * FeatureCount));
+        try
+        {
+            var lossSum = 0.0;
+            var correct = 0L;
+            for (var start = 0; start < data.Count; start += rowsPerChunk)
+            {
+                var rows = Math.Min(rowsPerChunk, data.Count - start);
+                var values = chunk.AsSpan(0, rows * FeatureCount);
+                data.CopyRows(start, rows, values);
+                fixed (float* x = values)
+                fixed (long* y = data.Labels.AsSpan(start, rows))
+                {
+                    NativeStatus.Check(NativeMethods.gf_model_evaluate_add(_handle, x, y, rows, batchSize, ref lossSum, ref correct), "evaluate");
+                }
+            }
+
+            return new Evaluation(lossSum / data.Count, (double)correct / data.Count);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(chunk);
+        }
     }
 
     /// <summary>Writes the most likely class of each sample into <paramref name="classes"/>.</summary>

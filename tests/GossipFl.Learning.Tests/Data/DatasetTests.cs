@@ -42,6 +42,22 @@ public sealed class DatasetTests
     }
 
     [Fact]
+    public void CopyRows_OfACodedSet_DecodesJustThoseRows_AndRefusesRowsItDoesNotHold()
+    {
+        var (codes, values) = Coded(samples: 5, seed: 4);
+        var coded = Dataset.FromCodes("coded", codes, values, [0, 1, 2, 1, 0], Shape, 3);
+        var rows = new float[2 * 6];
+
+        coded.CopyRows(3, 2, rows);
+
+        Assert.False(coded.IsExpanded);
+        Assert.Equal(codes.Skip(18).Take(12).Select(c => values[c]), rows);
+        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => coded.CopyRows(4, 2, rows));
+        Assert.Contains("rows [4, 6)", outside.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => coded.CopyRows(0, 3, rows));
+    }
+
+    [Fact]
     public void FromCodes_WrongShapeOrTable_NamesTheProblem()
     {
         var (codes, values) = Coded(samples: 2, seed: 3);

@@ -1,3 +1,4 @@
+using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Torch;
 
@@ -190,5 +191,31 @@ public sealed class TorchModelTests
         var classes = new long[data.Count];
         model.Predict(data.Features, classes);
         return classes;
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(7)]
+    [InlineData(2501)]
+    public void Evaluate_ADataSetHeldAsCodes_ChunkByChunk_GivesTheBitsOfOneCallOverItsFloats_WithoutExpandingIt(int batchSize)
+    {
+        // 2,503 samples: chunks of whole batches and a short last chunk and batch, whatever the batch size.
+        const int samples = 2503;
+        var random = new Random(11);
+        var codes = new byte[samples * 12];
+        random.NextBytes(codes);
+        var table = Enumerable.Range(0, 256).Select(c => (float)((c - 127.5) / 40.0)).ToArray();
+        var labels = Enumerable.Range(0, samples).Select(_ => (long)random.Next(3)).ToArray();
+        var coded = Dataset.FromCodes("coded", codes, table, labels, Tabular, 3);
+        var plain = new Dataset("plain", codes.Select(c => table[c]).ToArray(), labels, Tabular, 3);
+        using var model = TorchModel.Create(ModelSpec.Mlp(16), Tabular, 3, seed: 9);
+
+        var chunked = model.Evaluate(coded, batchSize);
+        var whole = model.Evaluate(plain, batchSize);
+
+        Assert.False(coded.IsExpanded);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(whole.Loss), BitConverter.DoubleToInt64Bits(chunked.Loss));
+        Assert.Equal(whole.Accuracy, chunked.Accuracy);
+        Assert.InRange(whole.Accuracy, 0.0, 1.0);
     }
 }
