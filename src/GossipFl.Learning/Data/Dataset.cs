@@ -132,12 +132,16 @@ public sealed class Dataset
         return new Dataset(name, null, codes, codeValues.ToArray(), codes.LongLength, labels, sampleShape, classCount);
     }
 
-    /// <summary>A new dataset holding copies of the given samples, in the given order.</summary>
+    /// <summary>
+    /// A new dataset holding copies of the given samples, in the given order. A set held as byte codes and not yet
+    /// expanded gives a subset held as codes too (a quarter of the memory of its floats, expanded on first use).
+    /// </summary>
     public Dataset Subset(ReadOnlySpan<int> indices, string? name = null)
     {
-        var features = new float[(long)indices.Length * FeatureCount];
-        var labels = new long[indices.Length];
         var expanded = Volatile.Read(ref _features);
+        var labels = new long[indices.Length];
+        var features = expanded is not null ? new float[(long)indices.Length * FeatureCount] : null;
+        var codes = expanded is null ? new byte[(long)indices.Length * FeatureCount] : null;
         for (var i = 0; i < indices.Length; i++)
         {
             var source = indices[i];
@@ -146,20 +150,21 @@ public sealed class Dataset
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Dataset '{Name}' has {Count} samples; index {source} is out of range.");
             }
 
-            var row = features.AsSpan(i * FeatureCount, FeatureCount);
             if (expanded is not null)
             {
-                expanded.AsSpan(source * FeatureCount, FeatureCount).CopyTo(row);
+                expanded.AsSpan(source * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
             }
             else
             {
-                Decode(_codes.AsSpan(source * FeatureCount, FeatureCount), _codeValues, row);
+                _codes.AsSpan(source * FeatureCount, FeatureCount).CopyTo(codes.AsSpan(i * FeatureCount, FeatureCount));
             }
 
             labels[i] = Labels[source];
         }
 
-        return new Dataset(name ?? Name, features, labels, SampleShape, ClassCount);
+        return codes is not null
+            ? new Dataset(name ?? Name, null, codes, _codeValues, codes.LongLength, labels, SampleShape, ClassCount)
+            : new Dataset(name ?? Name, features!, labels, SampleShape, ClassCount);
     }
 
     /// <summary>
