@@ -24,6 +24,7 @@ internal sealed partial class FedAvgDriver
 {
     private static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(50);
 
+    private readonly RoundGarbage _garbage = new();
     private readonly string _name;
     private readonly int _index;
     private readonly IReadOnlyList<string> _members;
@@ -628,6 +629,7 @@ internal sealed partial class FedAvgDriver
             item.Coordinator, item.Term, evaluated.ValidationLoss, evaluated.ValidationAccuracy));
         _checkpoints?.Save(round, 1.0, _client.LastGlobal);
         _state.RoundDone(round, trainLoss, 1.0, evaluated, _client.LastGlobal.ToArray());
+        _garbage.AfterRound();
         var measured = evaluated.Describe();
         LogRound(round, item.Coordinator, item.Term, measured);
         if (round == _options.Rounds - 1 && item.Coordinator != _name)

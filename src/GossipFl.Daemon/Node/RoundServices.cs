@@ -18,6 +18,7 @@ internal sealed partial class RoundServices
     private readonly ILogger _logger;
     private readonly MixingScheme _scheme;
     private readonly float[] _model;
+    private readonly RoundGarbage _garbage = new();
     private readonly HashSet<string> _reportedModeMismatch = new(StringComparer.Ordinal);
     private (long Round, TrustGraph Graph, MixingPlan[] Plans)? _cached;
 
@@ -254,6 +255,7 @@ internal sealed partial class RoundServices
         }
 
         State.RoundDone(round, loss, Node.Weight, evaluated, (float[])_model.Clone());
+        _garbage.AfterRound();
         return evaluated.Describe();
     }
 

@@ -1,0 +1,30 @@
+namespace GossipFl.Daemon.Node;
+
+/// <summary>
+/// Frees the model-sized arrays of past rounds. A share, a decoded model or a status copy of a model of more than
+/// 21,250 parameters is a large object (85,000 bytes or more), and .NET frees large objects only in a full
+/// collection, which a daemon allocating a few of them per round and little else reaches rarely: its heap grew by
+/// the rounds' garbage until then (docs/benchmarks.md, "Peak memory of a Fashion-MNIST daemon"). After a round
+/// in which the process has allocated <see cref="Threshold"/> bytes since the last such collection, one
+/// non-compacting full collection runs: a few milliseconds over a heap that is mostly arrays of floats, about once
+/// a round for a megabyte-sized model, rarely for a small one.
+/// </summary>
+internal sealed class RoundGarbage
+{
+    public const long Threshold = 4L << 20;
+
+    private long _allocatedAtLastCollection = GC.GetTotalAllocatedBytes();
+
+    /// <summary>Collects when the rounds since the last collection allocated more than <see cref="Threshold"/>; returns whether it did.</summary>
+    public bool AfterRound()
+    {
+        if (GC.GetTotalAllocatedBytes() - _allocatedAtLastCollection < Threshold)
+        {
+            return false;
+        }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        _allocatedAtLastCollection = GC.GetTotalAllocatedBytes();
+        return true;
+    }
+}
