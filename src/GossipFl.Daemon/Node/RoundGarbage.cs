@@ -13,18 +13,26 @@ internal sealed class RoundGarbage
 {
     public const long Threshold = 4L << 20;
 
-    private long _allocatedAtLastCollection = GC.GetTotalAllocatedBytes();
+    private readonly Func<long> _allocatedBytes;
+    private long _allocatedAtLastCollection;
+
+    /// <param name="allocatedBytes">The process's bytes allocated so far (tests count their own).</param>
+    public RoundGarbage(Func<long>? allocatedBytes = null)
+    {
+        _allocatedBytes = allocatedBytes ?? (static () => GC.GetTotalAllocatedBytes());
+        _allocatedAtLastCollection = _allocatedBytes();
+    }
 
     /// <summary>Collects when the rounds since the last collection allocated more than <see cref="Threshold"/>; returns whether it did.</summary>
     public bool AfterRound()
     {
-        if (GC.GetTotalAllocatedBytes() - _allocatedAtLastCollection < Threshold)
+        if (_allocatedBytes() - _allocatedAtLastCollection < Threshold)
         {
             return false;
         }
 
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
-        _allocatedAtLastCollection = GC.GetTotalAllocatedBytes();
+        _allocatedAtLastCollection = _allocatedBytes();
         return true;
     }
 }
