@@ -194,6 +194,19 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
+        if (payload.Length > 0 && _options.SecureAggregation && SecureAggregationMessage.IsSecureAggregationKind(payload[0]))
+        {
+            if (!SecureAggregationMessage.TryRead(payload, _parameterCount + 1, out var message, out var reason))
+            {
+                Refuse(incoming.Sender, reason);
+                return;
+            }
+
+            _state.Heard(incoming.Sender);
+            OnSecureAggregationMessage(incoming.Sender, message, cancellation);
+            return;
+        }
+
         Refuse(incoming.Sender, payload.Length == 0 ? "empty message" : $"kind {payload[0]} is not a FedAvg or election message");
     }
 
@@ -356,9 +369,25 @@ internal sealed partial class FedAvgDriver
                 await WaitForMembersAsync(term, cancellation).ConfigureAwait(false);
             }
 
+            var global = start.Global;
             while (round < _options.Rounds && StillCoordinatorOf(term))
             {
-                await RunRoundAsync(term, round, coordinator, cancellation).ConfigureAwait(false);
+                if (_options.SecureAggregation)
+                {
+                    // A round that fails (fewer than t clients at some step) is redone with a new sample and fresh keys.
+                    if (await RunSecureRoundAsync(term, round, global, cancellation).ConfigureAwait(false) is not { } averaged)
+                    {
+                        await Task.Delay(_options.Election.HeartbeatInterval, cancellation).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    global = averaged;
+                }
+                else
+                {
+                    await RunRoundAsync(term, round, coordinator, cancellation).ConfigureAwait(false);
+                }
+
                 round++;
             }
 
@@ -490,7 +519,12 @@ internal sealed partial class FedAvgDriver
         }
 
         LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty);
-        var averaged = coordinator.Global.ToArray();
+        await PublishRoundAsync(term, round, coordinator.Global.ToArray(), cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a round's global model until a quorum holds it (or the term ends).</summary>
+    private async Task PublishRoundAsync(long term, long round, float[] averaged, CancellationToken cancellation)
+    {
         while (!await PublishAsync(term, round, averaged, untilAll: round == _options.Rounds - 1, cancellation).ConfigureAwait(false)
                && StillCoordinatorOf(term))
         {
@@ -580,6 +614,12 @@ internal sealed partial class FedAvgDriver
         var reply = _client.TrainAndReply(new GossipMessage(coordinatorIndex, _index, item.Round, 1.0, 0.0, item.Global), _learner, out var loss);
         _trainLoss[item.Round] = loss;
         _state.Phase("waiting for the coordinator");
+        if (_options.SecureAggregation)
+        {
+            ContributeSecurely(item, _options.Attack?.Apply(item.Round, reply.Values) ?? reply.Values, (long)reply.Share);
+            return;
+        }
+
         if (item.Coordinator == _name)
         {
             lock (_gate)

@@ -39,6 +39,9 @@ public sealed class SecureAggregationServer
     /// <summary>The clients whose inputs are in the sum (U3), once the inputs are closed.</summary>
     public IReadOnlyList<int> Survivors => _survivors;
 
+    /// <summary>How many survivors sent their unmasking shares (at least t once the sum is unmasked).</summary>
+    public int UnmaskingAnswers => _unmasking.Count;
+
     /// <summary>The clients the current step still waits for.</summary>
     public IEnumerable<int> Awaited => Phase switch
     {
