@@ -448,6 +448,7 @@ internal sealed partial class FedAvgDriver
             live = [_index, .. _election.LivePeers(Now, _options.Election.ElectionTimeoutMax).Select(IndexOf)];
         }
 
+        var started = _clock.Elapsed;
         var chosen = FedAvgCoordinator.SelectClients(round, live, _options.ClientFraction, _options.Seed);
         var assignments = new List<GossipMessage>();
         coordinator.Broadcast(round, chosen, assignments);
@@ -518,7 +519,7 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
-        LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty);
+        LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty, (_clock.Elapsed - started).TotalMilliseconds);
         await PublishRoundAsync(term, round, coordinator.Global.ToArray(), cancellation).ConfigureAwait(false);
     }
 
@@ -730,8 +731,8 @@ internal sealed partial class FedAvgDriver
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): sampled {Count} of {Live} live peers: {Clients}")]
     private partial void LogSampled(long round, long term, int count, int live, string clients);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): averaged updates from {Folded} of {Sampled} clients{Missing}")]
-    private partial void LogAveraged(long round, long term, int folded, int sampled, string missing);
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): averaged updates from {Folded} of {Sampled} clients{Missing} in {Milliseconds:0} ms")]
+    private partial void LogAveraged(long round, long term, int folded, int sampled, string missing, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: global model from coordinator {Coordinator} (term {Term}){Accuracy}")]
     private partial void LogRound(long round, string coordinator, long term, string accuracy);
