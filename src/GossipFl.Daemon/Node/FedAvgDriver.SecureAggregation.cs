@@ -426,6 +426,16 @@ internal sealed partial class FedAvgDriver
     /// <summary>The model worker's end of a secure round: the weighted change, quantized, waits for the relayed shares to be masked.</summary>
     private void ContributeSecurely(WorkItem.Train item, ReadOnlyMemory<float> trained, long samples)
     {
+        foreach (var value in trained.Span)
+        {
+            if (!float.IsFinite(value))
+            {
+                // A diverged model has no place in the sum; this client drops out of the round, which the protocol tolerates.
+                LogNotContributing(item.Round, "the trained model has non-finite values");
+                return;
+            }
+        }
+
         var input = new ulong[_parameterCount + 1];
         var clipped = FixedPointQuantizer.Encode(trained.Span, item.Global.Span, samples, input);
         if (clipped > 0)
@@ -503,6 +513,9 @@ internal sealed partial class FedAvgDriver
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round} (term {Term}): secure aggregation failed, nothing unmasked: {Reason}; redoing the round")]
     private partial void LogSecureRoundFailed(long round, long term, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: not contributing to the secure sum: {Reason}")]
+    private partial void LogNotContributing(long round, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: {Count} coordinates of the update were clipped to ±{Bound} for secure aggregation")]
     private partial void LogClipped(long round, int count, double bound);
