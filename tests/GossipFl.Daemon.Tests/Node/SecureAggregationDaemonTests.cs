@@ -65,6 +65,40 @@ public sealed partial class SecureAggregationDaemonTests(ITestOutputHelper outpu
         Assert.All(survivors, n => Assert.Contains(daemons.Log(n), line => line.Contains($"round {Rounds - 1} done", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task TooFewClientsLeftToUnmask_TheRoundFailsWithoutUnmasking_AndIsRedoneWithTheLivePeers()
+    {
+        const int nodes = 6;
+        const long crashRound = 1;
+        using var daemons = new DaemonProcesses(nodes);
+        var names = Enumerable.Range(1, nodes).Select(k => $"n{k}").ToArray();
+        var topology = WriteTopology(daemons, names, secure: true, clientFraction: 1);
+        string[] victims = ["n5", "n6"];
+        for (var i = 0; i < nodes; i++)
+        {
+            // n = 6, t = 5: with two clients dead after their masked inputs only 4 can answer the unmasking step.
+            string[] role = victims.Contains(names[i])
+                ? ["--election-timeout", "60", "--leaderless-timeout", "300", "--crash-after-masked-input", $"{crashRound}"]
+                : ["--election-timeout", "0.5"];
+            daemons.Start(topology, names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), "--eval-every", $"{Rounds}",
+                "--round-deadline", "60", "--peer-wait", "60", .. role]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(4));
+        var survivors = names.Except(victims).ToArray();
+        Assert.True(survivors.All(n => exits[n] == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+
+        var coordinator = CoordinatorLog.Elections(daemons, survivors).Last().Node;
+        var log = daemons.Log(coordinator);
+        Assert.Contains(log, line => line.Contains($"round {crashRound} (term", StringComparison.Ordinal)
+            && line.Contains("secure aggregation failed, nothing unmasked: only 4 clients sent unmasking shares, fewer than the threshold 5; redoing the round", StringComparison.Ordinal));
+        // Redone with the four that are left (t = 3); the model of the failed attempt was never published.
+        Assert.Contains(log, line => line.Contains($"round {crashRound} (term", StringComparison.Ordinal)
+            && line.Contains("securely aggregated the masked inputs of 4 of 4 clients", StringComparison.Ordinal));
+        Assert.All(survivors, n => Assert.Single(daemons.Log(n), line => line.Contains($"round {crashRound} done", StringComparison.Ordinal)));
+        Assert.All(survivors, n => Assert.Contains(daemons.Log(n), line => line.Contains($"round {Rounds - 1} done", StringComparison.Ordinal)));
+    }
+
     private static async Task<RunResult> RunAsync(bool secure)
     {
         const int nodes = 8;
