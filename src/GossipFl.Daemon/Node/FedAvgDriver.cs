@@ -374,10 +374,11 @@ internal sealed partial class FedAvgDriver
             {
                 if (_options.SecureAggregation)
                 {
-                    // A round that fails (fewer than t clients at some step) is redone with a new sample and fresh keys.
+                    // A round that fails (fewer than t clients at some step) is redone with a new sample and fresh keys,
+                    // after the liveness window, so that peers that died in it are no longer sampled.
                     if (await RunSecureRoundAsync(term, round, global, cancellation).ConfigureAwait(false) is not { } averaged)
                     {
-                        await Task.Delay(_options.Election.HeartbeatInterval, cancellation).ConfigureAwait(false);
+                        await Task.Delay(_options.Election.ElectionTimeoutMax, cancellation).ConfigureAwait(false);
                         continue;
                     }
 
