@@ -251,6 +251,59 @@ public sealed class SecureAggregationProtocolTests
     }
 
     [Fact]
+    public void Server_RefusesUnmaskingThatWouldOpenBothMasksOfAClient_OrLeavesAClientOut()
+    {
+        var inputs = RandomInputs(4, seed: 12);
+        var round = Round(3);
+        var clients = Enumerable.Range(0, 4).Select(i => new SecureAggregationClient(i, round)).ToArray();
+        try
+        {
+            var server = new SecureAggregationServer(round, Enumerable.Range(0, 4));
+            foreach (var c in clients)
+            {
+                Assert.True(server.TryAcceptKeys(c.Id, c.AdvertiseKeys(), out _));
+            }
+
+            Assert.True(server.TryCloseKeys(out var directory, out _));
+            foreach (var c in clients)
+            {
+                Assert.True(c.TryShareKeys(directory, out var shares, out _));
+                Assert.True(server.TryAcceptShares(c.Id, shares, out _));
+            }
+
+            Assert.True(server.TryCloseShares(out var relay, out _));
+            foreach (var c in clients.Take(3))
+            {
+                Assert.True(c.TryMaskInput(relay[c.Id], inputs[c.Id], out var masked, out _));
+                Assert.True(server.TryAcceptMaskedInput(c.Id, masked, out _));
+            }
+
+            Assert.False(server.TryAcceptMaskedInput(3, new MaskedInput(new ulong[3]), out var reason));
+            Assert.Contains("masked input of 3 values; the round sums 301", reason, StringComparison.Ordinal);
+            Assert.True(server.TryCloseInputs(out var survivors, out _));
+            Assert.True(clients[0].TryUnmask(survivors, out var honest, out _));
+
+            // Client 3 dropped after sharing: its mask key may be opened, its self-mask seed never (it sent no input).
+            var both = new UnmaskingShares([.. honest.Entries.Select(e => e.Owner == 3 ? (e.Owner, UnmaskingShareKind.SelfMaskSeed, e.Y) : e)]);
+            Assert.False(server.TryAcceptUnmasking(0, both, out reason));
+            Assert.Contains("SelfMaskSeed share for client 3; the round expects MaskKey", reason, StringComparison.Ordinal);
+            var missing = new UnmaskingShares([.. honest.Entries.Where(e => e.Owner != 1)]);
+            Assert.False(server.TryAcceptUnmasking(0, missing, out reason));
+            Assert.Contains("expects 4", reason, StringComparison.Ordinal);
+            Assert.False(server.TryAcceptUnmasking(3, honest, out reason));
+            Assert.Contains("not expected", reason, StringComparison.Ordinal);
+            Assert.True(server.TryAcceptUnmasking(0, honest, out reason), reason);
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Messages_RoundTripThroughTheirBytes_AndTruncatedOrHostileBytesAreRefused()
     {
         using var client = new SecureAggregationClient(3, Round(2));
