@@ -63,6 +63,9 @@ internal static class StartCommand
             (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
             (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),
             (new Option<string>("--aggregation") { Description = "how received models are combined: mean (default); fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto" }, nameof(DaemonSettings.Aggregation)),
+            (new Option<bool>("--secure-aggregation") { Description = "fedavg: the coordinator learns only the weighted sum of the clients' updates (Bonawitz et al. secure aggregation; docs/secure-aggregation.md)" }, nameof(DaemonSettings.SecureAggregation)),
+            // Test-only: a client that dies between sending its masked input and unmasking, to show the recovery. Hidden from help.
+            (new Option<long>("--crash-after-masked-input") { Description = "TEST ONLY: SIGKILL this daemon once its masked input of round N is acknowledged", Hidden = true }, nameof(DaemonSettings.CrashAfterMaskedInput)),
             // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
             (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
@@ -125,6 +128,9 @@ internal static class StartCommand
                 case Option<bool> flag when key == nameof(DaemonSettings.Mdns):
                     fromFlags[key] = parse.GetValue(flag) ? "false" : "true";
                     break;
+                case Option<bool> secure when key == nameof(DaemonSettings.SecureAggregation):
+                    fromFlags[key] = parse.GetValue(secure) ? "true" : "false";
+                    break;
                 default:
                     fromFlags[key] = Convert.ToString(result.Tokens.Count > 0 ? result.Tokens[^1].Value : null, CultureInfo.InvariantCulture);
                     break;
@@ -176,6 +182,7 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.Aggregation), training.Aggregation);
             Put(nameof(DaemonSettings.Compress), training.Compress);
             Put(nameof(DaemonSettings.ConsensusStep), training.ConsensusStep);
+            Put(nameof(DaemonSettings.SecureAggregation), training.SecureAggregation);
         }
 
         var settings = new DaemonSettings();

@@ -27,6 +27,15 @@ internal sealed record FedAvgOptions
     /// <summary>How the coordinator combines the updates: FedAvg's mean or a Byzantine-robust rule.</summary>
     public Learning.Robustness.AggregationSpec Aggregation { get; init; } = Learning.Robustness.AggregationSpec.Mean;
 
+    /// <summary>
+    /// Secure aggregation (docs/secure-aggregation.md): the coordinator learns only the weighted sum of the sampled
+    /// clients' updates, unmasked from the Bonawitz et al. protocol run over the transport.
+    /// </summary>
+    public bool SecureAggregation { get; init; }
+
+    /// <summary>Test-only: the round after whose acknowledged masked input this process kills itself (a crash between rounds 2 and 3).</summary>
+    public long? CrashAfterMaskedInput { get; init; }
+
     /// <summary>Test-only: this node attacks (its updates carry the attack's vector).</summary>
     public Node.DaemonAttack? Attack { get; init; }
 }

@@ -99,6 +99,12 @@ internal sealed class DaemonSettings
     /// <summary>Compressed gossip's consensus step γ; null: the codec's default.</summary>
     public double? ConsensusStep { get; set; }
 
+    /// <summary>FedAvg: the coordinator learns only the weighted sum of the clients' updates (docs/secure-aggregation.md).</summary>
+    public bool SecureAggregation { get; set; }
+
+    /// <summary>Test-only: with secure aggregation, kill this process right after its masked input of this round was acknowledged.</summary>
+    public long? CrashAfterMaskedInput { get; set; }
+
     /// <summary>FedAvg: local epochs E per round on a sampled client.</summary>
     public int LocalEpochs { get; set; } = 1;
 

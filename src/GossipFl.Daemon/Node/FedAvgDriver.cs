@@ -195,6 +195,19 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
+        if (payload.Length > 0 && _options.SecureAggregation && SecureAggregationMessage.IsSecureAggregationKind(payload[0]))
+        {
+            if (!SecureAggregationMessage.TryRead(payload, _parameterCount + 1, out var message, out var reason))
+            {
+                Refuse(incoming.Sender, reason);
+                return;
+            }
+
+            _state.Heard(incoming.Sender);
+            OnSecureAggregationMessage(incoming.Sender, message, cancellation);
+            return;
+        }
+
         Refuse(incoming.Sender, payload.Length == 0 ? "empty message" : $"kind {payload[0]} is not a FedAvg or election message");
     }
 
@@ -357,9 +370,26 @@ internal sealed partial class FedAvgDriver
                 await WaitForMembersAsync(term, cancellation).ConfigureAwait(false);
             }
 
+            var global = start.Global;
             while (round < _options.Rounds && StillCoordinatorOf(term))
             {
-                await RunRoundAsync(term, round, coordinator, cancellation).ConfigureAwait(false);
+                if (_options.SecureAggregation)
+                {
+                    // A round that fails (fewer than t clients at some step) is redone with a new sample and fresh keys,
+                    // after the liveness window, so that peers that died in it are no longer sampled.
+                    if (await RunSecureRoundAsync(term, round, global, cancellation).ConfigureAwait(false) is not { } averaged)
+                    {
+                        await Task.Delay(_options.Election.ElectionTimeoutMax, cancellation).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    global = averaged;
+                }
+                else
+                {
+                    await RunRoundAsync(term, round, coordinator, cancellation).ConfigureAwait(false);
+                }
+
                 round++;
             }
 
@@ -420,6 +450,7 @@ internal sealed partial class FedAvgDriver
             live = [_index, .. _election.LivePeers(Now, _options.Election.ElectionTimeoutMax).Select(IndexOf)];
         }
 
+        var started = _clock.Elapsed;
         var chosen = FedAvgCoordinator.SelectClients(round, live, _options.ClientFraction, _options.Seed);
         var assignments = new List<GossipMessage>();
         coordinator.Broadcast(round, chosen, assignments);
@@ -490,8 +521,13 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
-        LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty);
-        var averaged = coordinator.Global.ToArray();
+        LogAveraged(round, term, folded, chosen.Length, missing.Length > 0 ? $"; no update from {missing}" : string.Empty, (_clock.Elapsed - started).TotalMilliseconds);
+        await PublishRoundAsync(term, round, coordinator.Global.ToArray(), cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a round's global model until a quorum holds it (or the term ends).</summary>
+    private async Task PublishRoundAsync(long term, long round, float[] averaged, CancellationToken cancellation)
+    {
         while (!await PublishAsync(term, round, averaged, untilAll: round == _options.Rounds - 1, cancellation).ConfigureAwait(false)
                && StillCoordinatorOf(term))
         {
@@ -581,6 +617,12 @@ internal sealed partial class FedAvgDriver
         var reply = _client.TrainAndReply(new GossipMessage(coordinatorIndex, _index, item.Round, 1.0, 0.0, item.Global), _learner, out var loss);
         _trainLoss[item.Round] = loss;
         _state.Phase("waiting for the coordinator");
+        if (_options.SecureAggregation)
+        {
+            ContributeSecurely(item, _options.Attack?.Apply(item.Round, reply.Values) ?? reply.Values, (long)reply.Share);
+            return;
+        }
+
         if (item.Coordinator == _name)
         {
             lock (_gate)
@@ -692,8 +734,8 @@ internal sealed partial class FedAvgDriver
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): sampled {Count} of {Live} live peers: {Clients}")]
     private partial void LogSampled(long round, long term, int count, int live, string clients);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): averaged updates from {Folded} of {Sampled} clients{Missing}")]
-    private partial void LogAveraged(long round, long term, int folded, int sampled, string missing);
+    [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} (term {Term}): averaged updates from {Folded} of {Sampled} clients{Missing} in {Milliseconds:0} ms")]
+    private partial void LogAveraged(long round, long term, int folded, int sampled, string missing, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "round {Round} done: global model from coordinator {Coordinator} (term {Term}){Accuracy}")]
     private partial void LogRound(long round, string coordinator, long term, string accuracy);

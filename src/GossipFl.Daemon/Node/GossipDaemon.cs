@@ -150,6 +150,11 @@ internal sealed partial class GossipDaemon : BackgroundService
             }
         }
 
+        if (_settings.SecureAggregation)
+        {
+            EnsureSecureAggregationFits(fedAvg, aggregation, graph.NodeCount);
+        }
+
         int quorum;
         try
         {
@@ -185,6 +190,12 @@ internal sealed partial class GossipDaemon : BackgroundService
             (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
             taskText = string.Create(CultureInfo.InvariantCulture,
                 $"experiment/1;dataset={_settings.Dataset.Trim().ToLowerInvariant()};partition={_settings.Partition.Trim().ToLowerInvariant()};nodes={graph.NodeCount}");
+        }
+
+        if (_settings.SecureAggregation)
+        {
+            // Peers that aggregate securely and peers that send updates in the clear cannot share a round.
+            taskText += "\nsecure_aggregation=bonawitz/1";
         }
 
         _description = _ownData is not null
@@ -461,6 +472,33 @@ internal sealed partial class GossipDaemon : BackgroundService
     }
 
     /// <summary>
+    /// Refuses, in one line each, what cannot work with secure aggregation: gossip (peers see each other's models by
+    /// design), robust rules (they need each client's update, which the coordinator no longer sees), and samples of
+    /// fewer than 3 clients (with 2, each could subtract its own update from the sum).
+    /// </summary>
+    private void EnsureSecureAggregationFits(bool fedAvg, AggregationSpec aggregation, int nodes)
+    {
+        if (!fedAvg)
+        {
+            throw new DaemonConfigurationException(
+                $"--secure-aggregation sums the updates of FedAvg clients; it does not apply to --algorithm {_settings.Algorithm} (gossip peers see their neighbours' models by design)");
+        }
+
+        if (!aggregation.IsMean)
+        {
+            throw new DaemonConfigurationException(
+                $"--secure-aggregation with --aggregation {aggregation}: robust rules need each client's update, which secure aggregation hides from the coordinator; use --aggregation mean");
+        }
+
+        var sampled = Math.Clamp((int)Math.Round(_settings.ClientFraction * nodes, MidpointRounding.AwayFromZero), 1, nodes);
+        if (sampled < 3)
+        {
+            throw new DaemonConfigurationException(string.Create(CultureInfo.InvariantCulture,
+                $"--secure-aggregation: --client-fraction {_settings.ClientFraction} samples {sampled} of {nodes} peers per round; secure aggregation needs at least 3 (with 2, each client could subtract its own update from the sum)"));
+        }
+    }
+
+    /// <summary>
     /// FedAvg's driver: the global model and its round come from the checkpoint (the node's x, unweighted), the
     /// members from the topology, the election's timing from the settings.
     /// </summary>
@@ -479,6 +517,8 @@ internal sealed partial class GossipDaemon : BackgroundService
             LeaderlessTimeout = TimeSpan.FromSeconds(_settings.LeaderlessTimeout),
             Aggregation = _aggregation,
             Attack = _attack,
+            SecureAggregation = _settings.SecureAggregation,
+            CrashAfterMaskedInput = _settings.CrashAfterMaskedInput,
             Election = new ElectionOptions
             {
                 Self = _name,

@@ -416,7 +416,7 @@ public static partial class TopologyFileReader
         {
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness, aggregation, compress, consensus_step)");
+                Error(node, "'training' must be a mapping (algorithm, task, model, dataset, partition, rounds, local_steps, batch_size, learning_rate, seed, local_epochs, client_fraction, quorum, mode, staleness, aggregation, compress, consensus_step, secure_aggregation)");
                 return null;
             }
 
@@ -498,6 +498,7 @@ public static partial class TopologyFileReader
                 Mode = mode,
                 Staleness = OptionalInteger(mapping, "staleness", 0),
                 Aggregation = OptionalString(mapping, "aggregation"),
+                SecureAggregation = mapping.Children.TryGetValue(new YamlScalarNode("secure_aggregation"), out var secureNode) ? Boolean(secureNode, "secure_aggregation") : null,
             };
         }
 

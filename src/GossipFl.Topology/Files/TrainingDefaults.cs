@@ -64,6 +64,12 @@ public sealed record TrainingDefaults
     /// </summary>
     public string? Compress { get; init; }
 
+    /// <summary>
+    /// FedAvg with secure aggregation (<c>secure_aggregation: true</c>): the coordinator learns only the weighted sum of
+    /// the clients' updates. Part of the task signature.
+    /// </summary>
+    public bool? SecureAggregation { get; init; }
+
     /// <summary>Compressed gossip's consensus step γ in (0, 1]; null: the codec's default.</summary>
     public double? ConsensusStep { get; init; }
 

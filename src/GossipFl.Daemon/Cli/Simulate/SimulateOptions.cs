@@ -49,12 +49,14 @@ internal sealed class SimulateOptions
     public Option<string?> Attack { get; } = new("--attack") { Description = "KIND:FRACTION: that fraction of peers (drawn by the seed) attacks: sign-flip, gaussian, label-flip or alie" };
     public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
     public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
+    public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "refused here: secure aggregation runs on FedAvg daemons only (gossipfl start --secure-aggregation)" };
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
 
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
         ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Compress, ConsensusStep, Out,
+        SecureAggregation,
     ];
 
     public SimulateSettings Resolve(ParseResult parse)
@@ -88,6 +90,13 @@ internal sealed class SimulateOptions
         }
 
         var defaults = document.Training ?? new TrainingDefaults();
+        if (parse.GetValue(SecureAggregation) || defaults.SecureAggregation == true)
+        {
+            // The simulator passes updates in memory; running the protocol there would only cost time, and its FedAvg
+            // mean already equals the secure sum within the quantization bound (docs/secure-aggregation.md).
+            throw new UsageException("secure aggregation runs on FedAvg daemons only (gossipfl start --secure-aggregation); the simulator averages in the clear: drop --secure-aggregation or 'secure_aggregation: true' to simulate the same run");
+        }
+
         var algorithm = ParseAlgorithm(parse.GetValue(Algorithm) ?? defaults.Algorithm ?? "ops");
         var seed = seedFlag ?? defaults.Seed ?? 1;
         var rounds = AtLeast(parse.GetValue(Rounds) ?? defaults.Rounds ?? (online ? 2000 : 30), 1, "--rounds");
