@@ -14,7 +14,7 @@ cd "$root"
 # openssh-server (the package, its unit and the rollout playbook, tested against namespaces running sshd).
 # shellcheck source=scripts/lib/packages.sh
 . "$root/scripts/lib/packages.sh"
-ensure_packages test python3-torch nftables avahi-daemon avahi-utils dbus tshark chromium \
+ensure_packages test python3-torch python3-numpy python3-scipy nftables avahi-daemon avahi-utils dbus tshark chromium \
   lintian systemd ansible openssh-server
 
 GOSSIPFL_DEB=$("$root/scripts/package.sh")
