@@ -32,17 +32,31 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
     }
 
     /// <summary>
-    /// The learner <paramref name="spec"/> asks for at node <paramref name="nodeIndex"/>, whose noise multiplier must
-    /// be resolved (<see cref="PrivacySpec.NoiseMultiplier"/> set; calibrate first when a target is given).
+    /// The learner <paramref name="spec"/> asks for at node <paramref name="nodeIndex"/>. With an ε target instead of a
+    /// noise multiplier, σ is calibrated so that <paramref name="plannedRounds"/> rounds reach the target at the node's δ.
     /// </summary>
-    public static PrivateLearner Create(ILocalLearner inner, PrivacySpec spec, int nodeIndex, double samplingRate = 1.0)
+    public static PrivateLearner Create(ILocalLearner inner, PrivacySpec spec, int nodeIndex, long plannedRounds = 0, double samplingRate = 1.0)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(spec);
-        var sigma = spec.NoiseMultiplier ?? throw new ArgumentException("calibrate the noise multiplier before creating the learner", nameof(spec));
+        var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
+        var sigma = spec.NoiseMultiplier ?? CalibrateFor(spec, plannedRounds, samplingRate, delta);
         var mechanism = new PeerLevelPrivacy(spec.ClipNorm, sigma, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
-        var account = new PrivacyAccount(sigma, samplingRate, spec.DeltaFor(Math.Max(1, inner.SampleCount)), spec.EpsilonBudget);
+        var account = new PrivacyAccount(sigma, samplingRate, delta, spec.EpsilonBudget);
         return new PrivateLearner(inner, mechanism, account);
+    }
+
+    /// <summary>σ for <paramref name="spec"/>'s ε target over <paramref name="plannedRounds"/> rounds at <paramref name="delta"/>.</summary>
+    public static double CalibrateFor(PrivacySpec spec, long plannedRounds, double samplingRate, double delta)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var target = spec.EpsilonTarget ?? throw new ArgumentException("the spec has neither a noise multiplier nor an ε target", nameof(spec));
+        if (plannedRounds < 1)
+        {
+            throw new ArgumentException("--dp-epsilon-target needs the number of rounds to calibrate over", nameof(plannedRounds));
+        }
+
+        return RdpAccountant.CalibrateNoise(target, samplingRate, plannedRounds, delta);
     }
 
     public ILocalLearner Inner => _inner;
