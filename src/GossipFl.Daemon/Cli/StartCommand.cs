@@ -63,6 +63,12 @@ internal static class StartCommand
             (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
             (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),
             (new Option<string>("--aggregation") { Description = "how received models are combined: mean (default); fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto" }, nameof(DaemonSettings.Aggregation)),
+            (new Option<string>("--dp-clip") { Description = PrivacyArguments.ClipHelp }, nameof(DaemonSettings.DpClip)),
+            (new Option<double>("--dp-noise") { Description = PrivacyArguments.NoiseHelp }, nameof(DaemonSettings.DpNoise)),
+            (new Option<double>("--dp-epsilon-target") { Description = PrivacyArguments.TargetHelp }, nameof(DaemonSettings.DpEpsilonTarget)),
+            (new Option<double>("--dp-delta") { Description = PrivacyArguments.DeltaHelp }, nameof(DaemonSettings.DpDelta)),
+            (new Option<double>("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp }, nameof(DaemonSettings.DpEpsilonBudget)),
+            (new Option<ulong>("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp.Replace(" (simulate: the run's --seed)", "", StringComparison.Ordinal) }, nameof(DaemonSettings.DpNoiseSeed)),
             // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
             (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
@@ -176,6 +182,11 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.Aggregation), training.Aggregation);
             Put(nameof(DaemonSettings.Compress), training.Compress);
             Put(nameof(DaemonSettings.ConsensusStep), training.ConsensusStep);
+            Put(nameof(DaemonSettings.DpClip), training.DpClip);
+            Put(nameof(DaemonSettings.DpNoise), training.DpNoise);
+            Put(nameof(DaemonSettings.DpEpsilonTarget), training.DpEpsilonTarget);
+            Put(nameof(DaemonSettings.DpDelta), training.DpDelta);
+            Put(nameof(DaemonSettings.DpEpsilonBudget), training.DpEpsilonBudget);
         }
 
         var settings = new DaemonSettings();
@@ -247,6 +258,8 @@ internal static class StartCommand
         {
             throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
         }
+
+        _ = PrivacyArguments.Build(settings.DpClip, settings.DpNoise, settings.DpEpsilonTarget, settings.DpDelta, settings.DpEpsilonBudget, settings.DpNoiseSeed);
 
         if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))
         {

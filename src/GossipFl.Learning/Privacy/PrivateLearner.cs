@@ -74,6 +74,9 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
     /// <summary>Called once, with <see cref="PrivacyAccount.StopLine"/>, when the budget stops training.</summary>
     public Action<string>? BudgetExhausted { get; set; }
 
+    /// <summary>Called at the end of every <see cref="Train"/> (trained or declined), on the training thread: status reads the account here.</summary>
+    public Action<PrivateLearner>? AfterRound { get; set; }
+
     public int ParameterCount => _inner.ParameterCount;
 
     public int SampleCount => _inner.SampleCount;
@@ -95,6 +98,7 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
                 BudgetExhausted?.Invoke(Account.StopLine(round));
             }
 
+            AfterRound?.Invoke(this);
             return double.NaN;
         }
 
@@ -102,6 +106,7 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
         var loss = _inner.Train(round, model, target);
         Mechanism.Apply(_before, target);
         Account.Spend();
+        AfterRound?.Invoke(this);
         return loss;
     }
 
