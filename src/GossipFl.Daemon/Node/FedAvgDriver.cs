@@ -624,7 +624,7 @@ internal sealed partial class FedAvgDriver
         }
 
         var status = _state.Snapshot();
-        if (trainLoss is { } t && double.IsNaN(t))
+        if (_learner is Learning.Privacy.PrivateLearner { Exhausted: true } && trainLoss is { } t && double.IsNaN(t))
         {
             trainLoss = null; // declined the round: its privacy budget is spent
         }

@@ -246,7 +246,8 @@ internal sealed partial class RoundServices
         }
 
         var status = State.Snapshot();
-        Metrics?.WriteNode(new NodeMetrics(round, Name, double.IsNaN(loss) ? null : loss, evaluated.TestLoss, evaluated.TestAccuracy, Node.Weight, status.BytesSent, status.BytesReceived,
+        var declined = Learner is Learning.Privacy.PrivateLearner { Exhausted: true };
+        Metrics?.WriteNode(new NodeMetrics(round, Name, declined ? null : loss, evaluated.TestLoss, evaluated.TestAccuracy, Node.Weight, status.BytesSent, status.BytesReceived,
             ValidationLoss: evaluated.ValidationLoss, ValidationAccuracy: evaluated.ValidationAccuracy,
             Epsilon: status.Delta is null ? null : status.Epsilon ?? double.PositiveInfinity, Delta: status.Delta));
         if (Checkpoints is not null && (round + 1) % Options.CheckpointEvery == 0)
@@ -254,7 +255,7 @@ internal sealed partial class RoundServices
             Checkpoints.Save(round, Node.Weight, Node.X);
         }
 
-        State.RoundDone(round, double.IsNaN(loss) ? null : loss, Node.Weight, evaluated, (float[])_model.Clone());
+        State.RoundDone(round, declined ? null : loss, Node.Weight, evaluated, (float[])_model.Clone());
         return evaluated.Describe() + (evaluated.TestAccuracy is not null || evaluated.ValidationAccuracy is not null ? PrivacyText(status) : "");
     }
 

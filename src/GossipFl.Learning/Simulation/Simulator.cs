@@ -645,8 +645,8 @@ public sealed partial class Simulator
         var trainedCount = 0;
         for (var i = 0; i < _nodeCount; i++)
         {
-            // A peer whose privacy budget is spent declines to train (NaN loss): it used no samples.
-            if (trained[i] && !double.IsNaN(_losses[i]))
+            // A peer whose privacy budget is spent declines to train: it used no samples and has no loss.
+            if (trained[i] && !Declined(i))
             {
                 lossSum += _losses[i];
                 trainedCount++;
@@ -693,7 +693,7 @@ public sealed partial class Simulator
             {
                 var evaluation = _evaluations[i];
                 _sink.WriteNode(new NodeMetrics(
-                    round, Names[i], trained[i] && !double.IsNaN(_losses[i]) ? _losses[i] : null,
+                    round, Names[i], trained[i] && !Declined(i) ? _losses[i] : null,
                     evaluation is { } e && !double.IsNaN(e.Loss) ? e.Loss : null,
                     evaluation is { } a && !double.IsNaN(a.Accuracy) ? a.Accuracy : null,
                     weightOf(i), _bytesSent[i], _bytesReceived[i],
@@ -703,6 +703,8 @@ public sealed partial class Simulator
 
         return metrics;
     }
+
+    private bool Declined(int node) => _private is not null && _private[node].Exhausted;
 
     /// <summary>Mean over live peers of ‖z_i − z̄‖², z̄ the live peers' mean, in double, in node order.</summary>
     private double ConsensusDistance(bool[] live, int aliveCount)
