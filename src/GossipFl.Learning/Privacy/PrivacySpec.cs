@@ -64,6 +64,11 @@ public sealed record PrivacySpec(
             throw new ArgumentException(Invariant($"--dp-epsilon-target must be a finite number > 0, got {target}"));
         }
 
+        if (NoiseMultiplier > 0 && double.IsPositiveInfinity(ClipNorm))
+        {
+            throw new ArgumentException("--dp-noise above 0 needs a finite --dp-clip: the noise is σ·C (--dp-clip inf goes with --dp-noise 0 only)");
+        }
+
         if (EpsilonTarget is not null && double.IsPositiveInfinity(ClipNorm))
         {
             throw new ArgumentException("--dp-epsilon-target needs a finite --dp-clip: noise is σ·C");

@@ -113,6 +113,7 @@ public sealed class SimulatePrivacyTests : IDisposable
     [InlineData(new[] { "--dp-clip", "1", "--dp-noise", "1", "--dp-epsilon-budget", "0" }, "error: --dp-epsilon-budget must be > 0, got 0")]
     [InlineData(new[] { "--dp-clip", "1", "--dp-noise", "1", "--dp-epsilon-target", "2" }, "error: give --dp-noise or --dp-epsilon-target, not both")]
     [InlineData(new[] { "--dp-delta", "1e-5" }, "error: --dp-delta applies to peer-level DP")]
+    [InlineData(new[] { "--dp-clip", "inf", "--dp-noise", "1" }, "error: --dp-noise above 0 needs a finite --dp-clip")]
     public async Task Simulate_BadPrivacyOptions_ExitWithOneErrorLine(string[] options, string expected)
     {
         var (exit, _, error) = await CliRunner.RunAsync(["simulate", "--online", "--nodes", "6", "--rounds", "2", .. options]);
