@@ -154,6 +154,43 @@ public sealed class SimulatePrivacyTests : IDisposable
         });
     }
 
+    [Theory]
+    [InlineData("ops", "--compress", "int8")]
+    [InlineData("dsgd", "--compress", "fp16")]
+    [InlineData("ops", "--aggregation", "clipped:auto")]
+    [InlineData("fedavg", "--aggregation", "median")]
+    [InlineData("fedavg", "--compress", "int8")]
+    public async Task Simulate_PrivacyComposesWithCompressionAndRobustAggregation(string algorithm, string option, string value)
+    {
+        var dir = Path.Combine(_dir, "composed");
+        string[] graph = algorithm == "dsgd" ? ["--generator", "ring"] : [];
+        var (exit, _, error) = await CliRunner.RunAsync(
+            ["simulate", "--online", "--algorithm", algorithm, .. graph, "--nodes", "6", "--rounds", "10", "--client-fraction", "1",
+            "--dp-clip", "1", "--dp-noise", "1", "--dp-delta", "1e-5", option, value, "--out", dir]);
+
+        Assert.True(exit == 0, error);
+        var expected = Learning.Privacy.RdpAccountant.Epsilon(1.0, 1.0, 10, 1e-5).Epsilon;
+        Assert.All(PeerLines(dir), p => Assert.Equal(expected, p.GetProperty("epsilon").GetDouble(), 9));
+    }
+
+    [Fact]
+    public async Task Report_OfAPrivateRun_HasAPrivacyTableWithEachPeersEpsilon()
+    {
+        var dir = Path.Combine(_dir, "report");
+        Assert.Equal(0, (await CliRunner.RunAsync(
+            "simulate", "--online", "--nodes", "6", "--rounds", "8", "--eval-every", "4", "--dp-clip", "1", "--dp-noise", "2", "--dp-delta", "1e-5", "--out", dir)).ExitCode);
+        var html = Path.Combine(_dir, "report.html");
+
+        var (exit, _, error) = await CliRunner.RunAsync("report", dir, "-o", html);
+
+        Assert.True(exit == 0, error);
+        var text = File.ReadAllText(html);
+        Assert.Contains("<h2>Privacy</h2>", text, StringComparison.Ordinal);
+        var epsilon = Learning.Privacy.RdpAccountant.Epsilon(1.0, 2.0, 8, 1e-5).Epsilon.ToString("0.###", CultureInfo.InvariantCulture);
+        Assert.Contains($"<td>{epsilon}</td><td>1E-05</td>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2>Robust aggregation</h2>", text, StringComparison.Ordinal);
+    }
+
     /// <summary>rounds.csv without the wall-clock column and without the DP columns (a run without DP has none).</summary>
     private static string[] Rounds(string dir)
     {
