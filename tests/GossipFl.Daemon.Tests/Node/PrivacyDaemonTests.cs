@@ -74,6 +74,46 @@ public sealed class PrivacyDaemonTests
         }
     }
 
+    [Fact]
+    public async Task FedAvgClients_WhoseBudgetIsSpent_DeclineWithZeroSamples_AndTheCoordinatorDoesNotWaitForThem()
+    {
+        var account = new PrivacyAccount(Sigma, 1.0, Delta, Budget);
+        while (account.CanSpendAnother)
+        {
+            account.Spend();
+        }
+
+        var allowed = account.Rounds;
+        using var daemons = new DaemonProcesses(3);
+        string[] names = ["n0", "n1", "n2"];
+        var topology = Path.Combine(daemons.Root, "cluster.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(names.Select((n, i) => string.Create(CultureInfo.InvariantCulture,
+            $"  - {{ name: {n}, trusts: [{string.Join(", ", names.Where(m => m != n))}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        // Every client is sampled every round; the deadline (10 minutes) is far longer than the test may take, so a
+        // coordinator waiting for a client that declined would fail it.
+        string[] training =
+        [
+            "--algorithm", "fedavg", "--model", "mlp:16", "--dataset", "synthetic", "--rounds", Rounds.ToString(CultureInfo.InvariantCulture),
+            "--local-epochs", "1", "--client-fraction", "1", "--eval-every", "0", "--round-deadline", "600", "--peer-wait", "60", "--election-timeout", "0.5",
+            "--dp-clip", "1", "--dp-noise", Sigma.ToString(CultureInfo.InvariantCulture), "--dp-delta", "1e-5", "--dp-epsilon-budget", Budget.ToString(CultureInfo.InvariantCulture),
+        ];
+        for (var i = 0; i < names.Length; i++)
+        {
+            daemons.Start(topology, names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        Assert.Contains(names.SelectMany(daemons.Log), line => line.Contains("averaged updates from 0 of 3 clients", StringComparison.Ordinal));
+        foreach (var name in names)
+        {
+            Assert.Single(daemons.Log(name), line => line.Contains($"privacy budget: stopping before round {allowed} after {allowed} private rounds", StringComparison.Ordinal));
+            var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(name), "status.json"))).RootElement;
+            Assert.Equal(allowed, status.GetProperty("private_rounds").GetInt64());
+            Assert.True(status.GetProperty("epsilon").GetDouble() <= Budget);
+        }
+    }
+
     /// <summary>A node's own CSV: two features, "cat" when their sum is positive, else "dog".</summary>
     private static string WriteData(string root, string node, int seed)
     {
