@@ -11,6 +11,9 @@
 # compress: the Fashion-MNIST setting with each codec (none, fp16, int8, topk:0.01) for OPS (compressed push-sum),
 # D-PSGD (CHOCO-SGD) and FedAvg (compressed client updates); COMPRESS_ROUNDS gossip rounds (default 300) for every
 # codec of a row, so each row compares codecs at the same number of rounds (not part of all).
+# privacy: the Fashion-MNIST setting without DP and with peer-level DP calibrated to ε = 8 and ε = 2 (δ = 1e-5,
+# --dp-epsilon-target) for OPS (PRIVACY_ROUNDS rounds, default 100) and FedAvg (30 rounds); clip norms PRIVACY_CLIP_OPS
+# (default 0.05) and PRIVACY_CLIP_FEDAVG (default 0.5) (not part of all).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
@@ -82,6 +85,19 @@ if [ "$which" = compress ]; then
   compress_table compress-ops-none compress-ops-fp16 compress-ops-int8 compress-ops-topk0.01
   compress_table compress-dsgd-none compress-dsgd-fp16 compress-dsgd-int8 compress-dsgd-topk0.01
   compress_table compress-fedavg-none compress-fedavg-fp16 compress-fedavg-int8 compress-fedavg-topk0.01
+fi
+
+if [ "$which" = privacy ]; then
+  rounds=${PRIVACY_ROUNDS:-100}
+  for target in none 8 2; do
+    dp=(); [ "$target" = none ] || dp=(--dp-clip "${PRIVACY_CLIP_OPS:-0.05}" --dp-epsilon-target "$target" --dp-delta 1e-5)
+    run "privacy-ops-$target" --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds "$rounds" --local-steps 2 --eval-every "$rounds" "${dp[@]}" || true
+  done
+  for target in none 8 2; do
+    dp=(); [ "$target" = none ] || dp=(--dp-clip "${PRIVACY_CLIP_FEDAVG:-0.5}" --dp-epsilon-target "$target" --dp-delta 1e-5)
+    run "privacy-fedavg-$target" --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 30 "${dp[@]}" || true
+  done
+  table privacy-ops-none privacy-ops-8 privacy-ops-2 privacy-fedavg-none privacy-fedavg-8 privacy-fedavg-2
 fi
 
 if [ "$which" = fashion-long ]; then

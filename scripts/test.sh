@@ -8,13 +8,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 "$root/scripts/setup.sh"
 
-# Test tools: python3-torch (the PyTorch reference the engine is checked against); nftables (packet loss in
+# Test tools: python3-torch (the PyTorch reference the engine is checked against); python3-numpy and python3-scipy
+# (the privacy accountant's independent numerical integration); nftables (packet loss in
 # private test networks); avahi, dbus and tshark (an independent mDNS implementation and a DNS decoder to check
 # ours against); chromium (renders the HTML report headless); lintian, systemd (systemd-analyze), ansible and
 # openssh-server (the package, its unit and the rollout playbook, tested against namespaces running sshd).
 # shellcheck source=scripts/lib/packages.sh
 . "$root/scripts/lib/packages.sh"
-ensure_packages test python3-torch nftables avahi-daemon avahi-utils dbus tshark chromium \
+ensure_packages test python3-torch python3-numpy python3-scipy nftables avahi-daemon avahi-utils dbus tshark chromium \
   lintian systemd ansible openssh-server
 
 GOSSIPFL_DEB=$("$root/scripts/package.sh")

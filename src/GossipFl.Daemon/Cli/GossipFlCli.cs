@@ -21,6 +21,7 @@ internal static class GossipFlCli
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(PeersCommand.Create());
         root.Subcommands.Add(IdentityCommand.Create());
+        root.Subcommands.Add(PrivacyCommand.Create());
         return root;
     }
 }

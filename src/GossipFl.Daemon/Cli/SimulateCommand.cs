@@ -87,7 +87,14 @@ internal static class SimulateCommand
                 Markup.Escape((settings.Options.Aggregation ?? AggregationSpec.Mean).ToString()));
         }
 
-        using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory, robustness: robustness);
+        if (settings.Options.Privacy is { } privacy)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+                "[yellow]{0}[/]; noise seeded from {1} so the run repeats: fine for exploring privacy/utility, never private (docs/privacy.md)",
+                Markup.Escape(privacy.ToString()), privacy.NoiseSeed is { } s ? $"--dp-noise-seed {s}" : $"the run seed {settings.Options.Seed}");
+        }
+
+        using var writer = settings.OutputDirectory is null ? null : new MetricsWriter(settings.OutputDirectory, robustness: robustness, privacy: settings.Options.Privacy is not null);
         writer?.WriteRun(RunRecord(settings, workload));
         if (settings.OutputDirectory is { } outDirectory)
         {
@@ -99,12 +106,18 @@ internal static class SimulateCommand
             File.WriteAllText(Path.Combine(outDirectory, "topology.yaml"), yaml);
         }
         var options = settings.Options with { ParallelTraining = workload.ParallelTraining };
-        Func<IProgress<SimulationProgress>?, SimulationResult> run = centralized
+        var simulator = centralized ? null : new Simulator(settings.Topology.GraphForRound, workload.Learners, [workload.Initial], options, writer);
+        Func<IProgress<SimulationProgress>?, SimulationResult> run = simulator is null
             ? progress => workload.Centralized(options.Rounds, options.EvalEvery, writer).Run(progress, cancellation)
-            : progress => new Simulator(settings.Topology.GraphForRound, workload.Learners, [workload.Initial], options, writer).Run(progress, cancellation);
+            : progress => simulator.Run(progress, cancellation);
         var result = WithProgress(settings.Options.Rounds, run);
 
-        PrintSummary(settings, result);
+        foreach (var line in simulator?.PrivacyStops ?? [])
+        {
+            AnsiConsole.MarkupLine("[yellow]{0}[/]", Markup.Escape(line));
+        }
+
+        PrintSummary(settings, result, simulator?.PrivateLearners);
         if (writer is not null)
         {
             AnsiConsole.MarkupLine("metrics in [blue]{0}[/]", Markup.Escape(writer.Directory));
@@ -173,7 +186,7 @@ internal static class SimulateCommand
             });
     }
 
-    private static void PrintSummary(SimulateSettings settings, SimulationResult result)
+    private static void PrintSummary(SimulateSettings settings, SimulationResult result, IReadOnlyList<Learning.Privacy.PrivateLearner>? privacy)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         var last = result.Last;
@@ -214,6 +227,22 @@ internal static class SimulateCommand
         }
 
         Row("time", string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds:F2} s"));
+        if (privacy is { Count: > 0 } && settings.Options.Privacy is { } spec)
+        {
+            var sigmas = privacy.Select(p => p.Account.NoiseMultiplier).Distinct().Order().ToArray();
+            var deltas = privacy.Select(p => p.Account.Delta).Distinct().Order().ToArray();
+            Row("peer-level DP", string.Create(CultureInfo.InvariantCulture,
+                $"clip {(double.IsPositiveInfinity(spec.ClipNorm) ? "inf" : spec.ClipNorm.ToString("R", CultureInfo.InvariantCulture))}, σ {string.Join(" / ", sigmas.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}{(spec.EpsilonTarget is { } t ? $" (calibrated for ε {t:0.##})" : "")}"));
+            Row("ε spent (max / mean)", string.Create(CultureInfo.InvariantCulture,
+                $"{privacy.Max(p => p.Account.Epsilon):0.###} / {privacy.Average(p => p.Account.Epsilon):0.###} at δ = {string.Join(" / ", deltas.Select(d => d.ToString("G3", CultureInfo.InvariantCulture)))}"));
+            Row("updates clipped", string.Create(CultureInfo.InvariantCulture,
+                $"{privacy.Sum(p => p.Mechanism.ClippedCount):N0} of {privacy.Sum(p => p.Account.Rounds):N0}"));
+            if (spec.EpsilonBudget is { } budget)
+            {
+                Row("stopped by the budget", string.Create(CultureInfo.InvariantCulture, $"{privacy.Count(p => p.Exhausted)} of {privacy.Count} peers (budget ε {budget:0.###})"));
+            }
+        }
+
         if (Robust(settings) && result.Counts is { } counts)
         {
             Row("aggregation", (settings.Options.Aggregation ?? AggregationSpec.Mean).ToString());
@@ -263,6 +292,12 @@ internal static class SimulateCommand
         eval_every = settings.Options.EvalEvery,
         compress = (settings.Options.Compression ?? Learning.Compression.CodecSpec.None).ToString(),
         consensus_step = settings.Options.Compressed && settings.Algorithm != AlgorithmKind.FedAvg ? settings.Options.EffectiveConsensusStep : (double?)null,
+        dp_clip = settings.Options.Privacy is { } p ? (double.IsPositiveInfinity(p.ClipNorm) ? "inf" : p.ClipNorm.ToString("R", CultureInfo.InvariantCulture)) : null,
+        dp_noise = settings.Options.Privacy?.NoiseMultiplier,
+        dp_epsilon_target = settings.Options.Privacy?.EpsilonTarget,
+        dp_delta = settings.Options.Privacy?.Delta,
+        dp_epsilon_budget = settings.Options.Privacy?.EpsilonBudget,
+        dp_noise_seed = settings.Options.Privacy is { } q ? q.NoiseSeed ?? settings.Options.Seed : (ulong?)null,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",
         parameters = workload.Initial.Length,

@@ -66,6 +66,12 @@ internal static class StartCommand
             (new Option<bool>("--secure-aggregation") { Description = "fedavg: the coordinator learns only the weighted sum of the clients' updates (Bonawitz et al. secure aggregation; docs/secure-aggregation.md)" }, nameof(DaemonSettings.SecureAggregation)),
             // Test-only: a client that dies between sending its masked input and unmasking, to show the recovery. Hidden from help.
             (new Option<long>("--crash-after-masked-input") { Description = "TEST ONLY: SIGKILL this daemon once its masked input of round N is acknowledged", Hidden = true }, nameof(DaemonSettings.CrashAfterMaskedInput)),
+            (new Option<string>("--dp-clip") { Description = PrivacyArguments.ClipHelp }, nameof(DaemonSettings.DpClip)),
+            (new Option<double>("--dp-noise") { Description = PrivacyArguments.NoiseHelp }, nameof(DaemonSettings.DpNoise)),
+            (new Option<double>("--dp-epsilon-target") { Description = PrivacyArguments.TargetHelp }, nameof(DaemonSettings.DpEpsilonTarget)),
+            (new Option<double>("--dp-delta") { Description = PrivacyArguments.DeltaHelp }, nameof(DaemonSettings.DpDelta)),
+            (new Option<double>("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp }, nameof(DaemonSettings.DpEpsilonBudget)),
+            (new Option<ulong>("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp.Replace(" (simulate: the run's --seed)", "", StringComparison.Ordinal) }, nameof(DaemonSettings.DpNoiseSeed)),
             // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
             (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
@@ -183,6 +189,11 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.Compress), training.Compress);
             Put(nameof(DaemonSettings.ConsensusStep), training.ConsensusStep);
             Put(nameof(DaemonSettings.SecureAggregation), training.SecureAggregation);
+            Put(nameof(DaemonSettings.DpClip), training.DpClip);
+            Put(nameof(DaemonSettings.DpNoise), training.DpNoise);
+            Put(nameof(DaemonSettings.DpEpsilonTarget), training.DpEpsilonTarget);
+            Put(nameof(DaemonSettings.DpDelta), training.DpDelta);
+            Put(nameof(DaemonSettings.DpEpsilonBudget), training.DpEpsilonBudget);
         }
 
         var settings = new DaemonSettings();
@@ -254,6 +265,8 @@ internal static class StartCommand
         {
             throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
         }
+
+        _ = PrivacyArguments.Build(settings.DpClip, settings.DpNoise, settings.DpEpsilonTarget, settings.DpDelta, settings.DpEpsilonBudget, settings.DpNoiseSeed);
 
         if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))
         {

@@ -33,13 +33,20 @@ internal static class InspectionView
             table.AddColumn("most clipped");
         }
 
+        // Peers under peer-level DP show the ε they have spent (at their δ), and "stopped" once their budget ended training.
+        var privacy = readings.Any(r => r.Status?.Delta is not null);
+        if (privacy)
+        {
+            table.AddColumn("ε (δ)");
+        }
+
         foreach (var reading in readings.OrderBy(r => r.Status?.Node ?? "~", StringComparer.Ordinal))
         {
             if (reading.Status is not { } s)
             {
                 table.AddRow([new Markup("[grey]?[/]"), new Markup($"[red]{Markup.Escape(reading.Error ?? "unreachable")}[/]"),
                     Text.Empty, Text.Empty, Text.Empty, .. validating ? [Text.Empty] : Array.Empty<Text>(), Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Text(reading.Endpoint.ToString()),
-                    .. fedAvg ? [Text.Empty] : Array.Empty<Text>(), .. robust ? [Text.Empty] : Array.Empty<Text>()]);
+                    .. fedAvg ? [Text.Empty] : Array.Empty<Text>(), .. robust ? [Text.Empty] : Array.Empty<Text>(), .. privacy ? [Text.Empty] : Array.Empty<Text>()]);
                 continue;
             }
 
@@ -56,13 +63,19 @@ internal static class InspectionView
                 new Text(Bytes(s.BytesReceived)),
                 new Text(reading.Endpoint.ToString()),
                 .. fedAvg ? [new Text(Coordination(s))] : Array.Empty<Text>(),
-                .. robust ? [new Text(MostClipped(s))] : Array.Empty<Text>()]);
+                .. robust ? [new Text(MostClipped(s))] : Array.Empty<Text>(),
+                .. privacy ? [new Text(Privacy(s))] : Array.Empty<Text>()]);
         }
 
         var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0", c);
         table.Caption(string.Create(c, $"{readings.Count(r => r.Status is not null)}/{readings.Count} peers answering; consensus distance (mean ‖z−z̄‖²) {mean}; {DateTimeOffset.Now:HH:mm:ss}"));
         return table;
     }
+
+    private static string Privacy(Status.NodeStatus status) => status.Delta is not { } delta
+        ? "—"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{(status.Epsilon is { } e ? e.ToString("0.##", CultureInfo.InvariantCulture) : "∞")} ({delta:G3}){(status.PrivacyStopped ? " stopped" : "")}");
 
     private static string MostClipped(Status.NodeStatus status)
     {

@@ -119,4 +119,22 @@ internal sealed class DaemonSettings
 
     /// <summary>FedAvg: seconds without any coordinator after which a peer gives up (exit code 1).</summary>
     public double LeaderlessTimeout { get; set; } = 120;
+
+    /// <summary>Peer-level DP (docs/privacy.md): the clip norm C of each round's update, a number or <c>inf</c>; null: no DP.</summary>
+    public string? DpClip { get; set; }
+
+    /// <summary>Peer-level DP: the noise multiplier σ.</summary>
+    public double? DpNoise { get; set; }
+
+    /// <summary>Peer-level DP: calibrate σ so that <see cref="Rounds"/> rounds reach this ε at the node's δ.</summary>
+    public double? DpEpsilonTarget { get; set; }
+
+    /// <summary>Peer-level DP: δ of the reported ε; null: 1 / the node's sample count rounded down to a power of ten.</summary>
+    public double? DpDelta { get; set; }
+
+    /// <summary>Peer-level DP: stop training before a round that would take ε above this.</summary>
+    public double? DpEpsilonBudget { get; set; }
+
+    /// <summary>Peer-level DP, experiments only: seed the noise (anyone who knows it can remove it); null: the OS CSPRNG.</summary>
+    public ulong? DpNoiseSeed { get; set; }
 }

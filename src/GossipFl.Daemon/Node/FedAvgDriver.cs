@@ -667,12 +667,18 @@ internal sealed partial class FedAvgDriver
         }
 
         var status = _state.Snapshot();
+        if (_learner is Learning.Privacy.PrivateLearner { Exhausted: true } && trainLoss is { } t && double.IsNaN(t))
+        {
+            trainLoss = null; // declined the round: its privacy budget is spent
+        }
+
         _metrics?.WriteNode(new NodeMetrics(round, _name, trainLoss, evaluated.TestLoss, evaluated.TestAccuracy, 1.0, status.BytesSent, status.BytesReceived,
-            item.Coordinator, item.Term, evaluated.ValidationLoss, evaluated.ValidationAccuracy));
+            item.Coordinator, item.Term, evaluated.ValidationLoss, evaluated.ValidationAccuracy,
+            status.Delta is null ? null : status.Epsilon ?? double.PositiveInfinity, status.Delta));
         _checkpoints?.Save(round, 1.0, _client.LastGlobal);
         _state.RoundDone(round, trainLoss, 1.0, evaluated, _client.LastGlobal.ToArray());
         _garbage.AfterRound();
-        var measured = evaluated.Describe();
+        var measured = evaluated.Describe() + (evaluated.TestAccuracy is not null || evaluated.ValidationAccuracy is not null ? RoundServices.PrivacyText(status) : "");
         LogRound(round, item.Coordinator, item.Term, measured);
         if (round == _options.Rounds - 1 && item.Coordinator != _name)
         {

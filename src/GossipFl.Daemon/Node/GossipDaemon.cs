@@ -13,6 +13,7 @@ using GossipFl.Learning.Compression;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
@@ -36,6 +37,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private Workload? _workload;
     private OwnDataWorkload? _ownData;
     private ILocalLearner? _learner;
+    private PrivateLearner? _private;
     /// <summary>The status a finished run leaves in its data directory.</summary>
     public const string FinalStatusFile = "status.json";
 
@@ -217,7 +219,30 @@ internal sealed partial class GossipDaemon : BackgroundService
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial, CompressionSignature.Of(codec, algorithm, consensusStep));
+        PrivacySpec? privacy;
+        try
+        {
+            privacy = Cli.PrivacyArguments.Build(_settings.DpClip, _settings.DpNoise, _settings.DpEpsilonTarget, _settings.DpDelta, _settings.DpEpsilonBudget, _settings.DpNoiseSeed);
+        }
+        catch (Cli.UsageException ex)
+        {
+            throw new DaemonConfigurationException(ex.Message);
+        }
+
+        if (privacy is not null)
+        {
+            // Peer-level DP (docs/privacy.md): the learner clips and noises each round's update before any algorithm sees
+            // it. Each round the node trains is one Gaussian mechanism, counted without sampling amplification (q = 1).
+            _private = PrivateLearner.Create(_learner!, privacy, index, _settings.Rounds);
+            _private.BudgetExhausted = LogPrivacyStop;
+            _learner = _private;
+            var privacyText = privacy.ToString();
+            var budgetText = privacy.EpsilonBudget is { } b ? string.Create(CultureInfo.InvariantCulture, $", budget ε {b}") : "";
+            var sourceText = privacy.NoiseSeed is { } seed ? $"SEEDED with {seed} (experiments only: whoever knows the seed can remove the noise)" : "from the operating system's CSPRNG";
+            LogPrivacy(privacyText, _private.Account.NoiseMultiplier, _private.Account.Delta, budgetText, sourceText);
+        }
+
+        _signature = TaskSignature.Compute(taskText, model, AlgorithmNames.NameOf(algorithm), initial, CompressionSignature.Of(codec, algorithm, consensusStep), privacy?.SignatureText);
         _dataDirectory = dataDirectory;
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
@@ -258,6 +283,12 @@ internal sealed partial class GossipDaemon : BackgroundService
         var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString(), Aggregation = aggregation.ToString() };
+        if (_private is not null)
+        {
+            var state = _state;
+            _private.AfterRound = p => state.PrivacySpent(p.Account.Epsilon, p.Account.Delta, p.Account.Rounds, p.Account.Budget, p.Exhausted);
+            _private.AfterRound(_private);
+        }
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
         var transport = new UdpTransport(new UdpTransportOptions
@@ -443,6 +474,15 @@ internal sealed partial class GossipDaemon : BackgroundService
                 var final = Path.Combine(_dataDirectory, NodeModelFiles.FinalFile(_description!.Model));
                 NodeModelFiles.Write(final, _description, _modelMetadata!, round, parameters);
                 LogFinished(_settings.Rounds, final);
+            }
+
+            if (_private is not null)
+            {
+                var account = _private.Account;
+                _metrics?.WritePeer(new PeerTotals(_name, null, 0, 0, account.Epsilon, account.Delta, _private.StoppedBeforeRound));
+                var spent = RoundServices.PrivacyText(_state!.Snapshot()).TrimStart(';', ' ');
+                var stopped = _private.Exhausted ? string.Create(CultureInfo.InvariantCulture, $"; its budget stopped training before round {_private.StoppedBeforeRound}") : "";
+                LogPrivacySpent(account.Rounds, spent, stopped);
             }
             else
             {
@@ -637,6 +677,15 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "finished all {Rounds} rounds; the model is in {Model}")]
     private partial void LogFinished(int rounds, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Privacy}: σ = {Sigma:0.####}, ε reported at δ = {Delta:G3}{Budget}; noise {Source}")]
+    private partial void LogPrivacy(string privacy, double sigma, double delta, string budget, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogPrivacyStop(string line);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
+    private partial void LogPrivacySpent(long rounds, string spent, string stopped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: saying goodbye and keeping the last checkpoint")]
     private partial void LogStopping();

@@ -29,6 +29,7 @@ internal sealed class NodeState
     private string _phase = "starting";
     private (long Round, float[] Model)? _model;
     private (long Term, string? Coordinator)? _coordination;
+    private (double Epsilon, double Delta, long Rounds, double? Budget, bool Stopped)? _privacy;
 
     public NodeState(string node, string algorithm, IReadOnlyList<string> trusted, IReadOnlyList<string> followers)
     {
@@ -119,6 +120,15 @@ internal sealed class NodeState
         }
     }
 
+    /// <summary>Peer-level DP: what the node has spent so far (ε at δ over its private rounds) and whether its budget stopped it.</summary>
+    public void PrivacySpent(double epsilon, double delta, long rounds, double? budget, bool stopped)
+    {
+        lock (_lock)
+        {
+            _privacy = (epsilon, delta, rounds, budget, stopped);
+        }
+    }
+
     public void AddSent(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
 
     public void AddReceived(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
@@ -176,7 +186,8 @@ internal sealed class NodeState
             return new NodeStatus(Node, Algorithm, _phase, _round, _trainLoss, _testLoss, _testAccuracy, _weight,
                 Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,
                 _coordination?.Coordinator, _coordination?.Term, _validationLoss, _validationAccuracy, TaskSignature,
-                Aggregation, most?.Name);
+                Aggregation, most?.Name,
+                _privacy is { Epsilon: var e } && double.IsFinite(e) ? e : null, _privacy?.Delta, _privacy?.Rounds, _privacy?.Budget, _privacy?.Stopped ?? false);
         }
     }
 

@@ -247,17 +247,24 @@ internal sealed partial class RoundServices
         }
 
         var status = State.Snapshot();
-        Metrics?.WriteNode(new NodeMetrics(round, Name, loss, evaluated.TestLoss, evaluated.TestAccuracy, Node.Weight, status.BytesSent, status.BytesReceived,
-            ValidationLoss: evaluated.ValidationLoss, ValidationAccuracy: evaluated.ValidationAccuracy));
+        var declined = Learner is Learning.Privacy.PrivateLearner { Exhausted: true };
+        Metrics?.WriteNode(new NodeMetrics(round, Name, declined ? null : loss, evaluated.TestLoss, evaluated.TestAccuracy, Node.Weight, status.BytesSent, status.BytesReceived,
+            ValidationLoss: evaluated.ValidationLoss, ValidationAccuracy: evaluated.ValidationAccuracy,
+            Epsilon: status.Delta is null ? null : status.Epsilon ?? double.PositiveInfinity, Delta: status.Delta));
         if (Checkpoints is not null && (round + 1) % Options.CheckpointEvery == 0)
         {
             Checkpoints.Save(round, Node.Weight, Node.X);
         }
 
-        State.RoundDone(round, loss, Node.Weight, evaluated, (float[])_model.Clone());
+        State.RoundDone(round, declined ? null : loss, Node.Weight, evaluated, (float[])_model.Clone());
         _garbage.AfterRound();
-        return evaluated.Describe();
+        return evaluated.Describe() + (evaluated.TestAccuracy is not null || evaluated.ValidationAccuracy is not null ? PrivacyText(status) : "");
     }
+
+    /// <summary>"; ε = 1.234 at δ = 1E-05" for a node under peer-level DP, empty otherwise (appended to evaluated rounds' log lines).</summary>
+    public static string PrivacyText(Status.NodeStatus status) => status.Delta is { } delta
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; ε = {(status.Epsilon is { } e ? e.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "∞")} at δ = {delta:G3}")
+        : "";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: could not deliver the share to {Peer}: {Reason}")]
     private partial void LogSendFailed(long round, string peer, string reason);

@@ -21,7 +21,7 @@ public enum FedAvgMessageKind : byte
 /// </summary>
 /// <remarks>
 /// Layout: kind u8 (6..8), version u8 = 1, reserved u16 = 0, term i64, round i64, samples i64 (Update only, else
-/// 0), count u32 — big-endian like the transport's headers — then count float32 values, little-endian (copied,
+/// 0; an Update with 0 samples is a client declining the round, e.g. because its privacy budget is spent), count u32 — big-endian like the transport's headers — then count float32 values, little-endian (copied,
 /// not converted, on every machine we run on; the same convention as <see cref="ModelShare"/>).
 /// </remarks>
 public sealed class FedAvgMessage
@@ -70,7 +70,7 @@ public sealed class FedAvgMessage
 
     /// <summary>
     /// Reads a message carrying exactly <paramref name="expectedCount"/> values. Anything else (another kind or
-    /// version, a wrong length, a negative term or round, samples on a coordinator message or none on an update,
+    /// version, a wrong length, a negative term or round, samples on a coordinator message or negative ones on an update,
     /// a non-finite value) is refused with the reason, so a bad or hostile peer cannot poison the global model.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> source, int expectedCount, out FedAvgMessage message, out string reason)
@@ -99,7 +99,7 @@ public sealed class FedAvgMessage
             return false;
         }
 
-        if (kind == FedAvgMessageKind.Update ? samples <= 0 : samples != 0)
+        if (kind == FedAvgMessageKind.Update ? samples < 0 : samples != 0)
         {
             reason = $"{kind} with sample count {samples}";
             return false;

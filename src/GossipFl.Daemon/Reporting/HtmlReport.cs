@@ -62,6 +62,7 @@ internal static class HtmlReport
         html.Append(Coordinators(run));
         html.Append(PeerTable(run, lastSeen));
         html.Append(RobustnessTable(run));
+        html.Append(PrivacyTable(run));
         if (run.Configuration is { } configuration)
         {
             html.Append("<h2>Configuration</h2><pre class=\"config\">");
@@ -163,7 +164,8 @@ internal static class HtmlReport
     /// <summary>Peers by how often robust aggregation clipped or discarded them, attackers marked: who misbehaved.</summary>
     private static string RobustnessTable(RunMetrics run)
     {
-        if (run.PeerTotals.Count == 0)
+        // A run with peer-level DP alone writes peer lines for their ε; zero counts there are not a robustness result.
+        if (run.PeerTotals.Count == 0 || (run.Peers!.All(p => p.Delta is not null) && run.PeerTotals.All(p => p.Clipped + p.Discarded == 0)))
         {
             return string.Empty;
         }
@@ -176,6 +178,28 @@ internal static class HtmlReport
         {
             var attacker = peer.Attacker switch { true => "<strong>attacker</strong>", false => "no", null => "—" };
             html.Append(c, $"<tr class=\"{(peer.Attacker == true ? "attacker" : "honest")}\"><td>{Encode(peer.Node)}</td><td>{attacker}</td><td>{peer.Clipped:N0}</td><td>{peer.Discarded:N0}</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>Peer-level DP: each peer's ε as of its last metrics line, at its δ (docs/privacy.md).</summary>
+    private static string PrivacyTable(RunMetrics run)
+    {
+        var latest = run.NodeNames
+            .Select(name => run.Nodes.LastOrDefault(n => n.Node == name && n.Delta is not null))
+            .Where(n => n is not null).Select(n => n!).ToArray();
+        if (latest.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var html = new StringBuilder("<h2>Privacy</h2><p class=\"note\">Peer-level differential privacy: the ε each peer had spent by its last reported round, at its δ (RDP accountant, docs/privacy.md). ∞: no noise.</p>");
+        html.Append("<table class=\"privacy\"><thead><tr><th>peer</th><th>round</th><th>ε</th><th>δ</th></tr></thead><tbody>");
+        foreach (var n in latest)
+        {
+            html.Append(c, $"<tr><td>{Encode(n.Node)}</td><td>{n.Round}</td><td>{(n.Epsilon is { } e ? e.ToString("0.###", c) : "∞")}</td><td>{n.Delta!.Value.ToString("G3", c)}</td></tr>");
         }
 
         return html.Append("</tbody></table>").ToString();

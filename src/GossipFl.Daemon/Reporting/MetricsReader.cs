@@ -88,13 +88,13 @@ internal static class MetricsReader
                             String(root, "node") ?? throw new MetricsFormatException($"{file}:{lineNumber}: a node line needs \"node\""),
                             Number(root, "train_loss"), Number(root, "test_loss"), Number(root, "test_accuracy"), Number(root, "weight"),
                             Long(root, "bytes_sent"), Long(root, "bytes_received"), String(root, "coordinator"), Long(root, "term"),
-                            Number(root, "validation_accuracy")));
+                            Number(root, "validation_accuracy"), Number(root, "epsilon"), Number(root, "delta")));
                         break;
                     case "peer":
                         peers.Add(new PeerCounts(
                             String(root, "node") ?? throw new MetricsFormatException($"{file}:{lineNumber}: a peer line needs \"node\""),
                             root.TryGetProperty("attacker", out var attacker) && attacker.ValueKind is JsonValueKind.True or JsonValueKind.False ? attacker.GetBoolean() : null,
-                            Long(root, "clipped") ?? 0, Long(root, "discarded") ?? 0));
+                            Long(root, "clipped") ?? 0, Long(root, "discarded") ?? 0, Number(root, "delta")));
                         break;
                     default:
                         break;

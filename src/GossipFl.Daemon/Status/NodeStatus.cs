@@ -4,7 +4,9 @@ namespace GossipFl.Daemon.Status;
 /// A snapshot of a running node, served as JSON at <c>/status</c> and as Prometheus text at <c>/metrics</c>. Test
 /// figures are measured on a shared test set (the experiment's, or <c>--test-data</c>); validation figures on the
 /// node's own held-out data (<c>--data</c>). <see cref="Aggregation"/> is the node's rule; <see cref="MostClipped"/>
-/// the peer its rule clipped or discarded most often (null when none ever was).
+/// the peer its rule clipped or discarded most often (null when none ever was). Under peer-level DP,
+/// <see cref="Epsilon"/> is what the node has spent over <see cref="PrivateRounds"/> rounds at <see cref="Delta"/>
+/// (null with a delta: unbounded, σ = 0), and <see cref="PrivacyStopped"/> whether its budget has stopped its training.
 /// </summary>
 internal sealed record NodeStatus(
     string Node,
@@ -26,4 +28,9 @@ internal sealed record NodeStatus(
     double? ValidationAccuracy = null,
     string? TaskSignature = null,
     string Aggregation = "mean",
-    string? MostClipped = null);
+    string? MostClipped = null,
+    double? Epsilon = null,
+    double? Delta = null,
+    long? PrivateRounds = null,
+    double? EpsilonBudget = null,
+    bool PrivacyStopped = false);

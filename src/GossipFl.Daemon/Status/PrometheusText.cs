@@ -34,6 +34,15 @@ internal static class PrometheusText
             status.Peers.Select(p => ($"{node},peer=\"{Escape(p.Name)}\"", (double)p.Clipped)).ToArray());
         Metric(text, "gossipfl_peer_discarded_total", "counter", "Rounds this node's robust aggregation discarded a peer's contribution.",
             status.Peers.Select(p => ($"{node},peer=\"{Escape(p.Name)}\"", (double)p.Discarded)).ToArray());
+        if (status.Delta is { } delta)
+        {
+            Metric(text, "gossipfl_privacy_epsilon", "gauge", "Peer-level DP: epsilon spent so far at gossipfl_privacy_delta (+Inf: no noise).",
+                [(node, status.Epsilon ?? double.PositiveInfinity)]);
+            Metric(text, "gossipfl_privacy_delta", "gauge", "Peer-level DP: the delta epsilon is reported at.", [(node, delta)]);
+            Metric(text, "gossipfl_privacy_rounds_total", "counter", "Peer-level DP: rounds the node trained and shared with noise.", [(node, (double)(status.PrivateRounds ?? 0))]);
+            Metric(text, "gossipfl_privacy_stopped", "gauge", "Peer-level DP: 1 once the epsilon budget has stopped the node's training.", [(node, status.PrivacyStopped ? 1 : 0)]);
+        }
+
         Metric(text, "gossipfl_uptime_seconds", "gauge", "Seconds since the node started.", [(node, Math.Max(0, (now - status.StartedAt).TotalSeconds))]);
         return text.ToString();
     }

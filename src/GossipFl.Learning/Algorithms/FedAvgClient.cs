@@ -49,7 +49,11 @@ public sealed class FedAvgClient
         return true;
     }
 
-    /// <summary>Trains on the broadcast's global model; returns the reply and the training loss.</summary>
+    /// <summary>
+    /// Trains on the broadcast's global model; returns the reply and the training loss. A learner that declines to
+    /// train (a <see cref="Privacy.PrivateLearner"/> whose budget is spent) replies with weight 0, which the coordinator
+    /// refuses, so the round averages without it and nobody waits for it.
+    /// </summary>
     public GossipMessage TrainAndReply(in GossipMessage broadcast, ILocalLearner learner, out double loss)
     {
         ArgumentNullException.ThrowIfNull(learner);
@@ -63,6 +67,7 @@ public sealed class FedAvgClient
         _lastGlobal.CopyTo(_local);
         LastGlobalRound = Math.Max(LastGlobalRound, broadcast.Round - 1);
         loss = learner.Train(broadcast.Round, _local, _local);
-        return new GossipMessage(Index, broadcast.From, broadcast.Round, learner.SampleCount, 0.0, _local);
+        var weight = learner is Privacy.PrivateLearner { Exhausted: true } ? 0.0 : learner.SampleCount;
+        return new GossipMessage(Index, broadcast.From, broadcast.Round, weight, 0.0, _local);
     }
 }

@@ -34,7 +34,11 @@ public sealed class TaskSignature : IEquatable<TaskSignature>
     /// The codec and consensus step as canonical text (<see cref="GossipFl.Learning.Compression.CompressionSignature"/>); null for uncompressed
     /// messages, which leaves the hashed text, and so the signature, what it was before compression existed.
     /// </param>
-    public static TaskSignature Compute(string task, ModelSpec model, string algorithm, ReadOnlySpan<float> initial, string? compression = null)
+    /// <param name="privacy">
+    /// Peer-level DP's canonical text (<see cref="GossipFl.Learning.Privacy.PrivacySpec.SignatureText"/>); null without DP, which
+    /// leaves the signature what it was before DP existed.
+    /// </param>
+    public static TaskSignature Compute(string task, ModelSpec model, string algorithm, ReadOnlySpan<float> initial, string? compression = null, string? privacy = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(model);
@@ -44,7 +48,7 @@ public sealed class TaskSignature : IEquatable<TaskSignature>
         // weights in the initial parameters.
         var architecture = model.Kind == ModelKind.TorchScript ? "torchscript" : model.ToString();
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"gossipfl task signature/1\n{task}\nmodel={architecture}\nalgorithm={algorithm}{(compression is null ? "" : "\ncompress=" + compression)}\nparameters={initial.Length}");
+            $"gossipfl task signature/1\n{task}\nmodel={architecture}\nalgorithm={algorithm}{(compression is null ? "" : "\ncompress=" + compression)}{(privacy is null ? "" : "\nprivacy=" + privacy)}\nparameters={initial.Length}");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(text + "\ninitial="));
         Span<byte> little = stackalloc byte[4 * 1024];

@@ -36,9 +36,11 @@ public static class FixedPointQuantizer
             throw new ArgumentException($"local {local.Length}, global {global.Length} and destination {destination.Length} values do not fit (destination = d + 1)");
         }
 
-        if (samples <= 0 || samples > MaxTotalSamples)
+        // 0 is a client that declines the round (its privacy budget is spent, docs/privacy.md): it contributes
+        // zeros but still masks them, so the coordinator cannot tell who declined.
+        if (samples < 0 || samples > MaxTotalSamples)
         {
-            throw new ArgumentOutOfRangeException(nameof(samples), samples, $"a sample count must be in [1, {MaxTotalSamples}]");
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, $"a sample count must be in [0, {MaxTotalSamples}]");
         }
 
         var clipped = 0;
@@ -66,7 +68,7 @@ public static class FixedPointQuantizer
 
     /// <summary>
     /// Decodes an unmasked ring sum: the total sample count N from the last element and global + (Σ n_k·q_k)/(N·2^24)
-    /// into <paramref name="model"/>. False, with the reason, when the count is out of range.
+    /// into <paramref name="model"/> (the global model unchanged when N is 0). False, with the reason, when the count is out of range.
     /// </summary>
     public static bool TryDecodeMean(ReadOnlySpan<ulong> sum, ReadOnlySpan<float> global, Span<float> model, out long totalSamples, out string reason)
     {
@@ -78,10 +80,25 @@ public static class FixedPointQuantizer
         }
 
         var total = sum[^1];
-        if (total == 0 || total > MaxTotalSamples)
+        if (total > MaxTotalSamples)
         {
-            reason = $"total sample count {total} is outside [1, {MaxTotalSamples}]";
+            reason = $"total sample count {total} is outside [0, {MaxTotalSamples}]";
             return false;
+        }
+
+        if (total == 0)
+        {
+            // Every surviving client declined (plain FedAvg does the same with weights that sum to 0): the global model
+            // stays. Declined clients add zeros, so a change without a sample count is not a sum of valid inputs.
+            if (sum[..^1].ContainsAnyExcept(0UL))
+            {
+                reason = "total sample count 0, but the sum of the changes is not 0";
+                return false;
+            }
+
+            global.CopyTo(model);
+            reason = string.Empty;
+            return true;
         }
 
         totalSamples = (long)total;

@@ -23,12 +23,16 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     /// <summary>Columns a run with a robust rule or an attack adds to <see cref="CsvHeader"/>.</summary>
     private const string RobustnessColumns = ",mean_honest_test_accuracy,clipped,discarded";
 
+    /// <summary>Columns a run with peer-level DP adds (after the robustness columns when both apply).</summary>
+    private const string PrivacyColumns = ",max_epsilon,dp_stopped";
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private readonly StreamWriter _jsonl;
     private readonly StreamWriter _csv;
     private readonly MemoryStream _buffer = new();
     private readonly bool _robustness;
+    private readonly bool _privacy;
 
     /// <param name="directory">Where the files go (created if missing).</param>
     /// <param name="append">Continue existing files (a daemon resuming after a restart) instead of starting them anew.</param>
@@ -36,9 +40,11 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
     /// The run has a robust rule or an attack: rounds.csv gets the honest peers' mean accuracy and the round's clipped
     /// and discarded counts as three more columns (runs without keep the columns they always had).
     /// </param>
-    public MetricsWriter(string directory, bool append = false, bool robustness = false)
+    /// <param name="privacy">The run has peer-level DP: rounds.csv gets the largest ε spent and the peers the budget stopped.</param>
+    public MetricsWriter(string directory, bool append = false, bool robustness = false, bool privacy = false)
     {
         _robustness = robustness;
+        _privacy = privacy;
         ArgumentNullException.ThrowIfNull(directory);
         System.IO.Directory.CreateDirectory(directory);
         Directory = directory;
@@ -48,7 +54,7 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
         _csv = new StreamWriter(csvPath, append, new UTF8Encoding(false));
         if (!csvExisted)
         {
-            _csv.WriteLine(robustness ? CsvHeader + RobustnessColumns : CsvHeader);
+            _csv.WriteLine(CsvHeader + (robustness ? RobustnessColumns : "") + (privacy ? PrivacyColumns : ""));
         }
     }
 
@@ -86,15 +92,29 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
                 writer.WriteNumber("clipped", metrics.Clipped);
                 writer.WriteNumber("discarded", metrics.Discarded);
             }
+
+            if (_privacy)
+            {
+                Number(writer, "max_epsilon", metrics.MaxEpsilon);
+                writer.WriteNumber("dp_stopped", metrics.PrivacyStopped ?? 0);
+            }
         });
         var row = string.Join(
             ',',
             Csv(metrics.Round), Csv(metrics.Nodes), Csv(metrics.Alive), Csv(metrics.MeanTrainLoss), Csv(metrics.Regret),
             Csv(metrics.MeanTestAccuracy), Csv(metrics.MinTestAccuracy), Csv(metrics.MaxTestAccuracy), Csv(metrics.ConsensusDistance),
             Csv(metrics.Bytes), Csv(metrics.Messages), Csv(metrics.BytesPerNeighbour), Csv(Math.Round(metrics.Seconds, 6)));
-        _csv.WriteLine(_robustness
-            ? string.Join(',', row, Csv(metrics.MeanHonestTestAccuracy), Csv(metrics.Clipped), Csv(metrics.Discarded))
-            : row);
+        if (_robustness)
+        {
+            row = string.Join(',', row, Csv(metrics.MeanHonestTestAccuracy), Csv(metrics.Clipped), Csv(metrics.Discarded));
+        }
+
+        if (_privacy)
+        {
+            row = string.Join(',', row, Csv(metrics.MaxEpsilon), Csv(metrics.PrivacyStopped ?? 0));
+        }
+
+        _csv.WriteLine(row);
         _jsonl.Flush();
         _csv.Flush();
     }
@@ -128,6 +148,12 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
                 Number(writer, "validation_loss", metrics.ValidationLoss);
                 Number(writer, "validation_accuracy", metrics.ValidationAccuracy);
             }
+
+            if (metrics.Delta is { } delta)
+            {
+                Number(writer, "epsilon", metrics.Epsilon);
+                writer.WriteNumber("delta", delta);
+            }
         });
         _jsonl.Flush();
     }
@@ -146,6 +172,15 @@ public sealed class MetricsWriter : IMetricsSink, IDisposable
 
             writer.WriteNumber("clipped", totals.Clipped);
             writer.WriteNumber("discarded", totals.Discarded);
+            if (totals.Delta is { } delta)
+            {
+                Number(writer, "epsilon", totals.Epsilon);
+                writer.WriteNumber("delta", delta);
+                if (totals.PrivacyStoppedBefore is { } stopped)
+                {
+                    writer.WriteNumber("dp_stopped_before_round", stopped);
+                }
+            }
         });
         _jsonl.Flush();
     }

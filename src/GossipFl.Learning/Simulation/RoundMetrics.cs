@@ -7,6 +7,8 @@ namespace GossipFl.Learning.Simulation;
 /// <see cref="Bytes"/> is what all peers sent this round, in <see cref="Messages"/> messages; <see cref="BytesPerNeighbour"/>
 /// the mean bytes one peer sends one neighbour in the round: every message for gossip, the clients' updates to the
 /// coordinator for FedAvg (the messages compression shrinks; null when there were none).
+/// Under peer-level DP, <see cref="MaxEpsilon"/> is the largest ε any peer has spent so far (at its own δ) and
+/// <see cref="PrivacyStopped"/> how many peers its budget has stopped.
 /// </summary>
 public sealed record RoundMetrics(
     long Round,
@@ -24,4 +26,6 @@ public sealed record RoundMetrics(
     long Clipped = 0,
     long Discarded = 0,
     long Messages = 0,
-    double? BytesPerNeighbour = null);
+    double? BytesPerNeighbour = null,
+    double? MaxEpsilon = null,
+    int? PrivacyStopped = null);

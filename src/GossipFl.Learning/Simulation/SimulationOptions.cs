@@ -1,6 +1,7 @@
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Compression;
+using GossipFl.Learning.Privacy;
 
 namespace GossipFl.Learning.Simulation;
 
@@ -25,6 +26,10 @@ namespace GossipFl.Learning.Simulation;
 /// (CHOCO-SGD for D-PSGD, compressed push-sum for OPS); FedAvg compresses the clients' updates with error feedback.
 /// </param>
 /// <param name="ConsensusStep">Compressed gossip's γ; null: <see cref="CodecSpec.DefaultConsensusStep"/>.</param>
+/// <param name="Privacy">
+/// Peer-level DP on every peer's update (null: none). The simulator's noise is always seeded, from the spec's seed or
+/// else <see cref="Seed"/>, so runs repeat; a calibrated σ (an ε target) is calibrated over <see cref="Rounds"/> rounds.
+/// </param>
 public sealed record SimulationOptions(
     AlgorithmKind Algorithm,
     int Rounds,
@@ -39,7 +44,8 @@ public sealed record SimulationOptions(
     AttackSpec? Attack = null,
     IReadOnlyList<int>? Attackers = null,
     CodecSpec? Compression = null,
-    double? ConsensusStep = null)
+    double? ConsensusStep = null,
+    PrivacySpec? Privacy = null)
 {
     /// <summary>Whether messages are compressed (a codec other than none).</summary>
     public bool Compressed => Compression is { IsNone: false };

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Robustness;
 using GossipFl.Topology.Graph;
 
@@ -20,6 +21,8 @@ public sealed partial class Simulator
 {
     private readonly Func<long, TrustGraph> _graphForRound;
     private readonly IReadOnlyList<ILocalLearner> _learners;
+    private readonly PrivateLearner[]? _private;
+    private readonly List<string> _privacyStops = [];
     private readonly float[][] _initial;
     private readonly int _parameterCount;
     private readonly SimulationOptions _options;
@@ -92,6 +95,28 @@ public sealed partial class Simulator
             throw new ArgumentException("initial vectors differ in length", nameof(initial));
         }
 
+        if (options.Privacy is { } privacy)
+        {
+            // Every peer's learner clips and noises its own update; the simulator's noise is seeded (reproducible runs).
+            var seeded = privacy with { NoiseSeed = privacy.NoiseSeed ?? options.Seed };
+            var names = graph.Names;
+            _private = new PrivateLearner[_nodeCount];
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                var name = names[i];
+                _private[i] = PrivateLearner.Create(learners[i], seeded, i, options.Rounds);
+                _private[i].BudgetExhausted = line =>
+                {
+                    lock (_privacyStops)
+                    {
+                        _privacyStops.Add($"{name}: {line}");
+                    }
+                };
+            }
+
+            _learners = _private;
+        }
+
         Names = graph.Names;
         _bytesSent = new long[_nodeCount];
         _bytesReceived = new long[_nodeCount];
@@ -131,6 +156,12 @@ public sealed partial class Simulator
         _attackVectors = _isAttacker.Select(a => a ? new float[_parameterCount] : []).ToArray();
         _counts = new ContributionCounts(_nodeCount);
     }
+
+    /// <summary>Each peer's private learner (its account, mechanism and stop), or null without peer-level DP.</summary>
+    public IReadOnlyList<PrivateLearner>? PrivateLearners => _private;
+
+    /// <summary>The lines peers' privacy budgets stopped them with, in the order they stopped.</summary>
+    public IReadOnlyList<string> PrivacyStops => _privacyStops;
 
     /// <summary>The attacking peers, ascending (empty without an attack).</summary>
     public IReadOnlyList<int> Attackers => _attackers;
@@ -580,14 +611,17 @@ public sealed partial class Simulator
 
     private void WritePeerTotals()
     {
-        if (_sink is null || !ReportsRobustness)
+        if (_sink is null || (!ReportsRobustness && _private is null))
         {
             return;
         }
 
         for (var i = 0; i < _nodeCount; i++)
         {
-            _sink.WritePeer(new PeerTotals(Names[i], _isAttacker[i], _counts.ClippedTotal(i), _counts.DiscardedTotal(i)));
+            var account = _private?[i].Account;
+            _sink.WritePeer(new PeerTotals(
+                Names[i], _isAttacker[i], _counts.ClippedTotal(i), _counts.DiscardedTotal(i),
+                account?.Epsilon, account?.Delta, _private?[i].StoppedBeforeRound));
         }
     }
 
@@ -611,7 +645,8 @@ public sealed partial class Simulator
         var trainedCount = 0;
         for (var i = 0; i < _nodeCount; i++)
         {
-            if (trained[i])
+            // A peer whose privacy budget is spent declines to train: it used no samples and has no loss.
+            if (trained[i] && !Declined(i))
             {
                 lossSum += _losses[i];
                 trainedCount++;
@@ -647,7 +682,8 @@ public sealed partial class Simulator
         var metrics = new RoundMetrics(
             round, _nodeCount, aliveCount, trainedCount > 0 ? lossSum / trainedCount : double.NaN,
             _regretCount > 0 ? _regretSum / _regretCount : double.NaN, mean, min, max, consensus, roundBytes, elapsed.TotalSeconds,
-            honest, _roundClipped, _roundDiscarded, messages, perNeighbour);
+            honest, _roundClipped, _roundDiscarded, messages, perNeighbour,
+            _private?.Max(p => p.Account.Epsilon), _private?.Count(p => p.Exhausted));
         _roundClipped = 0;
         _roundDiscarded = 0;
         _sink?.WriteRound(metrics);
@@ -657,15 +693,18 @@ public sealed partial class Simulator
             {
                 var evaluation = _evaluations[i];
                 _sink.WriteNode(new NodeMetrics(
-                    round, Names[i], trained[i] ? _losses[i] : null,
+                    round, Names[i], trained[i] && !Declined(i) ? _losses[i] : null,
                     evaluation is { } e && !double.IsNaN(e.Loss) ? e.Loss : null,
                     evaluation is { } a && !double.IsNaN(a.Accuracy) ? a.Accuracy : null,
-                    weightOf(i), _bytesSent[i], _bytesReceived[i]));
+                    weightOf(i), _bytesSent[i], _bytesReceived[i],
+                    Epsilon: _private?[i].Account.Epsilon, Delta: _private?[i].Account.Delta));
             }
         }
 
         return metrics;
     }
+
+    private bool Declined(int node) => _private is not null && _private[node].Exhausted;
 
     /// <summary>Mean over live peers of ‖z_i − z̄‖², z̄ the live peers' mean, in double, in node order.</summary>
     private double ConsensusDistance(bool[] live, int aliveCount)

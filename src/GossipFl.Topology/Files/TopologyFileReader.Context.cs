@@ -499,7 +499,29 @@ public static partial class TopologyFileReader
                 Staleness = OptionalInteger(mapping, "staleness", 0),
                 Aggregation = OptionalString(mapping, "aggregation"),
                 SecureAggregation = mapping.Children.TryGetValue(new YamlScalarNode("secure_aggregation"), out var secureNode) ? Boolean(secureNode, "secure_aggregation") : null,
+                DpClip = OptionalString(mapping, "dp_clip"),
+                DpNoise = OptionalNumber(mapping, "dp_noise"),
+                DpEpsilonTarget = OptionalNumber(mapping, "dp_epsilon_target"),
+                DpDelta = OptionalNumber(mapping, "dp_delta"),
+                DpEpsilonBudget = OptionalNumber(mapping, "dp_epsilon_budget"),
             };
+        }
+
+        /// <summary>A number under <paramref name="key"/>, or null when absent; its range is the learning side's to check.</summary>
+        private double? OptionalNumber(YamlMappingNode mapping, string key)
+        {
+            if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) || Scalar(node, key) is not { } text)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            Error(node, $"'{key}' must be a number, not '{text}'");
+            return null;
         }
 
         /// <summary>The task contract (docs/topology.md §2.4.1); null, with the problems recorded, when it is not valid.</summary>

@@ -73,6 +73,24 @@ public sealed record TrainingDefaults
     /// <summary>Compressed gossip's consensus step γ in (0, 1]; null: the codec's default.</summary>
     public double? ConsensusStep { get; init; }
 
+    /// <summary>
+    /// Peer-level DP (docs/privacy.md): the clip norm C of each round's update (a number or <c>inf</c>); with
+    /// <see cref="DpNoise"/> or <see cref="DpEpsilonTarget"/>, part of the task signature.
+    /// </summary>
+    public string? DpClip { get; init; }
+
+    /// <summary>Peer-level DP: the noise multiplier σ (noise N(0, (σC)²) per coordinate).</summary>
+    public double? DpNoise { get; init; }
+
+    /// <summary>Peer-level DP: calibrate σ so the run's rounds reach this ε (instead of <see cref="DpNoise"/>).</summary>
+    public double? DpEpsilonTarget { get; init; }
+
+    /// <summary>Peer-level DP: the δ ε is reported at (default 1 / the node's sample count, rounded down to a power of ten).</summary>
+    public double? DpDelta { get; init; }
+
+    /// <summary>Peer-level DP: a node stops training before a round that would take its ε above this.</summary>
+    public double? DpEpsilonBudget { get; init; }
+
     /// <summary>Whether <paramref name="text"/> has the shape of a codec name (the learning side parses it fully).</summary>
     public static bool IsCodecName(string text)
     {

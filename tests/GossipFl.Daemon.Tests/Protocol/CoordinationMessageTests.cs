@@ -96,8 +96,16 @@ public sealed class CoordinationMessageTests
         Assert.Equal(FedAvgMessage.HeaderSize + (4 * Model.Length), bytes.Length);
     }
 
+    [Fact]
+    public void FedAvgMessage_UpdateWithNoSamples_IsAClientDecliningTheRound()
+    {
+        var bytes = new FedAvgMessage(FedAvgMessageKind.Update, 1, 1, 0, Model).ToArray();
+
+        Assert.True(FedAvgMessage.TryRead(bytes, Model.Length, out var message, out _));
+        Assert.Equal(0, message.Samples);
+    }
+
     [Theory]
-    [InlineData(FedAvgMessageKind.Update, 0, "Update with sample count 0")]
     [InlineData(FedAvgMessageKind.Update, -3, "sample count -3")]
     [InlineData(FedAvgMessageKind.GlobalModel, 9, "GlobalModel with sample count 9")]
     public void FedAvgMessage_SampleCountsThatMakeNoSense_AreRefused(FedAvgMessageKind kind, long samples, string expected)

@@ -59,4 +59,26 @@ public sealed class FixedPointQuantizerTests
         Assert.Contains("sample count", reason, StringComparison.Ordinal);
         Assert.False(FixedPointQuantizer.TryDecodeMean([5, ulong.MaxValue], [0f], new float[1], out _, out _));
     }
+
+    [Fact]
+    public void ClientsThatDecline_AddZerosWithZeroSamples_AndARoundOfOnlyThemKeepsTheGlobalModel()
+    {
+        float[] global = [0.5f, -1f];
+        var declined = new ulong[3];
+        var trained = new ulong[3];
+
+        FixedPointQuantizer.Encode([9f, 9f], global, 0, declined);
+        FixedPointQuantizer.Encode([1f, -2f], global, 4, trained);
+
+        Assert.Equal(new ulong[3], declined);
+        var model = new float[2];
+        Assert.True(FixedPointQuantizer.TryDecodeMean(declined, global, model, out var none, out var reason), reason);
+        Assert.Equal(0, none);
+        Assert.Equal(global, model);
+        ulong[] both = [.. declined.Zip(trained, (a, b) => unchecked(a + b))];
+        Assert.True(FixedPointQuantizer.TryDecodeMean(both, global, model, out var total, out reason), reason);
+        Assert.Equal(4, total);
+        Assert.Equal(new[] { 1f, -2f }, model);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FixedPointQuantizer.Encode([1f, 1f], global, -1, declined));
+    }
 }

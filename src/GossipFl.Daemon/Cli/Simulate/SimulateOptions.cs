@@ -50,12 +50,19 @@ internal sealed class SimulateOptions
     public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
     public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
     public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "refused here: secure aggregation runs on FedAvg daemons only (gossipfl start --secure-aggregation)" };
+    public Option<string?> DpClip { get; } = new("--dp-clip") { Description = PrivacyArguments.ClipHelp };
+    public Option<double?> DpNoise { get; } = new("--dp-noise") { Description = PrivacyArguments.NoiseHelp };
+    public Option<double?> DpEpsilonTarget { get; } = new("--dp-epsilon-target") { Description = PrivacyArguments.TargetHelp };
+    public Option<double?> DpDelta { get; } = new("--dp-delta") { Description = PrivacyArguments.DeltaHelp };
+    public Option<double?> DpEpsilonBudget { get; } = new("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp };
+    public Option<ulong?> DpNoiseSeed { get; } = new("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp };
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "write metrics.jsonl, rounds.csv and run.json here" };
 
     public IEnumerable<Option> All =>
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
-        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Compress, ConsensusStep, Out,
+        ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Compress, ConsensusStep,
+        DpClip, DpNoise, DpEpsilonTarget, DpDelta, DpEpsilonBudget, DpNoiseSeed, Out,
         SecureAggregation,
     ];
 
@@ -160,12 +167,20 @@ internal sealed class SimulateOptions
             throw new UsageException($"--compress {compression}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
         }
 
+        var privacy = PrivacyArguments.Build(
+            parse.GetValue(DpClip) ?? defaults.DpClip, parse.GetValue(DpNoise) ?? defaults.DpNoise, parse.GetValue(DpEpsilonTarget) ?? defaults.DpEpsilonTarget,
+            parse.GetValue(DpDelta) ?? defaults.DpDelta, parse.GetValue(DpEpsilonBudget) ?? defaults.DpEpsilonBudget, parse.GetValue(DpNoiseSeed));
+        if (privacy is not null && algorithm == AlgorithmKind.Centralized)
+        {
+            throw new UsageException("--dp-*: peer-level DP protects what peers share; centralized training shares nothing");
+        }
+
         var attackers = attack?.ChooseAttackers(nodeCount, seed);
         var labelFlipped = attack?.Kind == AttackKind.LabelFlip ? attackers : null;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine, labelFlipped);
         var options = new SimulationOptions(
             algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
-            Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep);
+            Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep, Privacy: privacy);
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
     }
 
