@@ -173,8 +173,9 @@ extern "C" gf_status gf_model_use_dp_sgd(gf_model* model, double clip_norm, doub
                         std::to_string(noise_multiplier));
         int64_t total = 0;
         for (const auto& p : m.parameters) total += p.numel();
+        m.dp = gf_model::DpSgd{};  // waits for a draw still running from the previous settings
         m.dp.noise = at::detail::createCPUGenerator(noise_seed);
-        m.dp.noise_buffer = torch::empty({total}, torch::kFloat32);
+        m.dp.noise_count = total;
         m.dp.noise_multiplier = noise_multiplier;
         m.dp.clip_norm = clip_norm;
     });

@@ -2,6 +2,7 @@
 // module or a loaded TorchScript module, with the optimizer it owns.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,7 +55,10 @@ struct gf_model {
         double clip_norm = 0;
         double noise_multiplier = 0;
         at::Generator noise;  // seeded by the caller, never libtorch's global generator
-        torch::Tensor noise_buffer;  // one draw per step for all parameters, in parameters() order
+        int64_t noise_count = 0;  // parameter values: one draw each per step, in parameters() order
+        // The next step's draw, made on a helper thread while this step's gradients are computed (dp_sgd.cpp).
+        // Declared last so that it is destroyed first: its destructor waits for the draw to finish.
+        std::future<torch::Tensor> next_noise;
     } dp;
 
     torch::Tensor forward(const torch::Tensor& batch);
