@@ -71,6 +71,18 @@ GF_API gf_status gf_model_use_adam(gf_model* model, double learning_rate, double
                                    double weight_decay);
 GF_API gf_status gf_model_set_learning_rate(gf_model* model, double learning_rate);
 
+/* Sample-level DP-SGD (Abadi et al. 2016) in gf_model_train: each sample's gradient, over all parameters
+ * jointly, is clipped to L2 norm clip_norm; the batch's sum of clipped gradients gets Gaussian noise of standard
+ * deviation noise_multiplier * clip_norm per coordinate and is divided by the batch's size; the optimizer then steps
+ * on that as it would on the plain mean gradient. The noise comes from a generator of the model's own seeded with
+ * noise_seed (libtorch's global generator is never drawn from), one draw per parameter value per step in
+ * parameters() order; it is not part of the optimizer state. clip_norm must be finite and positive,
+ * noise_multiplier finite and not negative. Built-in models form per-sample gradients from one forward and one
+ * backward pass per batch; TorchScript models take one pass per sample. Calling again replaces the settings and
+ * reseeds; gf_model_disable_dp_sgd returns to plain gradients. */
+GF_API gf_status gf_model_use_dp_sgd(gf_model* model, double clip_norm, double noise_multiplier, uint64_t noise_seed);
+GF_API gf_status gf_model_disable_dp_sgd(gf_model* model);
+
 /* One optimizer step per batch over the samples order[0..order_count) (all sample_count samples in order
  * when order is NULL), batch_size at a time, the last batch possibly smaller. Writes the mean cross-entropy
  * loss over the samples seen, each batch's loss taken before its step. */

@@ -1,7 +1,11 @@
 // The exported model functions: creation, optimizer, training, evaluation, parameters.
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "dp_sgd.h"
 #include "errors.h"
 #include "models.h"
 
@@ -158,6 +162,32 @@ extern "C" gf_status gf_model_set_learning_rate(gf_model* model, double learning
     });
 }
 
+extern "C" gf_status gf_model_use_dp_sgd(gf_model* model, double clip_norm, double noise_multiplier,
+                                         uint64_t noise_seed) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        gf::require(std::isfinite(clip_norm) && clip_norm > 0,
+                    "the DP-SGD clipping norm must be a positive finite number, got " + std::to_string(clip_norm));
+        gf::require(std::isfinite(noise_multiplier) && noise_multiplier >= 0,
+                    "the DP-SGD noise multiplier must be a finite number not below 0, got " +
+                        std::to_string(noise_multiplier));
+        int64_t total = 0;
+        for (const auto& p : m.parameters) total += p.numel();
+        m.dp = gf_model::DpSgd{};  // waits for a draw still running from the previous settings
+        m.dp.noise = at::detail::createCPUGenerator(noise_seed);
+        m.dp.noise_count = total;
+        m.dp.noise_multiplier = noise_multiplier;
+        m.dp.clip_norm = clip_norm;
+    });
+}
+
+extern "C" gf_status gf_model_disable_dp_sgd(gf_model* model) {
+    return gf::guard([&] {
+        auto& m = deref(model);
+        m.dp = gf_model::DpSgd{};
+    });
+}
+
 extern "C" gf_status gf_model_train(gf_model* model, const float* features, const int64_t* labels,
                                     int64_t sample_count, const int64_t* order, int64_t order_count,
                                     int64_t batch_size, double* mean_loss) {
@@ -198,6 +228,11 @@ extern "C" gf_status gf_model_train(gf_model* model, const float* features, cons
                 targets = all_labels.narrow(0, start, size);
             }
             m.optimizer->zero_grad();
+            if (m.dp.clip_norm > 0) {
+                loss_sum += gf::dp_sgd_gradients(m, as_batch(m, rows), targets);
+                m.optimizer->step();
+                continue;
+            }
             auto loss = torch::nn::functional::cross_entropy(logits_of(m, rows), targets);
             loss.backward();
             m.optimizer->step();

@@ -5,13 +5,25 @@
 namespace gf {
 namespace {
 
+torch::Tensor linear(torch::nn::Linear& layer, const torch::Tensor& x, Tape* tape) {
+    auto y = layer->forward(x);
+    if (tape) tape->layers.push_back({layer->weight, layer->bias, x, y, false, 0});
+    return y;
+}
+
+torch::Tensor conv(torch::nn::Conv2d& layer, int64_t padding, const torch::Tensor& x, Tape* tape) {
+    auto y = layer->forward(x);
+    if (tape) tape->layers.push_back({layer->weight, layer->bias, x, y, true, padding});
+    return y;
+}
+
 // Softmax regression: logits = W x + b on the flattened sample.
 struct LogReg : Classifier {
-    LogReg(int64_t features, int64_t classes) : linear(register_module("linear", torch::nn::Linear(features, classes))) {}
+    LogReg(int64_t features, int64_t classes) : layer(register_module("linear", torch::nn::Linear(features, classes))) {}
 
-    torch::Tensor forward(torch::Tensor batch) override { return linear->forward(batch.flatten(1)); }
+    torch::Tensor run(torch::Tensor batch, Tape* tape) override { return gf::linear(layer, batch.flatten(1), tape); }
 
-    torch::nn::Linear linear;
+    torch::nn::Linear layer;
 };
 
 // Fully connected layers with ReLU between them. Layers are registered in order, so parameters() lists
@@ -26,10 +38,10 @@ struct Mlp : Classifier {
         layers.push_back(register_module("fc" + std::to_string(hidden.size()), torch::nn::Linear(width, classes)));
     }
 
-    torch::Tensor forward(torch::Tensor batch) override {
+    torch::Tensor run(torch::Tensor batch, Tape* tape) override {
         auto x = batch.flatten(1);
-        for (size_t i = 0; i + 1 < layers.size(); ++i) x = torch::relu(layers[i]->forward(x));
-        return layers.back()->forward(x);
+        for (size_t i = 0; i + 1 < layers.size(); ++i) x = torch::relu(linear(layers[i], x, tape));
+        return linear(layers.back(), x, tape);
     }
 
     std::vector<torch::nn::Linear> layers;
@@ -39,19 +51,21 @@ struct Mlp : Classifier {
 // scaled tanh and subsampling; conv1 is padded by 2 so a 28x28 image behaves like the original 32x32 input.
 struct LeNet5 : Classifier {
     LeNet5(int64_t channels, int64_t flat, int64_t classes)
-        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 6, 5).padding(2)))),
+        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 6, 5).padding(Conv1Padding)))),
           conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(6, 16, 5)))),
           fc1(register_module("fc1", torch::nn::Linear(flat, 120))),
           fc2(register_module("fc2", torch::nn::Linear(120, 84))),
           fc3(register_module("fc3", torch::nn::Linear(84, classes))) {}
 
-    torch::Tensor forward(torch::Tensor batch) override {
-        auto x = torch::max_pool2d(torch::relu(conv1->forward(batch)), 2);
-        x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);
-        x = torch::relu(fc1->forward(x.flatten(1)));
-        x = torch::relu(fc2->forward(x));
-        return fc3->forward(x);
+    torch::Tensor run(torch::Tensor batch, Tape* tape) override {
+        auto x = torch::max_pool2d(torch::relu(conv(conv1, Conv1Padding, batch, tape)), 2);
+        x = torch::max_pool2d(torch::relu(conv(conv2, 0, x, tape)), 2);
+        x = torch::relu(linear(fc1, x.flatten(1), tape));
+        x = torch::relu(linear(fc2, x, tape));
+        return linear(fc3, x, tape);
     }
+
+    static constexpr int64_t Conv1Padding = 2;
 
     torch::nn::Conv2d conv1, conv2;
     torch::nn::Linear fc1, fc2, fc3;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Torch;
 using GossipFl.Learning.Training;
 using GossipFl.Topology.Files;
@@ -35,11 +36,14 @@ internal static class TrainCommand
         var topology = new Option<FileInfo?>("--topology") { Description = "with --data: the topology file whose training: task: the data must fit" };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column, by header name or 0-based index (-1, the default, is the last)" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "write the trained model here (.safetensors, or .pt for a TorchScript model)" };
+        var dpClip = new Option<double?>("--dp-sample-clip") { Description = "sample-level DP-SGD: clip each sample's gradient to this L2 norm (needs --dp-sample-noise)" };
+        var dpNoise = new Option<double?>("--dp-sample-noise") { Description = "sample-level DP-SGD: the noise multiplier σ (Gaussian noise of σ·clip per coordinate on each batch's sum)" };
+        var dpSeed = new Option<ulong?>("--dp-noise-seed") { Description = "seed the DP-SGD noise, for reproducible experiments only (default: from the OS's cryptographic random source)" };
 
         var command = new Command("train", "Centralized training on the pooled data: the baseline for federated runs.")
         {
             model, dataset, epochs, batchSize, learningRate, optimizer, momentum, weightDecay, nesterov, seed, threads, metrics,
-            data, testData, topology, labelColumn, output,
+            data, testData, topology, labelColumn, output, dpClip, dpNoise, dpSeed,
         };
         command.SetAction((parse, cancellation) => UserErrors.GuardAsync(() =>
         {
@@ -53,7 +57,9 @@ internal static class TrainCommand
                 Positive(parse.GetValue(threads), "--threads"),
                 parse.GetValue(metrics),
                 OwnData(parse.GetValue(data) ?? [], parse.GetValue(testData), parse.GetValue(topology), parse.GetValue(labelColumn)),
-                parse.GetValue(output));
+                parse.GetValue(output),
+                ParseSampleDp(parse.GetValue(dpClip), parse.GetValue(dpNoise), parse.GetValue(dpSeed)),
+                parse.GetValue(dpSeed));
             return Task.FromResult(Run(settings, cancellation));
         }));
         return command;
@@ -65,6 +71,15 @@ internal static class TrainCommand
         var data = settings.OwnData is { } own ? LoadOwn(own, settings.Seed) : DatasetCatalog.Load(settings.Dataset, new DatasetLoadOptions(Seed: settings.Seed));
         using var model = TorchModel.Create(settings.Model, data.Train, seed: settings.Seed);
         model.UseOptimizer(settings.Optimizer);
+        if (settings.NoiseSeed is { } noiseSeed)
+        {
+            model.UseSampleDp(settings.SampleDp, noiseSeed);
+        }
+        else
+        {
+            model.UseSampleDp(settings.SampleDp);
+        }
+
         var trainer = new CentralizedTrainer(model, data, settings.BatchSize, settings.Seed);
 
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
@@ -74,6 +89,11 @@ internal static class TrainCommand
             "[grey]{0:N0} parameters; {1}; batch {2}; seed {3}; libtorch {4}, {5} threads, BLAS {6}[/]",
             model.ParameterCount, Markup.Escape(settings.Optimizer.ToString()), settings.BatchSize, settings.Seed,
             Markup.Escape(TorchRuntime.TorchVersion), TorchRuntime.Threads, Markup.Escape(TorchRuntime.BlasLibrary ?? "unknown"));
+        if (settings.SampleDp is { } dp)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]{0}; noise seed {1}[/]",
+                Markup.Escape(dp.ToString()), settings.NoiseSeed is { } seed ? seed.ToString(CultureInfo.InvariantCulture) : "from the OS's random source");
+        }
 
         using var metricsFile = settings.Metrics is null ? null : new StreamWriter(settings.Metrics.FullName, append: false);
         var best = default(EpochResult);
@@ -162,6 +182,32 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>The DP-SGD settings, or null without --dp-sample-clip. The noise multiplier is never implied: σ = 0 clips without privacy.</summary>
+    private static SampleDpSettings? ParseSampleDp(double? clip, double? noise, ulong? seed)
+    {
+        if (clip is null)
+        {
+            return noise is null && seed is null ? null : throw new UsageException("--dp-sample-noise and --dp-noise-seed go with --dp-sample-clip");
+        }
+
+        if (!(clip > 0) || double.IsInfinity(clip.Value))
+        {
+            throw new UsageException($"--dp-sample-clip must be a positive number, got {clip.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (noise is null)
+        {
+            throw new UsageException("--dp-sample-clip needs --dp-sample-noise (the noise multiplier σ; 0 clips without adding noise)");
+        }
+
+        if (!(noise >= 0) || double.IsInfinity(noise.Value))
+        {
+            throw new UsageException($"--dp-sample-noise must be a number not below 0, got {noise.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return new SampleDpSettings(clip.Value, noise.Value);
+    }
+
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new UsageException($"{option} must be at least 1, got {value}");
 
@@ -197,7 +243,7 @@ internal static class TrainCommand
 
     private sealed record Settings(
         ModelSpec Model, string Dataset, int Epochs, int BatchSize, OptimizerSpec Optimizer, ulong Seed, int Threads, FileInfo? Metrics, OwnDataFiles? OwnData,
-        FileInfo? Output);
+        FileInfo? Output, SampleDpSettings? SampleDp, ulong? NoiseSeed);
 
     /// <summary>Reports straight to the progress task; Progress&lt;T&gt; would post to the thread pool and race.</summary>
     private sealed class ProgressTo(ProgressTask task) : IProgress<double>

@@ -50,6 +50,12 @@ internal static unsafe partial class NativeMethods
     public static partial int gf_model_set_learning_rate(ModelHandle model, double learningRate);
 
     [LibraryImport(Library)]
+    public static partial int gf_model_use_dp_sgd(ModelHandle model, double clipNorm, double noiseMultiplier, ulong noiseSeed);
+
+    [LibraryImport(Library)]
+    public static partial int gf_model_disable_dp_sgd(ModelHandle model);
+
+    [LibraryImport(Library)]
     public static partial int gf_model_train(
         ModelHandle model, float* features, long* labels, long sampleCount, long* order, long orderCount, long batchSize, out double meanLoss);
 

@@ -103,4 +103,31 @@ public sealed class TrainCommandTests
             File.Delete(metrics);
         }
     }
+
+    [Theory]
+    [InlineData("error: --dp-sample-clip must be a positive number, got 0", "--dp-sample-clip", "0", "--dp-sample-noise", "1")]
+    [InlineData("error: --dp-sample-clip must be a positive number, got NaN", "--dp-sample-clip", "NaN", "--dp-sample-noise", "1")]
+    [InlineData("error: --dp-sample-noise must be a number not below 0, got -1", "--dp-sample-clip", "1", "--dp-sample-noise", "-1")]
+    [InlineData("error: --dp-sample-clip needs --dp-sample-noise", "--dp-sample-clip", "1")]
+    [InlineData("error: --dp-sample-noise and --dp-noise-seed go with --dp-sample-clip", "--dp-sample-noise", "1")]
+    public void Train_ImpossibleDpSgdOptions_ExitWithUsageError(string expected, params string[] options)
+    {
+        var result = GossipFlProcess.Run(["train", "--dataset", "synthetic", "--model", "logreg", .. options]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_WithSampleDp_SaysSoAndTrains()
+    {
+        var result = GossipFlProcess.Run(
+            "train", "--dataset", "synthetic", "--model", "logreg", "--epochs", "1", "--threads", "1",
+            "--dp-sample-clip", "1", "--dp-sample-noise", "0.5", "--dp-noise-seed", "3");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("DP-SGD clip 1, noise multiplier 0.5; noise seed 3", result.Output, StringComparison.Ordinal);
+        Assert.Contains("epoch 1/1", result.Output, StringComparison.Ordinal);
+    }
 }

@@ -4,6 +4,11 @@ Commands (each reads a JSON job file written by the C# test and prints one JSON 
   train JOB   build the model the job names, load the given flat initial parameters (parameters() order),
               run SGD over consecutive batches, report each step's loss and the final full-data loss.
   script OUT  write a small TorchScript classifier (18 features -> 2 classes) to OUT.
+  dpstep JOB  DP-SGD's clipped mean gradient of one batch (all samples of the job), computed in float64 the
+              plain way: one backward pass per sample, clipped to min(1, C / norm) with the norm over all
+              parameters. C is the job's "clip", or when it is 0 the median of the per-sample norms, so that
+              clipping binds for about half of the samples. Writes the gradient (float64, parameters() order) to
+              the job's "gradient" path and prints C, the per-sample norms and the mean loss.
 """
 import json
 import sys
@@ -81,6 +86,36 @@ def train(job_path):
     print(json.dumps({"losses": losses, "final_loss": final, "torch": torch.__version__}))
 
 
+def dpstep(job_path):
+    with open(job_path) as f:
+        job = json.load(f)
+    torch.set_num_threads(1)
+    shape = job["shape"]
+    model = build(job["kind"], shape, job.get("hidden", []), job["classes"]).double()
+    flat = torch.from_numpy(np.fromfile(job["parameters"], dtype="<f4")).double()
+    with torch.no_grad():
+        offset = 0
+        for p in model.parameters():
+            p.copy_(flat[offset:offset + p.numel()].view_as(p))
+            offset += p.numel()
+    x = torch.from_numpy(np.fromfile(job["features"], dtype="<f4")).double().view(-1, *shape)
+    y = torch.from_numpy(np.fromfile(job["labels"], dtype="<i8"))
+    params = list(model.parameters())
+    per_sample, losses = [], []
+    for i in range(x.shape[0]):
+        loss = F.cross_entropy(model(x[i:i + 1]), y[i:i + 1])
+        grads = torch.autograd.grad(loss, params)
+        per_sample.append(torch.cat([g.reshape(-1) for g in grads]))
+        losses.append(loss.item())
+    norms = torch.stack([g.norm() for g in per_sample])
+    clip = job["clip"] if job["clip"] > 0 else norms.median().item()
+    total = torch.zeros_like(per_sample[0])
+    for g, n in zip(per_sample, norms):
+        total += g * min(1.0, clip / n.item())
+    (total / x.shape[0]).numpy().astype("<f8").tofile(job["gradient"])
+    print(json.dumps({"clip": clip, "norms": norms.tolist(), "mean_loss": sum(losses) / len(losses)}))
+
+
 def script(out_path):
     torch.manual_seed(7)
     model = nn.Sequential(nn.Linear(18, 16), nn.ReLU(), nn.Linear(16, 2))
@@ -89,7 +124,7 @@ def script(out_path):
 
 
 if __name__ == "__main__":
-    commands = {"train": train, "script": script}
+    commands = {"train": train, "script": script, "dpstep": dpstep}
     if len(sys.argv) != 3 or sys.argv[1] not in commands:
-        raise SystemExit("usage: torch_reference.py train JOB.json | script OUT.pt")
+        raise SystemExit("usage: torch_reference.py train JOB.json | script OUT.pt | dpstep JOB.json")
     commands[sys.argv[1]](sys.argv[2])
