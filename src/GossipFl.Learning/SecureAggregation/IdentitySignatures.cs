@@ -5,8 +5,8 @@ namespace GossipFl.Learning.SecureAggregation;
 
 /// <summary>
 /// What the clients sign with their identity keys and how a signature is checked. Two statements: a client's
-/// ephemeral keys for one round (round 0, so a relaying server cannot swap them), and the survivor list U3 (round 4 of
-/// Bonawitz et al., ConsistencyCheck, so a server cannot tell different clients different lists). Each statement
+/// ephemeral keys for one round (round 0, so a relaying server cannot swap them), and the survivor list U3 (round 4 here,
+/// Bonawitz et al.'s ConsistencyCheck, so a server cannot tell different clients different lists). Each statement
 /// starts with its own label and the round context, so a signature over one is never a signature over the other, nor
 /// valid in another round, attempt, term or task.
 /// </summary>

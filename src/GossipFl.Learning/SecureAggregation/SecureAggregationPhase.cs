@@ -13,7 +13,7 @@ public enum SecureAggregationPhase
     CollectingInputs,
 
     /// <summary>
-    /// Round 4 of Bonawitz et al. (ConsistencyCheck): the client waits for the survivor list, signs it, then waits for the
+    /// Round 4 here, the ConsistencyCheck (Bonawitz et al. number it 3 and unmasking 4): the client waits for the survivor list, signs it, then waits for the
     /// others' signatures / the server collects the signatures over U3.
     /// </summary>
     CheckingConsistency,

@@ -1,7 +1,7 @@
 namespace GossipFl.Learning.SecureAggregation;
 
 /// <summary>
-/// Round 4 (ConsistencyCheck) of Bonawitz et al. §4, a client's answer to the survivor list: its identity signature
+/// Round 4 here, the ConsistencyCheck of Bonawitz et al. §4 (their round 3): a client's answer to the survivor list: its identity signature
 /// over the list it was told (<see cref="IdentitySignatures.SurvivorsStatement"/>). Layout: signature[64].
 /// </summary>
 public sealed record SurvivorSignature(byte[] Signature)
