@@ -22,11 +22,16 @@ run() {
   local label=$1 secure=$2 base=$(( 40000 + RANDOM % 20000 ))
   local dir="$work/$label" topology="$work/$label/cluster.yaml"
   mkdir -p "$dir"
+  # Every member's identity is pinned (secure aggregation refuses to start otherwise); made as a rollout would.
+  local fingerprints=()
+  for k in $(seq 1 "$nodes"); do
+    fingerprints[$k]=$(dotnet "$dll" identity --data-dir "$dir/n$k" 2>/dev/null)
+  done
   {
     echo "version: 1"; echo "nodes:"
     for k in $(seq 1 "$nodes"); do
       others=$(seq 1 "$nodes" | grep -vx "$k" | sed 's/^/n/' | paste -sd, - | sed 's/,/, /g')
-      echo "  - { name: n$k, trusts: [$others], address: \"127.0.0.1:$(( base + k ))\" }"
+      echo "  - { name: n$k, trusts: [$others], address: \"127.0.0.1:$(( base + k ))\", fingerprint: \"${fingerprints[$k]}\" }"
     done
     printf 'training:\n  algorithm: fedavg\n  model: %s\n  dataset: %s\n  partition: iid\n  rounds: %s\n  local_epochs: 1\n  client_fraction: 1\n  seed: 3\n' \
       "$model" "$dataset" "$rounds"

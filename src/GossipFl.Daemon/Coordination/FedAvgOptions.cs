@@ -33,6 +33,19 @@ internal sealed record FedAvgOptions
     /// </summary>
     public bool SecureAggregation { get; init; }
 
+    /// <summary>
+    /// Secure aggregation: the node's identity key as the protocol signs with it (its ephemeral keys each round, and the
+    /// survivor list before unmasking), and the fingerprint the topology pins for each member index, which every
+    /// signature is checked against. The daemon refuses to start secure aggregation unless every member is pinned.
+    /// </summary>
+    public Learning.SecureAggregation.SigningIdentity? SecureIdentity { get; init; }
+
+    /// <inheritdoc cref="SecureIdentity"/>
+    public IReadOnlyDictionary<int, string> PinnedFingerprints { get; init; } = new Dictionary<int, string>();
+
+    /// <summary>The task signature peers agreed on at the handshake; secure-aggregation signatures are bound to it.</summary>
+    public byte[] TaskSignature { get; init; } = [];
+
     /// <summary>Test-only: the round after whose acknowledged masked input this process kills itself (a crash between rounds 2 and 3).</summary>
     public long? CrashAfterMaskedInput { get; init; }
 

@@ -11,7 +11,8 @@ namespace GossipFl.Daemon.Node;
 /// <summary>
 /// FedAvg rounds with secure aggregation (<c>--secure-aggregation</c>, docs/secure-aggregation.md): the coordinator runs
 /// the server of Bonawitz et al.'s protocol and learns only Σ n_k·(x_k − global) and Σ n_k; every sampled client (the
-/// coordinator too, when sampled) runs the client. Key exchange overlaps local training: the key request goes out
+/// coordinator too, when sampled) runs the client, signing its keys and the survivor list with the node's identity key
+/// and checking the others' signatures against the fingerprints the topology pins. Key exchange overlaps local training: the key request goes out
 /// with the assignment, and a client masks its update once both its training and the relayed shares are done.
 /// </summary>
 internal sealed partial class FedAvgDriver
@@ -23,20 +24,31 @@ internal sealed partial class FedAvgDriver
     private SecureClientRound? _secureClient;
     private (long Term, long Round, ulong[] Input)? _pendingSecureInput;
 
+    /// <summary>The coordinator's last try: a redo of the same round is the next attempt, with its own context.</summary>
+    private (long Term, long Round, int Attempt)? _lastSecureAttempt;
+
+    /// <summary>The client's last key request answered: a coordinator cannot make it sign keys for an attempt twice.</summary>
+    private (string Coordinator, long Term, long Round, int Attempt)? _lastKeyRequest;
+
     /// <summary>Test-only (<see cref="Coordination.FedAvgOptions.CrashAfterMaskedInput"/>): set once the crash is decided; nothing more is answered.</summary>
     private volatile bool _crashing;
 
-    /// <summary>What every key of a round is bound to: the term, round, threshold, sample size and coordinator.</summary>
-    internal static byte[] SecureContext(long term, long round, int threshold, int sampled, string coordinator)
+    /// <summary>
+    /// What every key and signature of a round is bound to: the task signature, term, round, attempt, threshold, sample
+    /// size and coordinator. A signature made for one of them does not verify for any other.
+    /// </summary>
+    internal static byte[] SecureContext(ReadOnlySpan<byte> taskSignature, long term, long round, int attempt, int threshold, int sampled, string coordinator)
     {
         var name = Encoding.UTF8.GetBytes(coordinator);
-        var text = new byte[20 + name.Length];
-        BinaryPrimitives.WriteInt64BigEndian(text, term);
-        BinaryPrimitives.WriteInt64BigEndian(text.AsSpan(8), round);
-        BinaryPrimitives.WriteUInt16BigEndian(text.AsSpan(16), (ushort)threshold);
-        BinaryPrimitives.WriteUInt16BigEndian(text.AsSpan(18), (ushort)sampled);
-        name.CopyTo(text, 20);
-        return SHA256.HashData([.. "gossipfl/secagg/1 context "u8, .. text]);
+        var text = new byte[32 + 22 + name.Length];
+        SHA256.HashData(taskSignature, text);
+        BinaryPrimitives.WriteInt64BigEndian(text.AsSpan(32), term);
+        BinaryPrimitives.WriteInt64BigEndian(text.AsSpan(40), round);
+        BinaryPrimitives.WriteUInt16BigEndian(text.AsSpan(48), (ushort)attempt);
+        BinaryPrimitives.WriteUInt16BigEndian(text.AsSpan(50), (ushort)threshold);
+        BinaryPrimitives.WriteUInt16BigEndian(text.AsSpan(52), (ushort)sampled);
+        name.CopyTo(text, 54);
+        return SHA256.HashData([.. "gossipfl/secagg/2 context "u8, .. text]);
     }
 
     /// <summary>
@@ -60,9 +72,17 @@ internal sealed partial class FedAvgDriver
             return null;
         }
 
+        var attempt = _lastSecureAttempt is { } last && last.Term == term && last.Round == round ? last.Attempt + 1 : 0;
+        if (attempt > ushort.MaxValue)
+        {
+            return Failed(round, term, $"{attempt} attempts of one round; the attempt counter is 16 bits");
+        }
+
+        _lastSecureAttempt = (term, round, attempt);
         var threshold = SecureAggregationRound.DefaultThreshold(chosen.Length);
-        var protocol = new SecureAggregationRound(SecureContext(term, round, threshold, chosen.Length, _name), threshold, _parameterCount + 1);
-        var secure = new SecureServerRound(term, round, threshold, chosen.Length, new SecureAggregationServer(protocol, chosen));
+        var protocol = new SecureAggregationRound(
+            SecureContext(_options.TaskSignature, term, round, attempt, threshold, chosen.Length, _name), threshold, _parameterCount + 1, _options.PinnedFingerprints);
+        var secure = new SecureServerRound(term, round, attempt, threshold, chosen.Length, new SecureAggregationServer(protocol, chosen));
         lock (_gate)
         {
             _secureServer = secure;
@@ -143,6 +163,25 @@ internal sealed partial class FedAvgDriver
             foreach (var client in survivors.Clients)
             {
                 SendSecure(_members[client], survivorMessage, cancellation);
+            }
+
+            // Round 4 (ConsistencyCheck): signatures over U3 -> forwarded to the signers, each of whom checks t of them.
+            await CollectAsync(secure, cancellation).ConfigureAwait(false);
+            ConsistencyProof proof;
+            lock (_gate)
+            {
+                closed = secure.Server.TryCloseConsistency(out proof, out reason);
+            }
+
+            if (!closed)
+            {
+                return Failed(round, term, reason);
+            }
+
+            var proofMessage = secure.Message(SecureAggregationMessageKind.ConsistencyProof, proof);
+            foreach (var (client, _) in proof.Entries)
+            {
+                SendSecure(_members[client], proofMessage, cancellation);
             }
 
             // Round 3: unmasking shares -> the sum. Late messages find no round any more and are dropped.
@@ -243,6 +282,7 @@ internal sealed partial class FedAvgDriver
             case SecureAggregationMessageKind.AdvertiseKeys:
             case SecureAggregationMessageKind.ShareKeys:
             case SecureAggregationMessageKind.MaskedInput:
+            case SecureAggregationMessageKind.SurvivorSignature:
             case SecureAggregationMessageKind.Unmasking:
                 OnClientMessage(sender, message);
                 break;
@@ -260,7 +300,8 @@ internal sealed partial class FedAvgDriver
         SecureServerRound secure;
         lock (_gate)
         {
-            if (_secureServer is not { } current || current.Term != message.Term || current.Round != message.Round || _election.Term != message.Term)
+            if (_secureServer is not { } current || current.Term != message.Term || current.Round != message.Round || current.Attempt != message.Attempt
+                || _election.Term != message.Term)
             {
                 _state.Drop("late_secure_message");
                 return;
@@ -273,6 +314,7 @@ internal sealed partial class FedAvgDriver
                 AdvertisedKeys keys when message.Kind == SecureAggregationMessageKind.AdvertiseKeys => secure.Server.TryAcceptKeys(client, keys, out reason),
                 ShareCiphertexts shares => secure.Server.TryAcceptShares(client, shares, out reason),
                 MaskedInput input => secure.Server.TryAcceptMaskedInput(client, input, out reason),
+                SurvivorSignature signature => secure.Server.TryAcceptSurvivorSignature(client, signature, out reason),
                 UnmaskingShares unmasking => secure.Server.TryAcceptUnmasking(client, unmasking, out reason),
                 _ => Refused(out reason),
             };
@@ -315,7 +357,7 @@ internal sealed partial class FedAvgDriver
         }
 
         if (state is null || state.Coordinator != sender || state.Term != message.Term || state.Round != message.Round
-            || state.Threshold != message.Threshold || state.Sampled != message.Sampled)
+            || state.Attempt != message.Attempt || state.Threshold != message.Threshold || state.Sampled != message.Sampled)
         {
             _state.Drop("late_secure_message");
             return;
@@ -336,7 +378,11 @@ internal sealed partial class FedAvgDriver
                     state.Relayed ??= relayed;
                     break;
                 case SurvivorList survivors:
-                    ok = state.Client.TryUnmask(survivors, out var unmasking, out reason);
+                    ok = state.Client.TrySignSurvivors(survivors, out var signature, out reason);
+                    answer = ok ? state.Message(SecureAggregationMessageKind.SurvivorSignature, signature) : null;
+                    break;
+                case ConsistencyProof proof:
+                    ok = state.Client.TryUnmask(proof, out var unmasking, out reason);
                     answer = ok ? state.Message(SecureAggregationMessageKind.Unmasking, unmasking) : null;
                     break;
                 default:
@@ -347,8 +393,7 @@ internal sealed partial class FedAvgDriver
 
         if (!ok)
         {
-            _state.Drop("refused_secure_message");
-            LogRefused(sender, $"{message.Kind} of round {message.Round}: {reason}");
+            RefuseOrAbort(state, message.Kind, reason);
             return;
         }
 
@@ -392,11 +437,30 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
-        var protocol = new SecureAggregationRound(SecureContext(message.Term, message.Round, message.Threshold, message.Sampled, sender), message.Threshold, _parameterCount + 1);
-        var state = new SecureClientRound(sender, message.Term, message.Round, message.Threshold, message.Sampled, new SecureAggregationClient(_index, protocol));
+        if (_options.SecureIdentity is not { } identity)
+        {
+            _state.Drop("refused_secure_message");
+            LogRefused(sender, "key request: this node has no identity key to sign with (secure aggregation runs in identity mode only)");
+            return;
+        }
+
+        var protocol = new SecureAggregationRound(
+            SecureContext(_options.TaskSignature, message.Term, message.Round, message.Attempt, message.Threshold, message.Sampled, sender),
+            message.Threshold, _parameterCount + 1, _options.PinnedFingerprints);
+        var state = new SecureClientRound(sender, message.Term, message.Round, message.Attempt, message.Threshold, message.Sampled, new SecureAggregationClient(_index, protocol, identity));
         SecureClientRound? previous;
         lock (_gate)
         {
+            if (_lastKeyRequest is { } last && last.Coordinator == sender && last.Term == message.Term && last.Round == message.Round && last.Attempt >= message.Attempt)
+            {
+                // Keys signed for an attempt are signed once: a second request for it could only serve to replay old keys.
+                _state.Drop("refused_secure_message");
+                LogRefused(sender, $"key request for attempt {message.Attempt} of round {message.Round}; this node already answered attempt {last.Attempt}");
+                state.Client.Dispose();
+                return;
+            }
+
+            _lastKeyRequest = (sender, message.Term, message.Round, message.Attempt);
             previous = _secureClient;
             _secureClient = state;
             if (_pendingSecureInput is { } pending && pending.Term == message.Term && pending.Round == message.Round)
@@ -478,8 +542,7 @@ internal sealed partial class FedAvgDriver
             state.MaskedSent = true;
             if (!state.Client.TryMaskInput(state.Relayed, state.Input, out masked, out reason))
             {
-                _state.Drop("refused_secure_message");
-                LogRefused(state.Coordinator, $"relayed shares of round {state.Round}: {reason}");
+                RefuseOrAbort(state, SecureAggregationMessageKind.RelayedShares, reason);
                 return;
             }
         }
@@ -505,6 +568,30 @@ internal sealed partial class FedAvgDriver
         SendSecure(state.Coordinator, message, cancellation);
     }
 
+    /// <summary>
+    /// A refusal by the client's protocol: when it failed the client's round (a bad signature or pin, a list the others
+    /// did not sign), the client aborts this attempt and says so once, naming the members; else it is a dropped message.
+    /// </summary>
+    private void RefuseOrAbort(SecureClientRound state, SecureAggregationMessageKind kind, string reason)
+    {
+        var named = ClientId().Replace(reason, m => int.TryParse(m.Groups[1].ValueSpan, out var k) && k < _members.Count ? $"{m.Value} ({_members[k]})" : m.Value);
+        if (state.Client.Phase == SecureAggregationPhase.Failed)
+        {
+            _state.Drop("secure_round_aborted");
+            LogSecureAborted(state.Round, state.Attempt, state.Coordinator, kind, named);
+            return;
+        }
+
+        _state.Drop("refused_secure_message");
+        LogRefused(state.Coordinator, $"{kind} of round {state.Round}: {named}");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"client (\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ClientId();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round} attempt {Attempt}: aborting secure aggregation with coordinator {Coordinator}, sending nothing more in this attempt: its {Kind} was refused: {Reason}")]
+    private partial void LogSecureAborted(long round, int attempt, string coordinator, SecureAggregationMessageKind kind, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: masked input acknowledged; crashing now (--crash-after-masked-input, test only)")]
     private partial void LogCrashing(long round);
 
@@ -521,22 +608,24 @@ internal sealed partial class FedAvgDriver
     private partial void LogClipped(long round, int count, double bound);
 
     /// <summary>The coordinator's round: the protocol's server and a signal for each accepted answer.</summary>
-    private sealed class SecureServerRound(long term, long round, int threshold, int sampled, SecureAggregationServer server)
+    private sealed class SecureServerRound(long term, long round, int attempt, int threshold, int sampled, SecureAggregationServer server)
     {
         public long Term { get; } = term;
 
         public long Round { get; } = round;
+
+        public int Attempt { get; } = attempt;
 
         public SecureAggregationServer Server { get; } = server;
 
         public SemaphoreSlim Changed { get; } = new(0);
 
         public SecureAggregationMessage Message(SecureAggregationMessageKind kind, object? body) =>
-            SecureAggregationMessage.Create(kind, Term, Round, threshold, sampled, body);
+            SecureAggregationMessage.Create(kind, Attempt, Term, Round, threshold, sampled, body);
     }
 
     /// <summary>A sampled client's round: the protocol's client, the quantized input and the relayed shares, under <see cref="Gate"/>.</summary>
-    private sealed class SecureClientRound(string coordinator, long term, long round, int threshold, int sampled, SecureAggregationClient client)
+    private sealed class SecureClientRound(string coordinator, long term, long round, int attempt, int threshold, int sampled, SecureAggregationClient client)
     {
         public Lock Gate { get; } = new();
 
@@ -545,6 +634,8 @@ internal sealed partial class FedAvgDriver
         public long Term { get; } = term;
 
         public long Round { get; } = round;
+
+        public int Attempt { get; } = attempt;
 
         public int Threshold { get; } = threshold;
 
@@ -559,6 +650,6 @@ internal sealed partial class FedAvgDriver
         public bool MaskedSent { get; set; }
 
         public SecureAggregationMessage Message(SecureAggregationMessageKind kind, object? body) =>
-            SecureAggregationMessage.Create(kind, Term, Round, Threshold, Sampled, body);
+            SecureAggregationMessage.Create(kind, Attempt, Term, Round, Threshold, Sampled, body);
     }
 }

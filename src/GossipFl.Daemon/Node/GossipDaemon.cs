@@ -45,6 +45,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private MetricsWriter? _metrics;
     private AggregationSpec _aggregation = AggregationSpec.Mean;
     private TaskSignature? _signature;
+    private NodeIdentity? _identity;
     private ModelDescription? _description;
     private Dictionary<string, string>? _modelMetadata;
     private string _dataDirectory = "";
@@ -197,7 +198,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         if (_settings.SecureAggregation)
         {
             // Peers that aggregate securely and peers that send updates in the clear cannot share a round.
-            taskText += "\nsecure_aggregation=bonawitz/1";
+            // Version 2: signed ephemeral keys and the round 4 consistency check; a version-1 peer is refused at the handshake.
+            taskText += "\nsecure_aggregation=bonawitz/2";
         }
 
         _description = _ownData is not null
@@ -291,6 +293,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         var identity = NodeIdentity.LoadOrCreate(dataDirectory);
+        _identity = identity;
         var transport = new UdpTransport(new UdpTransportOptions
         {
             NodeName = _name,
@@ -514,8 +517,14 @@ internal sealed partial class GossipDaemon : BackgroundService
     /// <summary>
     /// Refuses, in one line each, what cannot work with secure aggregation: gossip (peers see each other's models by
     /// design), robust rules (they need each client's update, which the coordinator no longer sees), and samples of
-    /// fewer than 3 clients (with 2, each could subtract its own update from the sum).
+    /// fewer than 3 clients (with 2, each could subtract its own update from the sum), and members whose identity keys
+    /// the topology does not pin, or a pre-shared key instead of identity keys: the clients check each other's signed
+    /// keys against the pins, and a key learned from the coordinator itself would prove nothing.
     /// </summary>
+    /// <summary>Topology files may write <c>sha256:HEX</c>; the protocol compares bare lowercase hex.</summary>
+    private static string NormaliseFingerprint(string fingerprint) =>
+        (fingerprint.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? fingerprint["sha256:".Length..] : fingerprint).ToLowerInvariant();
+
     private void EnsureSecureAggregationFits(bool fedAvg, AggregationSpec aggregation, int nodes)
     {
         if (!fedAvg)
@@ -535,6 +544,19 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             throw new DaemonConfigurationException(string.Create(CultureInfo.InvariantCulture,
                 $"--secure-aggregation: --client-fraction {_settings.ClientFraction} samples {sampled} of {nodes} peers per round; secure aggregation needs at least 3 (with 2, each client could subtract its own update from the sum)"));
+        }
+
+        if (_settings.PskFile is not null)
+        {
+            throw new DaemonConfigurationException(
+                "--secure-aggregation with --psk-file: the clients sign their round keys with their identity keys, which pre-shared-key mode does not have; drop --psk-file");
+        }
+
+        var unpinned = _topology!.Nodes.Where(n => string.IsNullOrEmpty(n.Fingerprint)).Select(n => n.Name).ToArray();
+        if (unpinned.Length > 0)
+        {
+            throw new DaemonConfigurationException(
+                $"--secure-aggregation needs every member's identity pinned in {_settings.Topology} (a 'fingerprint:' from `gossipfl identity`), so that a coordinator cannot swap a client's keys; unpinned: {string.Join(", ", unpinned)}");
         }
     }
 
@@ -558,6 +580,11 @@ internal sealed partial class GossipDaemon : BackgroundService
             Aggregation = _aggregation,
             Attack = _attack,
             SecureAggregation = _settings.SecureAggregation,
+            SecureIdentity = _settings.SecureAggregation && _identity is { } identity ? new Learning.SecureAggregation.SigningIdentity(identity.PublicKey, data => identity.Sign(data)) : null,
+            PinnedFingerprints = members.Select((name, index) => (index, _topology!.Nodes.FirstOrDefault(n => n.Name == name)?.Fingerprint))
+                .Where(p => p.Fingerprint is not null)
+                .ToDictionary(p => p.index, p => NormaliseFingerprint(p.Fingerprint!)),
+            TaskSignature = _signature!.Bytes.ToArray(),
             CrashAfterMaskedInput = _settings.CrashAfterMaskedInput,
             Election = new ElectionOptions
             {

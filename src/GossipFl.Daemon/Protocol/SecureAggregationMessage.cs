@@ -9,7 +9,7 @@ public enum SecureAggregationMessageKind : byte
     /// <summary>Coordinator to a sampled client: make this round's keys (sent with the assignment, so key exchange overlaps training).</summary>
     KeyRequest = 10,
 
-    /// <summary>Client to coordinator, Bonawitz round 0: the client's two ephemeral public keys.</summary>
+    /// <summary>Client to coordinator, Bonawitz round 0: the client's two ephemeral public keys, signed with its identity key.</summary>
     AdvertiseKeys = 11,
 
     /// <summary>Coordinator to every client of U1: all advertised keys.</summary>
@@ -24,28 +24,38 @@ public enum SecureAggregationMessageKind : byte
     /// <summary>Client to coordinator, round 2: the masked input.</summary>
     MaskedInput = 15,
 
-    /// <summary>Coordinator to every client of U3: whose masked inputs it holds.</summary>
+    /// <summary>Coordinator to every client of U3: whose masked inputs it holds, for the client to sign (round 4).</summary>
     Survivors = 16,
 
-    /// <summary>Client to coordinator, round 3: the shares that remove the masks of the sum.</summary>
+    /// <summary>Client to coordinator, round 3: the shares that remove the masks of the sum (only after a valid consistency proof).</summary>
     Unmasking = 17,
+
+    /// <summary>Client to coordinator, round 4 (ConsistencyCheck): its identity signature over the survivor list.</summary>
+    SurvivorSignature = 18,
+
+    /// <summary>Coordinator to every client of U3: the survivors' signatures over U3, at least t of them.</summary>
+    ConsistencyProof = 19,
 }
 
 /// <summary>
 /// One message of a secure-aggregation round of one coordinator term. Layout, header big-endian (24 bytes): kind u8
-/// (10..17), version u8 = 1, reserved u16 = 0, term i64, round i64, threshold t u16, sampled n u16 (2 ≤ t ≤ n ≤ 1024;
-/// a client echoes its round's values), then the body of its kind, read by the library's <c>TryRead</c>
-/// (<see cref="AdvertisedKeys"/>, <see cref="Learning.SecureAggregation.KeyDirectory"/>, <see cref="ShareCiphertexts"/>,
-/// <see cref="Learning.SecureAggregation.MaskedInput"/>, <see cref="SurvivorList"/>, <see cref="UnmaskingShares"/>); a key request has no body.
+/// (10..19), version u8 = 2, attempt u16 (0 for a round's first try, one more for each redo), term i64, round i64,
+/// threshold t u16, sampled n u16 (2 ≤ t ≤ n ≤ 1024; a client echoes its round's values), then the body of its kind,
+/// read by the library's <c>TryRead</c> (<see cref="AdvertisedKeys"/>, <see cref="Learning.SecureAggregation.KeyDirectory"/>,
+/// <see cref="ShareCiphertexts"/>, <see cref="Learning.SecureAggregation.MaskedInput"/>, <see cref="SurvivorList"/>,
+/// <see cref="Learning.SecureAggregation.SurvivorSignature"/>, <see cref="Learning.SecureAggregation.ConsistencyProof"/>,
+/// <see cref="UnmaskingShares"/>); a key request has no body. Version 1 (unsigned keys, no round 4, a reserved u16 where
+/// the attempt is) is refused: its keys could be swapped by the coordinator unnoticed.
 /// </summary>
 public sealed class SecureAggregationMessage
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
     public const int HeaderSize = 24;
 
-    private SecureAggregationMessage(SecureAggregationMessageKind kind, long term, long round, int threshold, int sampled, object? body)
+    private SecureAggregationMessage(SecureAggregationMessageKind kind, int attempt, long term, long round, int threshold, int sampled, object? body)
     {
         Kind = kind;
+        Attempt = attempt;
         Term = term;
         Round = round;
         Threshold = threshold;
@@ -54,6 +64,9 @@ public sealed class SecureAggregationMessage
     }
 
     public SecureAggregationMessageKind Kind { get; }
+
+    /// <summary>Which try of the round this is: a redone round has fresh keys, and signatures of one try do not verify in another.</summary>
+    public int Attempt { get; }
 
     public long Term { get; }
 
@@ -67,16 +80,18 @@ public sealed class SecureAggregationMessage
     public object? Body { get; }
 
     public static bool IsSecureAggregationKind(byte kind) =>
-        kind is >= (byte)SecureAggregationMessageKind.KeyRequest and <= (byte)SecureAggregationMessageKind.Unmasking;
+        kind is >= (byte)SecureAggregationMessageKind.KeyRequest and <= (byte)SecureAggregationMessageKind.ConsistencyProof;
 
-    public static SecureAggregationMessage Create(SecureAggregationMessageKind kind, long term, long round, int threshold, int sampled, object? body)
+    public static SecureAggregationMessage Create(SecureAggregationMessageKind kind, int attempt, long term, long round, int threshold, int sampled, object? body)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(attempt);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(attempt, ushort.MaxValue);
         if (ExpectedBodyType(kind) is { } type ? body?.GetType() != type : body is not null)
         {
             throw new ArgumentException($"{kind} does not carry a {body?.GetType().Name ?? "null"} body", nameof(body));
         }
 
-        return new SecureAggregationMessage(kind, term, round, threshold, sampled, body);
+        return new SecureAggregationMessage(kind, attempt, term, round, threshold, sampled, body);
     }
 
     public byte[] ToArray()
@@ -89,6 +104,8 @@ public sealed class SecureAggregationMessage
             ShareCiphertexts shares => shares.ToArray(),
             MaskedInput input => input.ToArray(),
             SurvivorList survivors => survivors.ToArray(),
+            SurvivorSignature signature => signature.ToArray(),
+            ConsistencyProof proof => proof.ToArray(),
             UnmaskingShares unmasking => unmasking.ToArray(),
             _ => throw new InvalidOperationException($"no layout for {Body.GetType().Name}"),
         };
@@ -96,6 +113,7 @@ public sealed class SecureAggregationMessage
         bytes[0] = (byte)Kind;
         bytes[1] = Version;
         var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)Attempt);
         BinaryPrimitives.WriteInt64BigEndian(span[4..], Term);
         BinaryPrimitives.WriteInt64BigEndian(span[12..], Round);
         BinaryPrimitives.WriteUInt16BigEndian(span[20..], (ushort)Threshold);
@@ -118,13 +136,16 @@ public sealed class SecureAggregationMessage
             return false;
         }
 
-        if (!IsSecureAggregationKind(source[0]) || source[1] != Version || source[2] != 0 || source[3] != 0)
+        if (!IsSecureAggregationKind(source[0]) || source[1] != Version)
         {
-            reason = $"kind {source[0]} version {source[1]} is not a secure-aggregation message of version {Version}";
+            reason = source[1] == 1
+                ? $"kind {source[0]} version 1 (unsigned ephemeral keys, no consistency check) is refused; this node speaks version {Version}"
+                : $"kind {source[0]} version {source[1]} is not a secure-aggregation message of version {Version}";
             return false;
         }
 
         var kind = (SecureAggregationMessageKind)source[0];
+        int attempt = BinaryPrimitives.ReadUInt16BigEndian(source[2..]);
         var term = BinaryPrimitives.ReadInt64BigEndian(source[4..]);
         var round = BinaryPrimitives.ReadInt64BigEndian(source[12..]);
         int threshold = BinaryPrimitives.ReadUInt16BigEndian(source[20..]);
@@ -178,6 +199,14 @@ public sealed class SecureAggregationMessage
                 ok = UnmaskingShares.TryRead(body, out var unmasking, out reason);
                 parsed = unmasking;
                 break;
+            case SecureAggregationMessageKind.SurvivorSignature:
+                ok = SurvivorSignature.TryRead(body, out var signature, out reason);
+                parsed = signature;
+                break;
+            case SecureAggregationMessageKind.ConsistencyProof:
+                ok = ConsistencyProof.TryRead(body, out var proof, out reason);
+                parsed = proof;
+                break;
         }
 
         if (!ok)
@@ -186,7 +215,7 @@ public sealed class SecureAggregationMessage
             return false;
         }
 
-        message = new SecureAggregationMessage(kind, term, round, threshold, sampled, parsed);
+        message = new SecureAggregationMessage(kind, attempt, term, round, threshold, sampled, parsed);
         return true;
     }
 
@@ -199,6 +228,8 @@ public sealed class SecureAggregationMessage
         SecureAggregationMessageKind.MaskedInput => typeof(MaskedInput),
         SecureAggregationMessageKind.Survivors => typeof(SurvivorList),
         SecureAggregationMessageKind.Unmasking => typeof(UnmaskingShares),
+        SecureAggregationMessageKind.SurvivorSignature => typeof(SurvivorSignature),
+        SecureAggregationMessageKind.ConsistencyProof => typeof(ConsistencyProof),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a secure-aggregation kind"),
     };
 }

@@ -6,9 +6,11 @@ namespace GossipFl.Learning.SecureAggregation;
 
 /// <summary>
 /// The client (user) role of one round of secure aggregation, Bonawitz et al., "Practical Secure Aggregation for
-/// Privacy-Preserving Machine Learning", CCS 2017, §4 (the honest-but-curious variant: no round 4 consistency
-/// check, no signatures on the advertised keys; docs/secure-aggregation.md says what that allows). Transport-free:
-/// each step takes the server's message and returns the client's answer, or refuses with a reason.
+/// Privacy-Preserving Machine Learning", CCS 2017, §4, with the two defences of its active-adversary variant: the
+/// advertised keys are signed with the client's identity key and checked against the pinned identities, and before
+/// unmasking the client signs U3 and needs t matching signatures from U3 (round 4, ConsistencyCheck). Transport-free:
+/// each step takes the server's message and returns the client's answer, or refuses with a reason; a refusal fails
+/// the client's round, so it sends nothing more in it.
 /// </summary>
 /// <remarks>
 /// Client ids are small non-negative integers (the daemon's member indices); the Shamir point of client u is u + 1.
@@ -18,6 +20,7 @@ namespace GossipFl.Learning.SecureAggregation;
 public sealed class SecureAggregationClient : IDisposable
 {
     private readonly SecureAggregationRound _round;
+    private readonly SigningIdentity _identity;
     private readonly ECDiffieHellman _cipherKey = KeyAgreement.Generate();
     private readonly ECDiffieHellman _maskKey = KeyAgreement.Generate();
     private readonly byte[] _selfSeed = RandomNumberGenerator.GetBytes(MaskExpander.SeedSize);
@@ -25,21 +28,24 @@ public sealed class SecureAggregationClient : IDisposable
     private readonly Dictionary<int, (BigInteger MaskKey, BigInteger SelfSeed)> _held = [];
     private AdvertisedKeys? _advertised;
     private int[] _sharers = [];
+    private int[]? _survivors;
 
-    public SecureAggregationClient(int id, SecureAggregationRound round)
+    public SecureAggregationClient(int id, SecureAggregationRound round, SigningIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(round);
+        ArgumentNullException.ThrowIfNull(identity);
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, SecureAggregationLimits.MaxClients);
         Id = id;
         _round = round;
+        _identity = identity;
     }
 
     public int Id { get; }
 
     public SecureAggregationPhase Phase { get; private set; } = SecureAggregationPhase.AdvertisingKeys;
 
-    /// <summary>Round 0: the client's fresh public keys c^PK and s^PK.</summary>
+    /// <summary>Round 0: the client's fresh public keys c^PK and s^PK, signed with its identity key for this round.</summary>
     public AdvertisedKeys AdvertiseKeys()
     {
         if (Phase != SecureAggregationPhase.AdvertisingKeys)
@@ -47,7 +53,10 @@ public sealed class SecureAggregationClient : IDisposable
             throw new InvalidOperationException($"keys are advertised once, in round 0 (the client is {Phase})");
         }
 
-        _advertised = new AdvertisedKeys(KeyAgreement.ExportPublic(_cipherKey), KeyAgreement.ExportPublic(_maskKey));
+        var cipherKey = KeyAgreement.ExportPublic(_cipherKey);
+        var maskKey = KeyAgreement.ExportPublic(_maskKey);
+        var signature = _identity.Sign(IdentitySignatures.KeysStatement(_round.Context, Id, cipherKey, maskKey));
+        _advertised = new AdvertisedKeys(cipherKey, maskKey, _identity.PublicKey, signature);
         Phase = SecureAggregationPhase.SharingKeys;
         return _advertised;
     }
@@ -55,7 +64,8 @@ public sealed class SecureAggregationClient : IDisposable
     /// <summary>
     /// Round 1: given the directory U1, splits s^SK and b into t-of-|U1| shares and encrypts each other client's pair
     /// under the key agreed with its c^PK. Refuses a directory with fewer than t clients, without this client's own
-    /// keys, or with a key that is not a curve point.
+    /// keys, with a key that is not a curve point, or with an entry whose identity key is not the one pinned for its
+    /// client or whose signature does not cover its keys in this round (a swapped key).
     /// </summary>
     public bool TryShareKeys(KeyDirectory directory, out ShareCiphertexts outgoing, out string reason)
     {
@@ -72,7 +82,7 @@ public sealed class SecureAggregationClient : IDisposable
         }
 
         var own = directory.Entries.FirstOrDefault(e => e.Client == Id).Keys;
-        if (own is null || !own.CipherKey.AsSpan().SequenceEqual(_advertised!.CipherKey) || !own.MaskKey.AsSpan().SequenceEqual(_advertised.MaskKey))
+        if (own is null || !own.ToArray().AsSpan().SequenceEqual(_advertised!.ToArray()))
         {
             return Fail("the key directory does not carry this client's own keys unchanged", out reason);
         }
@@ -85,6 +95,11 @@ public sealed class SecureAggregationClient : IDisposable
                 if (client == Id)
                 {
                     continue;
+                }
+
+                if (!IdentitySignatures.TryVerifyKeys(_round, client, keys, out reason))
+                {
+                    return Fail(reason, out reason);
                 }
 
                 if (!KeyAgreement.TryImportPublic(keys.CipherKey, out var cipherKey, out reason)
@@ -198,23 +213,27 @@ public sealed class SecureAggregationClient : IDisposable
         }
 
         masked = new MaskedInput(values);
-        Phase = SecureAggregationPhase.Unmasking;
+        Phase = SecureAggregationPhase.CheckingConsistency;
         return true;
     }
 
     /// <summary>
-    /// Round 3: given U3 (the clients whose masked inputs the server holds), sends the share of b_v for every v in U3 and
-    /// of s_v^SK for every v in U2 \ U3: never both for one client, so the server can remove either the self mask or the
-    /// pairwise masks of a client, not both. Refuses a list with fewer than t clients, without this client, or naming a
+    /// Round 4 (ConsistencyCheck), first half: given U3 (the clients whose masked inputs the server holds), signs it with
+    /// the identity key. Signs once per round; refuses a list with fewer than t clients, without this client, or naming a
     /// client that did not share keys in round 1.
     /// </summary>
-    public bool TryUnmask(SurvivorList survivors, out UnmaskingShares shares, out string reason)
+    public bool TrySignSurvivors(SurvivorList survivors, out SurvivorSignature signature, out string reason)
     {
         ArgumentNullException.ThrowIfNull(survivors);
-        shares = null!;
-        if (!InPhase(SecureAggregationPhase.Unmasking, out reason))
+        signature = null!;
+        if (!InPhase(SecureAggregationPhase.CheckingConsistency, out reason))
         {
             return false;
+        }
+
+        if (_survivors is not null)
+        {
+            return Fail("a second survivor list in one round", out reason);
         }
 
         var u3 = survivors.Clients.ToHashSet();
@@ -228,6 +247,53 @@ public sealed class SecureAggregationClient : IDisposable
             return Fail("the survivor list omits this client or names a client that shared no keys in round 1", out reason);
         }
 
+        _survivors = [.. u3.Order()];
+        signature = new SurvivorSignature(_identity.Sign(IdentitySignatures.SurvivorsStatement(_round.Context, _survivors)));
+        return true;
+    }
+
+    /// <summary>
+    /// Round 4, second half, then round 3 (Unmasking): given the signatures the server collected, checks that at least t
+    /// distinct clients of U3 signed the same U3 this client signed, each under the identity key it advertised (and that
+    /// was checked against its pin); only then sends the share of b_v for every v in U3 and of s_v^SK for every v in
+    /// U2 \ U3: never both for one client, so the server can remove either the self mask or the pairwise masks of a
+    /// client, not both. Any signature that does not verify, or from outside U3, fails the round: the server lied.
+    /// </summary>
+    public bool TryUnmask(ConsistencyProof proof, out UnmaskingShares shares, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        shares = null!;
+        if (!InPhase(SecureAggregationPhase.CheckingConsistency, out reason))
+        {
+            return false;
+        }
+
+        if (_survivors is null)
+        {
+            return Fail("signatures over a survivor list this client was never sent", out reason);
+        }
+
+        var statement = IdentitySignatures.SurvivorsStatement(_round.Context, _survivors);
+        var signers = new HashSet<int>();
+        foreach (var (client, signature) in proof.Entries)
+        {
+            if (Array.BinarySearch(_survivors, client) < 0)
+            {
+                return Fail($"the consistency proof carries a signature of client {client}, which is not in the survivor list", out reason);
+            }
+
+            if (!signers.Add(client) || !IdentitySignatures.Verify(_directory[client].IdentityKey, statement, signature))
+            {
+                return Fail($"client {client}'s signature is not over the survivor list this client was sent (the server told clients different lists, or forged it)", out reason);
+            }
+        }
+
+        if (signers.Count < _round.Threshold)
+        {
+            return Fail($"only {signers.Count} clients signed the survivor list, fewer than the threshold {_round.Threshold}", out reason);
+        }
+
+        var u3 = _survivors.ToHashSet();
         var entries = new List<(int, UnmaskingShareKind, BigInteger)>(_sharers.Length);
         foreach (var v in _sharers)
         {

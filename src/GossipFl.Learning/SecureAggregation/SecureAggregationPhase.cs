@@ -12,7 +12,13 @@ public enum SecureAggregationPhase
     /// <summary>Round 2: the client waits for the relayed shares / the server collects masked inputs.</summary>
     CollectingInputs,
 
-    /// <summary>Round 3: the client waits for the survivor list / the server collects unmasking shares.</summary>
+    /// <summary>
+    /// Round 4 here, the ConsistencyCheck (Bonawitz et al. number it 3 and unmasking 4): the client waits for the survivor list, signs it, then waits for the
+    /// others' signatures / the server collects the signatures over U3.
+    /// </summary>
+    CheckingConsistency,
+
+    /// <summary>Unmasking: the client checked t signatures over U3 / the server collects unmasking shares.</summary>
     Unmasking,
 
     /// <summary>The client answered the survivor list / the server unmasked the sum.</summary>

@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 namespace GossipFl.Learning.SecureAggregation;
 
 /// <summary>
-/// The server role of one round of secure aggregation (Bonawitz et al., CCS 2017, §4, honest-but-curious variant):
-/// it relays keys and encrypted shares, collects masked inputs, and unmasks only their sum. Each <c>Close</c> step
+/// The server role of one round of secure aggregation (Bonawitz et al., CCS 2017, §4, with the signed keys and the
+/// round 4 consistency check of the active-adversary variant): it relays signed keys and encrypted shares, collects
+/// masked inputs and the survivors' signatures over U3, and unmasks only the sum. An honest server checks the
+/// signatures too, so one client's bad entry is refused here rather than aborting every other client. Each <c>Close</c> step
 /// ends a protocol round with the clients heard so far (the caller decides when: all answered, or a deadline); a step
 /// with fewer than t clients fails the round, and a failed round reveals nothing beyond what its earlier rounds
 /// carried (keys and ciphertexts), never a masked input opened.
@@ -16,6 +18,7 @@ public sealed class SecureAggregationServer
     private readonly SortedDictionary<int, AdvertisedKeys> _keys = [];
     private readonly SortedDictionary<int, ShareCiphertexts> _shares = [];
     private readonly SortedDictionary<int, ulong[]> _inputs = [];
+    private readonly SortedDictionary<int, byte[]> _signatures = [];
     private readonly SortedDictionary<int, UnmaskingShares> _unmasking = [];
     private int[] _survivors = [];
 
@@ -48,7 +51,8 @@ public sealed class SecureAggregationServer
         SecureAggregationPhase.AdvertisingKeys => _sampled.Except(_keys.Keys).Order(),
         SecureAggregationPhase.SharingKeys => _keys.Keys.Except(_shares.Keys),
         SecureAggregationPhase.CollectingInputs => _shares.Keys.Except(_inputs.Keys),
-        SecureAggregationPhase.Unmasking => _survivors.Except(_unmasking.Keys),
+        SecureAggregationPhase.CheckingConsistency => _survivors.Except(_signatures.Keys),
+        SecureAggregationPhase.Unmasking => _signatures.Keys.Except(_unmasking.Keys),
         _ => [],
     };
 
@@ -67,6 +71,11 @@ public sealed class SecureAggregationServer
 
         c.Dispose();
         s.Dispose();
+        if (!IdentitySignatures.TryVerifyKeys(_round, client, keys, out reason))
+        {
+            return false;
+        }
+
         _keys[client] = keys;
         return true;
     }
@@ -152,7 +161,7 @@ public sealed class SecureAggregationServer
         return true;
     }
 
-    /// <summary>Ends round 2: the survivor list U3 for every client of U3, or the round fails with fewer than t.</summary>
+    /// <summary>Ends round 2: the survivor list U3 for every client of U3 to sign, or the round fails with fewer than t.</summary>
     public bool TryCloseInputs(out SurvivorList survivors, out string reason)
     {
         survivors = null!;
@@ -166,6 +175,38 @@ public sealed class SecureAggregationServer
         return true;
     }
 
+    /// <summary>Round 4: takes a survivor's signature over U3, checked under the identity key it advertised.</summary>
+    public bool TryAcceptSurvivorSignature(int client, SurvivorSignature signature, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        if (!Expect(SecureAggregationPhase.CheckingConsistency, client, _inputs.ContainsKey(client), _signatures.ContainsKey(client), out reason))
+        {
+            return false;
+        }
+
+        if (!IdentitySignatures.Verify(_keys[client].IdentityKey, IdentitySignatures.SurvivorsStatement(_round.Context, _survivors), signature.Signature))
+        {
+            reason = $"client {client}'s signature is not over this round's survivor list";
+            return false;
+        }
+
+        _signatures[client] = signature.Signature;
+        return true;
+    }
+
+    /// <summary>Ends round 4: the signatures of at least t survivors, forwarded to every survivor, or the round fails.</summary>
+    public bool TryCloseConsistency(out ConsistencyProof proof, out string reason)
+    {
+        proof = null!;
+        if (!Close(SecureAggregationPhase.CheckingConsistency, _signatures.Count, "signed the survivor list", out reason))
+        {
+            return false;
+        }
+
+        proof = new ConsistencyProof([.. _signatures.Select(p => (p.Key, p.Value))]);
+        return true;
+    }
+
     /// <summary>
     /// Takes a survivor's unmasking shares: exactly a self-mask-seed share for each survivor and a mask-key share for each
     /// client of U2 that dropped; anything else (both kinds for one client, a missing or extra client) is refused.
@@ -173,7 +214,7 @@ public sealed class SecureAggregationServer
     public bool TryAcceptUnmasking(int client, UnmaskingShares shares, out string reason)
     {
         ArgumentNullException.ThrowIfNull(shares);
-        if (!Expect(SecureAggregationPhase.Unmasking, client, _inputs.ContainsKey(client), _unmasking.ContainsKey(client), out reason))
+        if (!Expect(SecureAggregationPhase.Unmasking, client, _signatures.ContainsKey(client), _unmasking.ContainsKey(client), out reason))
         {
             return false;
         }

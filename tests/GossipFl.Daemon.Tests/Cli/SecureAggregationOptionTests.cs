@@ -7,6 +7,8 @@ public sealed class SecureAggregationOptionTests
     [InlineData(new[] { "--algorithm", "ops" }, "--secure-aggregation sums the updates of FedAvg clients; it does not apply to --algorithm ops")]
     [InlineData(new[] { "--algorithm", "fedavg", "--aggregation", "median" }, "robust rules need each client's update, which secure aggregation hides from the coordinator")]
     [InlineData(new[] { "--algorithm", "fedavg", "--client-fraction", "0.25" }, "samples 2 of 8 peers per round; secure aggregation needs at least 3")]
+    [InlineData(new[] { "--algorithm", "fedavg" }, "--secure-aggregation needs every member's identity pinned in")]
+    [InlineData(new[] { "--algorithm", "fedavg", "--psk-file", "/nonexistent/cluster.psk" }, "--secure-aggregation with --psk-file: the clients sign their round keys with their identity keys")]
     public void Start_SecureAggregationWhereItCannotWork_ExitsWithOneClearLine(string[] options, string expected)
     {
         var result = GossipFlProcess.Run([

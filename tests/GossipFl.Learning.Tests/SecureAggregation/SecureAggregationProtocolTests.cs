@@ -1,13 +1,23 @@
 using System.Security.Cryptography;
+using System.Text;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.SecureAggregation;
 
 namespace GossipFl.Learning.Tests.SecureAggregation;
 
-/// <summary>In-process runs of the four protocol rounds with N clients, dropouts at each round, and hostile messages.</summary>
-public sealed class SecureAggregationProtocolTests
+/// <summary>
+/// In-process runs of the protocol rounds (0-3 and the round 4 consistency check) with N clients, dropouts at each
+/// round, hostile messages, and a server that swaps keys or tells clients different survivor lists.
+/// </summary>
+public sealed partial class SecureAggregationProtocolTests
 {
     private const int Dimension = 300;
+
+    private static readonly ECDsa[] IdentityKeys = [.. Enumerable.Range(0, 11).Select(_ => ECDsa.Create(ECCurve.NamedCurves.nistP256))];
+
+    /// <summary>Clients 0..9 are pinned to identity keys 0..9; key 10 is pinned to no one (a stranger's or the server's own).</summary>
+    private static readonly Dictionary<int, string> Pins = Enumerable.Range(0, 10)
+        .ToDictionary(k => k, k => IdentitySignatures.Fingerprint(IdentityKeys[k].ExportSubjectPublicKeyInfo()));
 
     [Fact]
     public void Round_WithNoDropouts_UnmasksExactlyTheRingSum_AndDecodesToThePlainWeightedMean()
@@ -64,7 +74,7 @@ public sealed class SecureAggregationProtocolTests
     public void DropoutsAtEveryRound_StillSumExactlyTheSurvivorsInputs()
     {
         var inputs = RandomInputs(10, seed: 5);
-        var run = Run(inputs, threshold: 5, dropBeforeKeys: [9], dropBeforeSharing: [8], dropBeforeInput: [7], dropBeforeUnmasking: [6]);
+        var run = Run(inputs, threshold: 5, dropBeforeKeys: [9], dropBeforeSharing: [8], dropBeforeInput: [7], dropBeforeUnmasking: [6], dropAfterSigning: [5]);
 
         Assert.Equal(SecureAggregationPhase.Done, run.Server.Phase);
         Assert.Equal([0, 1, 2, 3, 4, 5, 6], run.Server.Survivors);
@@ -76,6 +86,7 @@ public sealed class SecureAggregationProtocolTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void FewerSurvivorsThanTheThreshold_FailsTheRoundCleanly_AtEveryRound(int round)
     {
         var inputs = RandomInputs(5, seed: 6);
@@ -83,7 +94,7 @@ public sealed class SecureAggregationProtocolTests
         var run = Run(
             inputs, threshold: 4,
             dropBeforeKeys: round == 0 ? dropped : [], dropBeforeSharing: round == 1 ? dropped : [],
-            dropBeforeInput: round == 2 ? dropped : [], dropBeforeUnmasking: round == 3 ? dropped : []);
+            dropBeforeInput: round == 2 ? dropped : [], dropBeforeUnmasking: round == 3 ? dropped : [], dropAfterSigning: round == 4 ? dropped : []);
 
         Assert.Equal(SecureAggregationPhase.Failed, run.Server.Phase);
         Assert.Null(run.Sum);
@@ -140,13 +151,13 @@ public sealed class SecureAggregationProtocolTests
     public void Client_RefusesATamperedCiphertext_AndADirectoryWithoutItsOwnKeys()
     {
         var round = Round(3);
-        using var a = new SecureAggregationClient(0, round);
-        using var b = new SecureAggregationClient(1, round);
-        using var c = new SecureAggregationClient(2, round);
+        using var a = Client(0, round);
+        using var b = Client(1, round);
+        using var c = Client(2, round);
         var keys = new[] { a.AdvertiseKeys(), b.AdvertiseKeys(), c.AdvertiseKeys() };
         var directory = new KeyDirectory([(0, keys[0]), (1, keys[1]), (2, keys[2])]);
 
-        using (var stranger = new SecureAggregationClient(0, round))
+        using (var stranger = Client(0, round))
         {
             stranger.AdvertiseKeys();
             Assert.False(stranger.TryShareKeys(directory, out _, out var why));
@@ -164,7 +175,7 @@ public sealed class SecureAggregationProtocolTests
         Assert.Equal(SecureAggregationPhase.Failed, c.Phase);
 
         // A ciphertext sealed for another recipient (a's share for b, relayed to c) does not open either.
-        using var c2 = new SecureAggregationClient(2, round);
+        using var c2 = Client(2, round);
         var keys2 = c2.AdvertiseKeys();
         var directory2 = new KeyDirectory([(0, keys[0]), (1, keys[1]), (2, keys2)]);
         Assert.True(c2.TryShareKeys(directory2, out _, out reason), reason);
@@ -176,42 +187,30 @@ public sealed class SecureAggregationProtocolTests
     [Fact]
     public void Client_RefusesASurvivorListBelowTheThresholdOrWithStrangers_AndNeverSendsBothSharesForOneClient()
     {
-        var inputs = RandomInputs(5, seed: 8);
+        var inputs = RandomInputs(6, seed: 8);
         var round = Round(4);
-        var clients = Enumerable.Range(0, 5).Select(i => new SecureAggregationClient(i, round)).ToArray();
+        var clients = Enumerable.Range(0, 6).Select(i => Client(i, round)).ToArray();
         try
         {
-            var server = new SecureAggregationServer(round, Enumerable.Range(0, 5));
+            var relay = ShareAll(round, clients);
             foreach (var c in clients)
             {
-                Assert.True(server.TryAcceptKeys(c.Id, c.AdvertiseKeys(), out _));
+                Assert.True(c.TryMaskInput(relay[c.Id], inputs[c.Id], out _, out var r), r);
             }
 
-            Assert.True(server.TryCloseKeys(out var directory, out _));
-            foreach (var c in clients)
-            {
-                Assert.True(c.TryShareKeys(directory, out var shares, out var r), r);
-                Assert.True(server.TryAcceptShares(c.Id, shares, out r), r);
-            }
-
-            Assert.True(server.TryCloseShares(out var relay, out _));
-            var masked = new Dictionary<int, MaskedInput>();
-            foreach (var c in clients)
-            {
-                Assert.True(c.TryMaskInput(relay[c.Id], inputs[c.Id], out var m, out var r), r);
-                masked[c.Id] = m;
-            }
-
-            Assert.False(clients[0].TryUnmask(new SurvivorList([0, 1, 2]), out _, out var reason));
+            Assert.False(clients[0].TrySignSurvivors(new SurvivorList([0, 1, 2]), out _, out var reason));
             Assert.Contains("fewer than the threshold", reason, StringComparison.Ordinal);
-            Assert.False(clients[1].TryUnmask(new SurvivorList([1, 2, 3, 4, 9]), out _, out reason));
+            Assert.False(clients[1].TrySignSurvivors(new SurvivorList([1, 2, 3, 4, 9]), out _, out reason));
             Assert.Contains("shared no keys", reason, StringComparison.Ordinal);
 
-            Assert.True(clients[2].TryUnmask(new SurvivorList([1, 2, 3, 4]), out var shares2, out reason), reason);
-            Assert.Equal(5, shares2.Entries.Count);
-            Assert.Single(shares2.Entries, e => e.Kind == UnmaskingShareKind.MaskKey && e.Owner == 0);
-            Assert.Equal(4, shares2.Entries.Count(e => e.Kind == UnmaskingShareKind.SelfMaskSeed));
-            Assert.False(clients[2].TryUnmask(new SurvivorList([0, 1, 2, 3, 4]), out _, out reason));
+            var survivors = new SurvivorList([1, 2, 3, 4, 5]);
+            var signatures = clients.Skip(2).Select(c => (c.Id, Signature: Sign(c, survivors))).ToArray();
+            Assert.False(clients[2].TrySignSurvivors(new SurvivorList([0, 1, 2, 3, 4, 5]), out _, out reason));
+            Assert.Equal(SecureAggregationPhase.Failed, clients[2].Phase);
+            Assert.True(clients[3].TryUnmask(new ConsistencyProof([.. signatures.Select(s => (s.Id, s.Signature.Signature))]), out var shares3, out reason), reason);
+            Assert.Equal(6, shares3.Entries.Count);
+            Assert.Single(shares3.Entries, e => e.Kind == UnmaskingShareKind.MaskKey && e.Owner == 0);
+            Assert.Equal(5, shares3.Entries.Count(e => e.Kind == UnmaskingShareKind.SelfMaskSeed));
         }
         finally
         {
@@ -227,9 +226,9 @@ public sealed class SecureAggregationProtocolTests
     {
         var round = Round(2);
         var server = new SecureAggregationServer(round, [0, 1, 2]);
-        using var a = new SecureAggregationClient(0, round);
-        using var b = new SecureAggregationClient(1, round);
-        using var stranger = new SecureAggregationClient(7, round);
+        using var a = Client(0, round);
+        using var b = Client(1, round);
+        using var stranger = Client(7, round);
         var keysA = a.AdvertiseKeys();
         Assert.True(server.TryAcceptKeys(0, keysA, out _));
         Assert.False(server.TryAcceptKeys(0, keysA, out var reason));
@@ -238,7 +237,7 @@ public sealed class SecureAggregationProtocolTests
         Assert.Contains("not expected", reason, StringComparison.Ordinal);
         var offCurve = (byte[])keysA.MaskKey.Clone();
         offCurve[64] ^= 1;
-        Assert.False(server.TryAcceptKeys(1, new AdvertisedKeys(keysA.CipherKey, offCurve), out reason));
+        Assert.False(server.TryAcceptKeys(1, keysA with { MaskKey = offCurve }, out reason));
         Assert.Contains("P-256", reason, StringComparison.Ordinal);
         Assert.False(server.TryAcceptMaskedInput(0, new MaskedInput(new ulong[Dimension + 1]), out reason));
         Assert.Contains("not CollectingInputs", reason, StringComparison.Ordinal);
@@ -255,7 +254,7 @@ public sealed class SecureAggregationProtocolTests
     {
         var inputs = RandomInputs(4, seed: 12);
         var round = Round(3);
-        var clients = Enumerable.Range(0, 4).Select(i => new SecureAggregationClient(i, round)).ToArray();
+        var clients = Enumerable.Range(0, 4).Select(i => Client(i, round)).ToArray();
         try
         {
             var server = new SecureAggregationServer(round, Enumerable.Range(0, 4));
@@ -281,7 +280,13 @@ public sealed class SecureAggregationProtocolTests
             Assert.False(server.TryAcceptMaskedInput(3, new MaskedInput(new ulong[3]), out var reason));
             Assert.Contains("masked input of 3 values; the round sums 301", reason, StringComparison.Ordinal);
             Assert.True(server.TryCloseInputs(out var survivors, out _));
-            Assert.True(clients[0].TryUnmask(survivors, out var honest, out _));
+            foreach (var c in clients.Take(3))
+            {
+                Assert.True(server.TryAcceptSurvivorSignature(c.Id, Sign(c, survivors), out reason), reason);
+            }
+
+            Assert.True(server.TryCloseConsistency(out var proof, out _));
+            Assert.True(clients[0].TryUnmask(proof, out var honest, out reason), reason);
 
             // Client 3 dropped after sharing: its mask key may be opened, its self-mask seed never (it sent no input).
             var both = new UnmaskingShares([.. honest.Entries.Select(e => e.Owner == 3 ? (e.Owner, UnmaskingShareKind.SelfMaskSeed, e.Y) : e)]);
@@ -306,7 +311,7 @@ public sealed class SecureAggregationProtocolTests
     [Fact]
     public void Messages_RoundTripThroughTheirBytes_AndTruncatedOrHostileBytesAreRefused()
     {
-        using var client = new SecureAggregationClient(3, Round(2));
+        using var client = Client(3, Round(2));
         var keys = client.AdvertiseKeys();
         Assert.True(AdvertisedKeys.TryRead(keys.ToArray(), out var keysBack, out _));
         Assert.Equal(keys.CipherKey, keysBack.CipherKey);
@@ -337,6 +342,19 @@ public sealed class SecureAggregationProtocolTests
         Assert.Equal([0, 2, 5], survivors.Clients);
         Assert.False(SurvivorList.TryRead(new SurvivorList([2, 2]).ToArray(), out _, out _));
 
+        var signature = new SurvivorSignature(RandomNumberGenerator.GetBytes(SurvivorSignature.Size));
+        Assert.True(SurvivorSignature.TryRead(signature.ToArray(), out var signatureBack, out _));
+        Assert.Equal(signature.Signature, signatureBack.Signature);
+        Assert.False(SurvivorSignature.TryRead(signature.ToArray().AsSpan(1), out _, out reason));
+        Assert.NotEmpty(reason);
+        var proof = new ConsistencyProof([(0, signature.Signature), (5, signature.Signature)]);
+        Assert.True(ConsistencyProof.TryRead(proof.ToArray(), out var proofBack, out _));
+        Assert.Equal([0, 5], proofBack.Entries.Select(e => e.Client));
+        Assert.Equal(signature.Signature, proofBack.Entries[1].Signature);
+        Assert.False(ConsistencyProof.TryRead(new ConsistencyProof([(5, signature.Signature), (5, signature.Signature)]).ToArray(), out _, out reason));
+        Assert.Contains("ascend", reason, StringComparison.Ordinal);
+        Assert.False(ConsistencyProof.TryRead(proof.ToArray().AsSpan(0, 60), out _, out _));
+
         var share = ShamirSecretSharing.Split(new byte[32], 2, [1, 2])[1];
         var unmasking = new UnmaskingShares([(0, UnmaskingShareKind.SelfMaskSeed, share.Y), (1, UnmaskingShareKind.MaskKey, share.Y)]);
         Assert.True(UnmaskingShares.TryRead(unmasking.ToArray(), out var unmaskingBack, out _));
@@ -366,10 +384,48 @@ public sealed class SecureAggregationProtocolTests
             _ = MaskedInput.TryRead(noise, 3, out _, out _);
             _ = SurvivorList.TryRead(noise, out _, out _);
             _ = UnmaskingShares.TryRead(noise, out _, out _);
+            _ = SurvivorSignature.TryRead(noise, out _, out _);
+            _ = ConsistencyProof.TryRead(noise, out _, out _);
         }
     }
 
-    private static SecureAggregationRound Round(int threshold) => new(SHA256.HashData("test round"u8), threshold, Dimension + 1);
+    private static SecureAggregationRound Round(int threshold, string context = "test round") =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes(context)), threshold, Dimension + 1, Pins);
+
+    /// <summary>Identity key k belongs to client k; the round pins its fingerprint (as a topology pins a member's).</summary>
+    private static SecureAggregationClient Client(int id, SecureAggregationRound round, int? identityOf = null) => new(id, round, Identity(identityOf ?? id));
+
+    private static SigningIdentity Identity(int owner)
+    {
+        var key = IdentityKeys[owner];
+        return new SigningIdentity(key.ExportSubjectPublicKeyInfo(), data => key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    }
+
+    private static SurvivorSignature Sign(SecureAggregationClient client, SurvivorList survivors)
+    {
+        Assert.True(client.TrySignSurvivors(survivors, out var signature, out var reason), reason);
+        return signature;
+    }
+
+    /// <summary>Rounds 0 and 1 with an honest server and every client: the shares relayed to each.</summary>
+    private static IReadOnlyDictionary<int, ShareCiphertexts> ShareAll(SecureAggregationRound round, SecureAggregationClient[] clients)
+    {
+        var server = new SecureAggregationServer(round, clients.Select(c => c.Id));
+        foreach (var c in clients)
+        {
+            Assert.True(server.TryAcceptKeys(c.Id, c.AdvertiseKeys(), out var r), r);
+        }
+
+        Assert.True(server.TryCloseKeys(out var directory, out _));
+        foreach (var c in clients)
+        {
+            Assert.True(c.TryShareKeys(directory, out var shares, out var r), r);
+            Assert.True(server.TryAcceptShares(c.Id, shares, out r), r);
+        }
+
+        Assert.True(server.TryCloseShares(out var relay, out _));
+        return relay;
+    }
 
     private static ulong[] Encode(float[] local, float[] global, long count)
     {
@@ -420,11 +476,12 @@ public sealed class SecureAggregationProtocolTests
     /// as the transport would carry it. Returns the server, the unmasked sum (null on failure) and the masked inputs it saw.
     /// </summary>
     private static (SecureAggregationServer Server, ulong[]? Sum, Dictionary<int, ulong[]> MaskedInputs) Run(
-        ulong[][] inputs, int threshold, int[]? dropBeforeKeys = null, int[]? dropBeforeSharing = null, int[]? dropBeforeInput = null, int[]? dropBeforeUnmasking = null)
+        ulong[][] inputs, int threshold, int[]? dropBeforeKeys = null, int[]? dropBeforeSharing = null, int[]? dropBeforeInput = null, int[]? dropBeforeUnmasking = null,
+        int[]? dropAfterSigning = null)
     {
         var n = inputs.Length;
-        var round = new SecureAggregationRound(SHA256.HashData("test round"u8), threshold, inputs[0].Length);
-        var clients = Enumerable.Range(0, n).Select(i => new SecureAggregationClient(i, round)).ToArray();
+        var round = new SecureAggregationRound(SHA256.HashData("test round"u8), threshold, inputs[0].Length, Pins);
+        var clients = Enumerable.Range(0, n).Select(i => Client(i, round)).ToArray();
         var server = new SecureAggregationServer(round, Enumerable.Range(0, n));
         var gone = new HashSet<int>(dropBeforeKeys ?? []);
         var masked = new Dictionary<int, ulong[]>();
@@ -471,9 +528,24 @@ public sealed class SecureAggregationProtocolTests
             }
 
             gone.UnionWith(dropBeforeUnmasking ?? []);
+            Assert.True(SurvivorList.TryRead(survivors.ToArray(), out survivors, out why), why);
             foreach (var c in clients.Where(c => !gone.Contains(c.Id)))
             {
-                Assert.True(c.TryUnmask(survivors, out var shares, out var r), r);
+                Assert.True(c.TrySignSurvivors(survivors, out var signature, out var r), r);
+                Assert.True(SurvivorSignature.TryRead(signature.ToArray(), out signature, out r), r);
+                Assert.True(server.TryAcceptSurvivorSignature(c.Id, signature, out r), r);
+            }
+
+            if (!server.TryCloseConsistency(out var proof, out _))
+            {
+                return (server, null, masked);
+            }
+
+            gone.UnionWith(dropAfterSigning ?? []);
+            Assert.True(ConsistencyProof.TryRead(proof.ToArray(), out proof, out why), why);
+            foreach (var c in clients.Where(c => !gone.Contains(c.Id)))
+            {
+                Assert.True(c.TryUnmask(proof, out var shares, out var r), r);
                 Assert.True(UnmaskingShares.TryRead(shares.ToArray(), out shares, out r), r);
                 Assert.True(server.TryAcceptUnmasking(c.Id, shares, out r), r);
             }
