@@ -86,7 +86,9 @@ internal static class StartCommand
         {
             var settings = Layer(parse, parse.GetValue(topology), parse.GetValue(config), flags);
             Validate(settings);
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "gossipfl" });
+            // No appsettings.json reload: a watcher costs an inotify instance, of which a user has 128 by default, and
+            // 64 daemons on one host ran out (the daemon's configuration is its flags, --config and environment).
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [Status.StatusServer.NoConfigurationReload], ApplicationName = "gossipfl" });
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.FormatterName = DaemonLogFormatter.FormatterName)
                 .AddConsoleFormatter<DaemonLogFormatter, DaemonLogOptions>(o => o.Node = settings.Node ?? Environment.MachineName);

@@ -32,12 +32,18 @@ internal sealed class StatusServer : IAsyncDisposable
     private StatusServer(WebApplication app) => _app = app;
 
     /// <summary>The bound address, e.g. http://127.0.0.1:41234 (port 0 asks the system for a free one).</summary>
+    /// <summary>
+    /// The host argument that stops the default appsettings.json sources from watching their files: each watcher is an
+    /// inotify instance, 128 per user by default, and 64 daemons on one host each holding two ran out of them.
+    /// </summary>
+    internal const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     public Uri Address { get; private set; } = null!;
 
     public static async Task<StatusServer> StartAsync(INodeStatusSource source, IPAddress address, int port, ILoggerProvider? logging, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [NoConfigurationReload] });
         builder.Logging.ClearProviders();
         if (logging is not null)
         {

@@ -27,6 +27,44 @@ public sealed class StatusServerTests
     }
 
     [Fact]
+    public async Task StartingStatusServers_TakesNoInotifyInstances()
+    {
+        // Each configuration file watcher holds an inotify instance, 128 per user by default: 64 daemons on one host
+        // (two watchers each, the host's and this server's) ran out of them and the 64th failed to start.
+        var before = InotifyInstances();
+        var servers = new List<StatusServer>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                servers.Add(await StatusServer.StartAsync(new FakeNode(), IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline));
+            }
+
+            Assert.Equal(before, InotifyInstances());
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static int InotifyInstances() =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd =>
+        {
+            try
+            {
+                return fd.LinkTarget == "anon_inode:inotify";
+            }
+            catch (IOException)
+            {
+                return false; // closed while we looked
+            }
+        });
+
+    [Fact]
     public async Task Metrics_ServesPrometheusTextWithEscapedLabels()
     {
         await using var server = await StatusServer.StartAsync(new FakeNode(), IPAddress.Loopback, 0, null, CancellationToken.None).WaitAsync(Deadline);
