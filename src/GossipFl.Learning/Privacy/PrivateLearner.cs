@@ -39,12 +39,40 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.SampleLevel is { } sample)
+        {
+            return CreateSampleLevel(inner, spec, sample, nodeIndex);
+        }
+
         var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
         var sigma = spec.NoiseMultiplier ?? CalibrateFor(spec, plannedRounds, samplingRate, delta);
         var mechanism = new PeerLevelPrivacy(spec.ClipNorm, sigma, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
         var account = new PrivacyAccount(sigma, samplingRate, delta, spec.EpsilonBudget);
         return new PrivateLearner(inner, mechanism, account);
     }
+
+    /// <summary>
+    /// Sample-level DP-SGD: the engine clips and noises every step, the update leaves unchanged (identity peer
+    /// mechanism), and each round counts as the round's optimizer steps, each a sampled Gaussian mechanism with
+    /// q = B / n (Abadi et al. 2016, section 3.1, with the RDP analysis of Mironov, Talwar and Zhang 2019).
+    /// </summary>
+    private static PrivateLearner CreateSampleLevel(ILocalLearner inner, PrivacySpec spec, SampleDpSettings sample, int nodeIndex)
+    {
+        if (inner is not TorchLocalLearner torch)
+        {
+            throw new ArgumentException(
+                "sample-level DP (--dp-sample-clip/--dp-sample-noise) needs a model trained by the libtorch engine; the online logistic learner has no DP-SGD: use peer-level DP (--dp-clip) there");
+        }
+
+        torch.UseSampleDp(sample, spec.NoiseSeed is { } seed ? PrivacySpec.NoiseSeedFor(seed, nodeIndex) : null);
+        var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
+        var identity = new PeerLevelPrivacy(double.PositiveInfinity, 0, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
+        var account = new PrivacyAccount(sample.NoiseMultiplier, torch.SamplingRate, delta, spec.EpsilonBudget, compositionsPerRound: torch.StepsPerRound);
+        return new PrivateLearner(inner, identity, account) { Level = spec.LevelName };
+    }
+
+    /// <summary>"peer-level" or "sample-level": the mechanism this learner applies, as reports name it.</summary>
+    public string Level { get; private init; } = "peer-level";
 
     /// <summary>σ for <paramref name="spec"/>'s ε target over <paramref name="plannedRounds"/> rounds at <paramref name="delta"/>.</summary>
     public static double CalibrateFor(PrivacySpec spec, long plannedRounds, double samplingRate, double delta)
