@@ -6,7 +6,8 @@ using GossipFl.Learning.Models;
 namespace GossipFl.Learning.Privacy;
 
 /// <summary>
-/// Peer-level DP around any learner: before each round it snapshots the vector training writes to, lets the inner
+/// Peer-level DP around any learner (and the accounting of sample-level DP-SGD, whose peer mechanism is the identity
+/// while the engine noises every step): before each round it snapshots the vector training writes to, lets the inner
 /// learner train, then replaces the update by its clipped, noised version (<see cref="PeerLevelPrivacy"/>). Every
 /// algorithm shares a vector that training reached only through this update (push-sum's x, D-PSGD's and DOL's x,
 /// a FedAvg client's reply), so one decorator serves them all. Each round it trains is one composition in its
@@ -68,11 +69,8 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
         var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
         var identity = new PeerLevelPrivacy(double.PositiveInfinity, 0, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
         var account = new PrivacyAccount(sample.NoiseMultiplier, torch.SamplingRate, delta, spec.EpsilonBudget, compositionsPerRound: torch.StepsPerRound);
-        return new PrivateLearner(inner, identity, account) { Level = spec.LevelName };
+        return new PrivateLearner(inner, identity, account);
     }
-
-    /// <summary>"peer-level" or "sample-level": the mechanism this learner applies, as reports name it.</summary>
-    public string Level { get; private init; } = "peer-level";
 
     /// <summary>σ for <paramref name="spec"/>'s ε target over <paramref name="plannedRounds"/> rounds at <paramref name="delta"/>.</summary>
     public static double CalibrateFor(PrivacySpec spec, long plannedRounds, double samplingRate, double delta)
