@@ -2,7 +2,7 @@
 # The simulator's accuracy experiments (docs/benchmarks.md, "Simulator"): every algorithm against centralized
 # training on (1) Fashion-MNIST, 16 peers, Dirichlet(0.5), one-way-trust graph and (2) the OPS paper's online
 # setting on the SUSY-like task, N = 128, 16 out-neighbours, T = 2000, beta = 0, time-varying graph.
-# Usage: bench/experiments.sh [fashion|fashion-long|online|robust|robust-fedavg|robust-gossip|compress|all] [OUT_DIR]
+# Usage: bench/experiments.sh [fashion|fashion-long|online|robust|robust-fedavg|robust-gossip|compress|privacy|privacy-sample|all] [OUT_DIR]
 #   (default: all, artifacts/experiments)
 # fashion-long: OPS and DOL for 3000 rounds on the default and a denser one-way-trust graph (not part of all).
 # robust: Byzantine attacks (2 of 16 peers) against the plain mean and the robust rules on Fashion-MNIST, FedAvg
@@ -14,6 +14,9 @@
 # privacy: the Fashion-MNIST setting without DP and with peer-level DP calibrated to ε = 8 and ε = 2 (δ = 1e-5,
 # --dp-epsilon-target) for OPS (PRIVACY_ROUNDS rounds, default 100) and FedAvg (30 rounds); clip norms PRIVACY_CLIP_OPS
 # (default 0.05) and PRIVACY_CLIP_FEDAVG (default 0.5) (not part of all).
+# privacy-sample: the same OPS and FedAvg runs with sample-level DP-SGD (per-sample clip 1, δ = 1e-5) at σ calibrated
+# for ε = 8 and ε = 2 at the peer with the fewest samples (the largest q = B/n): see docs/benchmarks.md for the
+# `gossipfl privacy` lines that give them (not part of all).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
@@ -85,6 +88,20 @@ if [ "$which" = compress ]; then
   compress_table compress-ops-none compress-ops-fp16 compress-ops-int8 compress-ops-topk0.01
   compress_table compress-dsgd-none compress-dsgd-fp16 compress-dsgd-int8 compress-dsgd-topk0.01
   compress_table compress-fedavg-none compress-fedavg-fp16 compress-fedavg-int8 compress-fedavg-topk0.01
+fi
+
+if [ "$which" = privacy-sample ]; then
+  # σ from `gossipfl privacy --sample-rate 0.0254 --delta 1e-5 --epsilon 8|2` with --rounds 200 (OPS: 100 rounds x
+  # 2 steps) and --rounds 1200 (FedAvg: 30 rounds x 40 steps, one epoch of the smallest peer's ~1,260 samples).
+  for pair in 8:0.657 2:1.1604; do
+    run "privacy-sample-ops-${pair%%:*}" --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 100 --local-steps 2 --eval-every 100 \
+      --dp-sample-clip 1 --dp-sample-noise "${pair#*:}" --dp-delta 1e-5 || true
+  done
+  for pair in 8:0.8835 2:2.068; do
+    run "privacy-sample-fedavg-${pair%%:*}" --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 30 \
+      --dp-sample-clip 1 --dp-sample-noise "${pair#*:}" --dp-delta 1e-5 || true
+  done
+  table privacy-sample-ops-8 privacy-sample-ops-2 privacy-sample-fedavg-8 privacy-sample-fedavg-2
 fi
 
 if [ "$which" = privacy ]; then

@@ -8,7 +8,8 @@ namespace GossipFl.Daemon.Cli;
 /// <c>gossipfl privacy --rounds R (--epsilon E | --noise SIGMA)</c>: the accountant on its own, to plan a run. With
 /// <c>--epsilon</c> it prints the smallest σ that keeps R compositions of the (sampled) Gaussian mechanism within E at
 /// δ; with <c>--noise</c> the ε that σ gives. Peer-level DP counts one composition per round a node shares, at
-/// sampling rate 1 (docs/privacy.md); <c>--sample-rate</c> shows what amplification by subsampling would give.
+/// sampling rate 1 (docs/privacy.md). Sample-level DP-SGD counts one composition per optimizer step at q = B / n:
+/// <c>--rounds</c> R·S (rounds times steps per round) with <c>--sample-rate</c> B/n.
 /// </summary>
 internal static class PrivacyCommand
 {
@@ -18,7 +19,7 @@ internal static class PrivacyCommand
         var epsilon = new Option<double?>("--epsilon") { Description = "the ε to reach: print the noise multiplier σ that gives it" };
         var noise = new Option<double?>("--noise") { Description = "a noise multiplier σ: print the ε it gives" };
         var delta = new Option<double>("--delta") { Description = "δ (default 1e-5)", DefaultValueFactory = _ => 1e-5 };
-        var rate = new Option<double>("--sample-rate") { Description = "sampling rate q of each composition (default 1: no amplification, what GossipFl accounts)", DefaultValueFactory = _ => 1.0 };
+        var rate = new Option<double>("--sample-rate") { Description = "sampling rate q of each composition: 1 (the default) for peer-level DP, batch / the node's samples for sample-level DP-SGD", DefaultValueFactory = _ => 1.0 };
         var conversion = new Option<string>("--conversion") { Description = "RDP to (ε, δ): tight (Balle et al. 2020, the default) or classic (Mironov 2017)", DefaultValueFactory = _ => "tight" };
         var command = new Command("privacy", "The RDP accountant: the noise multiplier σ for a target ε over R rounds, or the ε a σ gives.")
         {

@@ -231,12 +231,18 @@ internal static class SimulateCommand
         {
             var sigmas = privacy.Select(p => p.Account.NoiseMultiplier).Distinct().Order().ToArray();
             var deltas = privacy.Select(p => p.Account.Delta).Distinct().Order().ToArray();
-            Row("peer-level DP", string.Create(CultureInfo.InvariantCulture,
+            Row(spec.IsSampleLevel ? "sample-level DP-SGD" : "peer-level DP", spec.SampleLevel is { } sample
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"clip {sample.ClipNorm:R} per sample, σ {sample.NoiseMultiplier:0.####}, {string.Join(" / ", privacy.Select(p => p.Account.CompositionsPerRound).Distinct().Order())} steps per round at q = {privacy.Min(p => p.Account.SamplingRate):G3}..{privacy.Max(p => p.Account.SamplingRate):G3}")
+                : string.Create(CultureInfo.InvariantCulture,
                 $"clip {(double.IsPositiveInfinity(spec.ClipNorm) ? "inf" : spec.ClipNorm.ToString("R", CultureInfo.InvariantCulture))}, σ {string.Join(" / ", sigmas.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}{(spec.EpsilonTarget is { } t ? $" (calibrated for ε {t:0.##})" : "")}"));
             Row("ε spent (max / mean)", string.Create(CultureInfo.InvariantCulture,
                 $"{privacy.Max(p => p.Account.Epsilon):0.###} / {privacy.Average(p => p.Account.Epsilon):0.###} at δ = {string.Join(" / ", deltas.Select(d => d.ToString("G3", CultureInfo.InvariantCulture)))}"));
-            Row("updates clipped", string.Create(CultureInfo.InvariantCulture,
-                $"{privacy.Sum(p => p.Mechanism.ClippedCount):N0} of {privacy.Sum(p => p.Account.Rounds):N0}"));
+            if (!spec.IsSampleLevel)
+            {
+                Row("updates clipped", string.Create(CultureInfo.InvariantCulture,
+                    $"{privacy.Sum(p => p.Mechanism.ClippedCount):N0} of {privacy.Sum(p => p.Account.Rounds):N0}"));
+            }
             if (spec.EpsilonBudget is { } budget)
             {
                 Row("stopped by the budget", string.Create(CultureInfo.InvariantCulture, $"{privacy.Count(p => p.Exhausted)} of {privacy.Count} peers (budget ε {budget:0.###})"));
@@ -292,11 +298,14 @@ internal static class SimulateCommand
         eval_every = settings.Options.EvalEvery,
         compress = (settings.Options.Compression ?? Learning.Compression.CodecSpec.None).ToString(),
         consensus_step = settings.Options.Compressed && settings.Algorithm != AlgorithmKind.FedAvg ? settings.Options.EffectiveConsensusStep : (double?)null,
-        dp_clip = settings.Options.Privacy is { } p ? (double.IsPositiveInfinity(p.ClipNorm) ? "inf" : p.ClipNorm.ToString("R", CultureInfo.InvariantCulture)) : null,
-        dp_noise = settings.Options.Privacy?.NoiseMultiplier,
+        dp_clip = settings.Options.Privacy is { SampleLevel: null } p ? (double.IsPositiveInfinity(p.ClipNorm) ? "inf" : p.ClipNorm.ToString("R", CultureInfo.InvariantCulture)) : null,
+        dp_noise = settings.Options.Privacy is { SampleLevel: null } n ? n.NoiseMultiplier : null,
         dp_epsilon_target = settings.Options.Privacy?.EpsilonTarget,
         dp_delta = settings.Options.Privacy?.Delta,
         dp_epsilon_budget = settings.Options.Privacy?.EpsilonBudget,
+        dp_level = settings.Options.Privacy?.LevelName,
+        dp_sample_clip = settings.Options.Privacy?.SampleLevel?.ClipNorm,
+        dp_sample_noise = settings.Options.Privacy?.SampleLevel?.NoiseMultiplier,
         dp_noise_seed = settings.Options.Privacy is { } q ? q.NoiseSeed ?? settings.Options.Seed : (ulong?)null,
         threads = settings.Options.Threads,
         engine = settings.Workload.SharedEngine ? "shared" : "per-peer",

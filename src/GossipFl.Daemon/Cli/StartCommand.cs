@@ -69,6 +69,8 @@ internal static class StartCommand
             (new Option<string>("--dp-clip") { Description = PrivacyArguments.ClipHelp }, nameof(DaemonSettings.DpClip)),
             (new Option<double>("--dp-noise") { Description = PrivacyArguments.NoiseHelp }, nameof(DaemonSettings.DpNoise)),
             (new Option<double>("--dp-epsilon-target") { Description = PrivacyArguments.TargetHelp }, nameof(DaemonSettings.DpEpsilonTarget)),
+            (new Option<double>("--dp-sample-clip") { Description = PrivacyArguments.SampleClipHelp }, nameof(DaemonSettings.DpSampleClip)),
+            (new Option<double>("--dp-sample-noise") { Description = PrivacyArguments.SampleNoiseHelp }, nameof(DaemonSettings.DpSampleNoise)),
             (new Option<double>("--dp-delta") { Description = PrivacyArguments.DeltaHelp }, nameof(DaemonSettings.DpDelta)),
             (new Option<double>("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp }, nameof(DaemonSettings.DpEpsilonBudget)),
             (new Option<ulong>("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp.Replace(" (simulate: the run's --seed)", "", StringComparison.Ordinal) }, nameof(DaemonSettings.DpNoiseSeed)),
@@ -194,6 +196,8 @@ internal static class StartCommand
             Put(nameof(DaemonSettings.DpClip), training.DpClip);
             Put(nameof(DaemonSettings.DpNoise), training.DpNoise);
             Put(nameof(DaemonSettings.DpEpsilonTarget), training.DpEpsilonTarget);
+            Put(nameof(DaemonSettings.DpSampleClip), training.DpSampleClip);
+            Put(nameof(DaemonSettings.DpSampleNoise), training.DpSampleNoise);
             Put(nameof(DaemonSettings.DpDelta), training.DpDelta);
             Put(nameof(DaemonSettings.DpEpsilonBudget), training.DpEpsilonBudget);
         }
@@ -268,7 +272,7 @@ internal static class StartCommand
             throw new UsageException($"--consensus-step must be in (0, 1], got {step.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        _ = PrivacyArguments.Build(settings.DpClip, settings.DpNoise, settings.DpEpsilonTarget, settings.DpDelta, settings.DpEpsilonBudget, settings.DpNoiseSeed);
+        _ = PrivacyArguments.Build(settings.DpClip, settings.DpNoise, settings.DpEpsilonTarget, settings.DpDelta, settings.DpEpsilonBudget, settings.DpNoiseSeed, settings.DpSampleClip, settings.DpSampleNoise);
 
         if (!(settings.ElectionTimeout >= 0.2) || !(settings.LeaderlessTimeout > 2 * settings.ElectionTimeout))
         {

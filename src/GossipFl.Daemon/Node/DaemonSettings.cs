@@ -129,6 +129,12 @@ internal sealed class DaemonSettings
     /// <summary>Peer-level DP: calibrate σ so that <see cref="Rounds"/> rounds reach this ε at the node's δ.</summary>
     public double? DpEpsilonTarget { get; set; }
 
+    /// <summary>Sample-level DP-SGD (docs/privacy.md): the clip norm of each sample's gradient; null: no sample-level DP.</summary>
+    public double? DpSampleClip { get; set; }
+
+    /// <summary>Sample-level DP-SGD: the noise multiplier σ of each step.</summary>
+    public double? DpSampleNoise { get; set; }
+
     /// <summary>Peer-level DP: δ of the reported ε; null: 1 / the node's sample count rounded down to a power of ten.</summary>
     public double? DpDelta { get; set; }
 

@@ -224,7 +224,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         PrivacySpec? privacy;
         try
         {
-            privacy = Cli.PrivacyArguments.Build(_settings.DpClip, _settings.DpNoise, _settings.DpEpsilonTarget, _settings.DpDelta, _settings.DpEpsilonBudget, _settings.DpNoiseSeed);
+            privacy = Cli.PrivacyArguments.Build(_settings.DpClip, _settings.DpNoise, _settings.DpEpsilonTarget, _settings.DpDelta, _settings.DpEpsilonBudget, _settings.DpNoiseSeed, _settings.DpSampleClip, _settings.DpSampleNoise);
         }
         catch (Cli.UsageException ex)
         {
@@ -235,7 +235,16 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             // Peer-level DP (docs/privacy.md): the learner clips and noises each round's update before any algorithm sees
             // it. Each round the node trains is one Gaussian mechanism, counted without sampling amplification (q = 1).
-            _private = PrivateLearner.Create(_learner!, privacy, index, _settings.Rounds);
+            // Sample-level DP-SGD: the engine clips and noises every step; a round is its steps' sampled Gaussians.
+            try
+            {
+                _private = PrivateLearner.Create(_learner!, privacy, index, _settings.Rounds);
+            }
+            catch (ArgumentException ex) when (privacy.IsSampleLevel)
+            {
+                throw new DaemonConfigurationException(ex.Message);
+            }
+
             _private.BudgetExhausted = LogPrivacyStop;
             _learner = _private;
             var privacyText = privacy.ToString();

@@ -9,4 +9,15 @@ public sealed record LocalWork(int Steps, int? Epochs = null)
     public int SamplesFor(int sampleCount, int batchSize) => Epochs is { } epochs
         ? checked(epochs * sampleCount)
         : checked(Steps * Math.Min(batchSize, sampleCount));
+
+    /// <summary>
+    /// Optimizer steps one round takes: the round's samples (<see cref="SamplesFor"/>) cut into batches of
+    /// <paramref name="batchSize"/>, the last possibly smaller.
+    /// </summary>
+    public int StepsFor(int sampleCount, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var samples = SamplesFor(sampleCount, batchSize);
+        return (int)((samples + (long)batchSize - 1) / batchSize);
+    }
 }

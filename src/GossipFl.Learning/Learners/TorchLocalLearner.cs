@@ -3,6 +3,7 @@ using System.Globalization;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Data;
 using GossipFl.Learning.Models;
+using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Torch;
 
 namespace GossipFl.Learning.Learners;
@@ -69,6 +70,41 @@ public sealed class TorchLocalLearner : ILocalLearner, IResumableLearner
     public int ParameterCount => _model.ParameterCount;
 
     public int SampleCount => _data.Count;
+
+    /// <summary>Optimizer steps per <see cref="Train"/> call (each a DP-SGD step when sample-level DP is on).</summary>
+    public int StepsPerRound => _work.StepsFor(_data.Count, _batchSize);
+
+    /// <summary>
+    /// The fraction of the node's samples one step uses, min(1, B / n): the q of the sampled Gaussian mechanism that
+    /// accounts a DP-SGD step (the batches are shuffled and fixed-size, not Poisson-sampled; docs/privacy.md).
+    /// </summary>
+    public double SamplingRate => Math.Min(1.0, (double)_batchSize / _data.Count);
+
+    /// <summary>Sample-level DP-SGD the engine applies, or null.</summary>
+    public SampleDpSettings? SampleDp => _model.SampleDp;
+
+    /// <summary>
+    /// Turns the engine's DP-SGD on with noise seeded by <paramref name="noiseSeed"/> (null: the OS's CSPRNG). The
+    /// simulator may share one engine among peers: when the engine already runs these settings it is left as it is,
+    /// so a shared engine is set up (and seeded) once, by the first peer.
+    /// </summary>
+    public void UseSampleDp(SampleDpSettings settings, ulong? noiseSeed)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (_model.SampleDp == settings)
+        {
+            return;
+        }
+
+        if (noiseSeed is { } seed)
+        {
+            _model.UseSampleDp(settings, seed);
+        }
+        else
+        {
+            _model.UseSampleDp(settings);
+        }
+    }
 
     public double Train(long round, ReadOnlySpan<float> model, Span<float> target)
     {

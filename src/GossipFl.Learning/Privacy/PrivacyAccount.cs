@@ -3,8 +3,9 @@ using System.Globalization;
 namespace GossipFl.Learning.Privacy;
 
 /// <summary>
-/// One node's privacy spending under peer-level DP: each round it trains and shares is one (sampled) Gaussian
-/// mechanism with sensitivity C and noise multiplier σ, composed in Rényi DP (<see cref="RdpAccountant"/>) and read
+/// One node's privacy spending: each round it trains and shares is <see cref="CompositionsPerRound"/> (sampled)
+/// Gaussian mechanisms with noise multiplier σ: one under peer-level DP (the round's update, sensitivity C), one per
+/// optimizer step under sample-level DP-SGD (each step's noisy sum of clipped per-sample gradients), composed in Rényi DP (<see cref="RdpAccountant"/>) and read
 /// as ε at the node's δ. <see cref="CanSpendAnother"/> is the budget check made before a round, so a node stops
 /// before it would exceed its budget, never after.
 /// </summary>
@@ -20,15 +21,24 @@ public sealed class PrivacyAccount
     /// <param name="samplingRate">q: 1 counts every round the node shares in full (no amplification).</param>
     /// <param name="delta">δ of the reported ε.</param>
     /// <param name="budget">The ε a node must not exceed; null for none.</param>
-    public PrivacyAccount(double noiseMultiplier, double samplingRate, double delta, double? budget, IReadOnlyList<double>? orders = null)
+    /// <param name="compositionsPerRound">Mechanisms one round composes: 1 for peer-level DP, the optimizer steps per round for DP-SGD.</param>
+    public PrivacyAccount(double noiseMultiplier, double samplingRate, double delta, double? budget, IReadOnlyList<double>? orders = null, int compositionsPerRound = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(compositionsPerRound, 1);
         if (!(delta > 0 && delta < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(delta), delta, "δ must be in (0, 1)");
         }
 
         _orders = (orders ?? RdpAccountant.DefaultOrders).ToArray();
+        // Rényi DP composes additively at each order (Mironov 2017, Proposition 1), so a round's RDP is the step's times the steps.
         _perRound = RdpAccountant.SampledGaussian(samplingRate, noiseMultiplier, _orders);
+        for (var k = 0; k < _perRound.Length; k++)
+        {
+            _perRound[k] *= compositionsPerRound;
+        }
+
+        CompositionsPerRound = compositionsPerRound;
         _scratch = new double[_perRound.Length];
         NoiseMultiplier = noiseMultiplier;
         SamplingRate = samplingRate;
@@ -41,6 +51,9 @@ public sealed class PrivacyAccount
     public double SamplingRate { get; }
 
     public double Delta { get; }
+
+    /// <summary>Sampled Gaussian mechanisms per round: 1 (peer-level) or the optimizer steps of a round (sample-level).</summary>
+    public int CompositionsPerRound { get; }
 
     public double? Budget { get; }
 

@@ -16,19 +16,46 @@ namespace GossipFl.Learning.Privacy;
 /// <param name="EpsilonBudget">The node stops training before a round that would take its ε above this; null: no limit.</param>
 /// <param name="EpsilonTarget">Calibrate σ so that ε after the run's rounds is this (at <see cref="Delta"/>).</param>
 /// <param name="NoiseSeed">Seeds the noise for reproducible experiments; null draws it from the operating system's CSPRNG.</param>
+/// <param name="SampleLevel">
+/// Sample-level DP-SGD in the engine instead of peer-level DP (see <see cref="ForSampleLevel"/>); then the peer-level
+/// mechanism is the identity (C = ∞, σ = 0) and δ, the budget and the seed apply to the sample-level account.
+/// </param>
+/// <remarks>
+/// A spec is one level or the other, never both: peer-level DP hides whether a whole peer took part, sample-level
+/// DP-SGD hides one training sample, and composing both would report neither guarantee cleanly.
+/// </remarks>
 public sealed record PrivacySpec(
     double ClipNorm,
     double? NoiseMultiplier,
     double? Delta = null,
     double? EpsilonBudget = null,
     double? EpsilonTarget = null,
-    ulong? NoiseSeed = null)
+    ulong? NoiseSeed = null,
+    SampleDpSettings? SampleLevel = null)
 {
+    /// <summary>Sample-level DP-SGD with <paramref name="settings"/>; the update a node shares is not clipped or noised again.</summary>
+    public static PrivacySpec ForSampleLevel(SampleDpSettings settings, double? delta = null, double? budget = null, ulong? noiseSeed = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new PrivacySpec(double.PositiveInfinity, 0, delta, budget, null, noiseSeed, settings);
+    }
+
+    /// <summary>Whether the guarantee is per training sample (DP-SGD in the engine) rather than per peer.</summary>
+    public bool IsSampleLevel => SampleLevel is not null;
+
+    /// <summary>"sample-level" or "peer-level", as logs and summaries name the mechanism.</summary>
+    public string LevelName => IsSampleLevel ? "sample-level" : "peer-level";
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> with one line naming the option (CLI spelling) that is out of range.
     /// </summary>
     public PrivacySpec Validate()
     {
+        if (SampleLevel is { } sample)
+        {
+            ValidateSampleLevel(sample);
+        }
+
         if (!(ClipNorm > 0) || double.IsNaN(ClipNorm))
         {
             throw new ArgumentException(Invariant($"--dp-clip must be a positive number or inf, got {ClipNorm}"));
@@ -77,14 +104,38 @@ public sealed record PrivacySpec(
         return this;
     }
 
+    private void ValidateSampleLevel(SampleDpSettings sample)
+    {
+        if (!double.IsPositiveInfinity(ClipNorm) || NoiseMultiplier != 0 || EpsilonTarget is not null)
+        {
+            throw new ArgumentException(ChooseOneLevel);
+        }
+
+        if (!(sample.ClipNorm > 0) || double.IsInfinity(sample.ClipNorm))
+        {
+            throw new ArgumentException(Invariant($"--dp-sample-clip must be a positive finite number, got {sample.ClipNorm}"));
+        }
+
+        if (!(sample.NoiseMultiplier >= 0) || double.IsInfinity(sample.NoiseMultiplier))
+        {
+            throw new ArgumentException(Invariant($"--dp-sample-noise must be a finite number >= 0, got {sample.NoiseMultiplier}"));
+        }
+    }
+
+    /// <summary>The one line that refuses a spec asking for both levels.</summary>
+    public const string ChooseOneLevel =
+        "peer-level and sample-level DP protect different things; choose one: --dp-clip with --dp-noise or --dp-epsilon-target (a whole peer), or --dp-sample-clip with --dp-sample-noise (one training sample)";
+
     /// <summary>Whether the mechanism changes nothing (σ = 0 and C = ∞): shares are bit-identical to a run without DP.</summary>
-    public bool IsIdentity => NoiseMultiplier == 0 && double.IsPositiveInfinity(ClipNorm);
+    public bool IsIdentity => SampleLevel is null && NoiseMultiplier == 0 && double.IsPositiveInfinity(ClipNorm);
 
     /// <summary>
     /// What the task signature hashes: the clip norm and the noise multiplier (or the ε target that calibrates it),
     /// which every peer of a task must share. δ, the budget and the seed are each node's own.
     /// </summary>
-    public string SignatureText => NoiseMultiplier is { } sigma
+    public string SignatureText => SampleLevel is { } sample
+        ? Invariant($"sample-dp;clip={sample.ClipNorm:R};noise={sample.NoiseMultiplier:R}")
+        : NoiseMultiplier is { } sigma
         ? Invariant($"peer-dp;clip={FormatNumber(ClipNorm)};noise={sigma:R}")
         : Invariant($"peer-dp;clip={FormatNumber(ClipNorm)};epsilon_target={EpsilonTarget!.Value:R}");
 
@@ -140,6 +191,11 @@ public sealed record PrivacySpec(
 
     public override string ToString()
     {
+        if (SampleLevel is { } sample)
+        {
+            return Invariant($"sample-level DP-SGD: clip {sample.ClipNorm:R} per sample, σ {sample.NoiseMultiplier:0.####}");
+        }
+
         var noise = NoiseMultiplier is { } sigma ? Invariant($"σ {sigma:0.####}") : Invariant($"σ for ε {EpsilonTarget!.Value:0.##}");
         return Invariant($"peer-level DP: clip {FormatNumber(ClipNorm)}, {noise}");
     }

@@ -6,7 +6,8 @@ using GossipFl.Learning.Models;
 namespace GossipFl.Learning.Privacy;
 
 /// <summary>
-/// Peer-level DP around any learner: before each round it snapshots the vector training writes to, lets the inner
+/// Peer-level DP around any learner (and the accounting of sample-level DP-SGD, whose peer mechanism is the identity
+/// while the engine noises every step): before each round it snapshots the vector training writes to, lets the inner
 /// learner train, then replaces the update by its clipped, noised version (<see cref="PeerLevelPrivacy"/>). Every
 /// algorithm shares a vector that training reached only through this update (push-sum's x, D-PSGD's and DOL's x,
 /// a FedAvg client's reply), so one decorator serves them all. Each round it trains is one composition in its
@@ -39,11 +40,36 @@ public sealed class PrivateLearner : ILocalLearner, IResumableLearner
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.SampleLevel is { } sample)
+        {
+            return CreateSampleLevel(inner, spec, sample, nodeIndex);
+        }
+
         var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
         var sigma = spec.NoiseMultiplier ?? CalibrateFor(spec, plannedRounds, samplingRate, delta);
         var mechanism = new PeerLevelPrivacy(spec.ClipNorm, sigma, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
         var account = new PrivacyAccount(sigma, samplingRate, delta, spec.EpsilonBudget);
         return new PrivateLearner(inner, mechanism, account);
+    }
+
+    /// <summary>
+    /// Sample-level DP-SGD: the engine clips and noises every step, the update leaves unchanged (identity peer
+    /// mechanism), and each round counts as the round's optimizer steps, each a sampled Gaussian mechanism with
+    /// q = B / n (Abadi et al. 2016, section 3.1, with the RDP analysis of Mironov, Talwar and Zhang 2019).
+    /// </summary>
+    private static PrivateLearner CreateSampleLevel(ILocalLearner inner, PrivacySpec spec, SampleDpSettings sample, int nodeIndex)
+    {
+        if (inner is not TorchLocalLearner torch)
+        {
+            throw new ArgumentException(
+                "sample-level DP (--dp-sample-clip/--dp-sample-noise) needs a model trained by the libtorch engine; the online logistic learner has no DP-SGD: use peer-level DP (--dp-clip) there");
+        }
+
+        torch.UseSampleDp(sample, spec.NoiseSeed is { } seed ? PrivacySpec.NoiseSeedFor(seed, nodeIndex) : null);
+        var delta = spec.DeltaFor(Math.Max(1, inner.SampleCount));
+        var identity = new PeerLevelPrivacy(double.PositiveInfinity, 0, inner.ParameterCount, GaussianNoise.For(spec, nodeIndex));
+        var account = new PrivacyAccount(sample.NoiseMultiplier, torch.SamplingRate, delta, spec.EpsilonBudget, compositionsPerRound: torch.StepsPerRound);
+        return new PrivateLearner(inner, identity, account);
     }
 
     /// <summary>σ for <paramref name="spec"/>'s ε target over <paramref name="plannedRounds"/> rounds at <paramref name="delta"/>.</summary>

@@ -97,7 +97,8 @@ public sealed partial class Simulator
 
         if (options.Privacy is { } privacy)
         {
-            // Every peer's learner clips and noises its own update; the simulator's noise is seeded (reproducible runs).
+            // Every peer's learner clips and noises its own update (peer-level) or has its engine run DP-SGD (sample-level;
+            // a shared engine is set up once, by peer 0); the simulator's noise is seeded (reproducible runs).
             var seeded = privacy with { NoiseSeed = privacy.NoiseSeed ?? options.Seed };
             var names = graph.Names;
             _private = new PrivateLearner[_nodeCount];

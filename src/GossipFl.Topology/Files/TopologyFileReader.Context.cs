@@ -502,6 +502,8 @@ public static partial class TopologyFileReader
                 DpClip = OptionalString(mapping, "dp_clip"),
                 DpNoise = OptionalNumber(mapping, "dp_noise"),
                 DpEpsilonTarget = OptionalNumber(mapping, "dp_epsilon_target"),
+                DpSampleClip = OptionalNumber(mapping, "dp_sample_clip"),
+                DpSampleNoise = OptionalNumber(mapping, "dp_sample_noise"),
                 DpDelta = OptionalNumber(mapping, "dp_delta"),
                 DpEpsilonBudget = OptionalNumber(mapping, "dp_epsilon_budget"),
             };

@@ -17,7 +17,7 @@ public static partial class TopologyFileReader
     private static readonly string[] GeneratorKeys = ["name", "nodes", "seed", "parameters", "time_varying", "names"];
     private static readonly string[] TrainingKeys =
         ["algorithm", "task", "model", "dataset", "partition", "rounds", "local_steps", "batch_size", "learning_rate", "seed", "local_epochs", "client_fraction", "quorum", "mode", "staleness", "aggregation", "compress", "consensus_step",
-         "dp_clip", "dp_noise", "dp_epsilon_target", "dp_delta", "dp_epsilon_budget", "secure_aggregation"];
+         "dp_clip", "dp_noise", "dp_epsilon_target", "dp_sample_clip", "dp_sample_noise", "dp_delta", "dp_epsilon_budget", "secure_aggregation"];
 
     private static readonly string[] TaskKeys = ["input", "classes", "range", "normalize", "resize"];
 

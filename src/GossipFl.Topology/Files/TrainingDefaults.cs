@@ -85,6 +85,12 @@ public sealed record TrainingDefaults
     /// <summary>Peer-level DP: calibrate σ so the run's rounds reach this ε (instead of <see cref="DpNoise"/>).</summary>
     public double? DpEpsilonTarget { get; init; }
 
+    /// <summary>Sample-level DP-SGD: the L2 norm each sample's gradient is clipped to (with <see cref="DpSampleNoise"/>).</summary>
+    public double? DpSampleClip { get; init; }
+
+    /// <summary>Sample-level DP-SGD: the noise multiplier σ of each optimizer step.</summary>
+    public double? DpSampleNoise { get; init; }
+
     /// <summary>Peer-level DP: the δ ε is reported at (default 1 / the node's sample count, rounded down to a power of ten).</summary>
     public double? DpDelta { get; init; }
 

@@ -75,6 +75,43 @@ public sealed class PrivacyDaemonTests
     }
 
     [Fact]
+    public async Task ThreeDaemons_WithSampleLevelDp_LogTheLevel_AndReportTheEpsilonOfEveryStep()
+    {
+        const int rounds = 4;
+        const double sigma = 1.2;
+        // 200 rows each, none held out: 3 local steps of batch 8 a round, each a sampled Gaussian with q = 8 / 200.
+        var expected = RdpAccountant.Epsilon(8.0 / 200, sigma, rounds * 3, Delta).Epsilon;
+        using var daemons = new DaemonProcesses(3);
+        string[] names = ["n1", "n2", "n3"];
+        var topology = Path.Combine(daemons.Root, "t.yaml");
+        var nodes = names.Select((n, i) => string.Create(CultureInfo.InvariantCulture,
+            $"  - {{ name: {n}, trusts: [{string.Join(", ", names.Where(m => m != n))}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"));
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(nodes) + string.Create(CultureInfo.InvariantCulture,
+            $"training:\n  model: logreg\n  seed: 3\n  dp_sample_clip: 1\n  dp_sample_noise: {sigma}\n  task:\n    input: 2\n    classes: [cat, dog]\n"));
+        string[] run =
+        [
+            "--rounds", rounds.ToString(CultureInfo.InvariantCulture), "--round-deadline", "3", "--peer-wait", "30", "--eval-every", "2",
+            "--local-steps", "3", "--batch-size", "8", "--validation-fraction", "0", "--dp-delta", "1e-5",
+        ];
+        for (var i = 0; i < names.Length; i++)
+        {
+            daemons.Start(topology, names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), "--data", WriteData(daemons.Root, names[i], i), .. run]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(2));
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        foreach (var name in names)
+        {
+            var log = daemons.Log(name);
+            Assert.Contains(log, line => line.Contains("sample-level DP-SGD: clip 1 per sample, σ 1.2", StringComparison.Ordinal));
+            Assert.Contains(log, line => line.Contains($"finished all {rounds} rounds", StringComparison.Ordinal));
+            var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(name), "status.json"))).RootElement;
+            Assert.Equal(rounds, status.GetProperty("private_rounds").GetInt64());
+            Assert.Equal(expected, status.GetProperty("epsilon").GetDouble(), 9);
+        }
+    }
+
+    [Fact]
     public async Task FedAvgClients_WhoseBudgetIsSpent_DeclineWithZeroSamples_AndTheCoordinatorDoesNotWaitForThem()
     {
         var account = new PrivacyAccount(Sigma, 1.0, Delta, Budget);

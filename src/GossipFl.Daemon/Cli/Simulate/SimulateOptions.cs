@@ -53,6 +53,8 @@ internal sealed class SimulateOptions
     public Option<string?> DpClip { get; } = new("--dp-clip") { Description = PrivacyArguments.ClipHelp };
     public Option<double?> DpNoise { get; } = new("--dp-noise") { Description = PrivacyArguments.NoiseHelp };
     public Option<double?> DpEpsilonTarget { get; } = new("--dp-epsilon-target") { Description = PrivacyArguments.TargetHelp };
+    public Option<double?> DpSampleClip { get; } = new("--dp-sample-clip") { Description = PrivacyArguments.SampleClipHelp };
+    public Option<double?> DpSampleNoise { get; } = new("--dp-sample-noise") { Description = PrivacyArguments.SampleNoiseHelp };
     public Option<double?> DpDelta { get; } = new("--dp-delta") { Description = PrivacyArguments.DeltaHelp };
     public Option<double?> DpEpsilonBudget { get; } = new("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp };
     public Option<ulong?> DpNoiseSeed { get; } = new("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp };
@@ -62,7 +64,7 @@ internal sealed class SimulateOptions
     [
         Topology, Generator, Nodes, Parameters, TimeVarying, Algorithm, Model, Dataset, Partition, Rounds, LocalSteps, LocalEpochs,
         ClientFraction, BatchSize, LearningRate, Seed, Loss, Delay, Churn, ReclaimLost, Online, Beta, EvalEvery, Threads, Engine, Aggregation, Attack, Compress, ConsensusStep,
-        DpClip, DpNoise, DpEpsilonTarget, DpDelta, DpEpsilonBudget, DpNoiseSeed, Out,
+        DpClip, DpNoise, DpEpsilonTarget, DpSampleClip, DpSampleNoise, DpDelta, DpEpsilonBudget, DpNoiseSeed, Out,
         SecureAggregation,
     ];
 
@@ -169,10 +171,16 @@ internal sealed class SimulateOptions
 
         var privacy = PrivacyArguments.Build(
             parse.GetValue(DpClip) ?? defaults.DpClip, parse.GetValue(DpNoise) ?? defaults.DpNoise, parse.GetValue(DpEpsilonTarget) ?? defaults.DpEpsilonTarget,
-            parse.GetValue(DpDelta) ?? defaults.DpDelta, parse.GetValue(DpEpsilonBudget) ?? defaults.DpEpsilonBudget, parse.GetValue(DpNoiseSeed));
+            parse.GetValue(DpDelta) ?? defaults.DpDelta, parse.GetValue(DpEpsilonBudget) ?? defaults.DpEpsilonBudget, parse.GetValue(DpNoiseSeed),
+            parse.GetValue(DpSampleClip) ?? defaults.DpSampleClip, parse.GetValue(DpSampleNoise) ?? defaults.DpSampleNoise);
         if (privacy is not null && algorithm == AlgorithmKind.Centralized)
         {
             throw new UsageException("--dp-*: peer-level DP protects what peers share; centralized training shares nothing");
+        }
+
+        if (privacy is { IsSampleLevel: true } && online)
+        {
+            throw new UsageException("--dp-sample-clip: the online logistic learner trains in managed code without DP-SGD; use peer-level DP (--dp-clip) with --online");
         }
 
         var attackers = attack?.ChooseAttackers(nodeCount, seed);
