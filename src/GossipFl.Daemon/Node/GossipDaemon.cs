@@ -220,6 +220,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         // what it trains with, not what it read (docs/benchmarks.md, "Peak memory of a Fashion-MNIST daemon").
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        RoundGarbage.EnableForThisProcess();
 
         PrivacySpec? privacy;
         try

@@ -13,20 +13,32 @@ internal sealed class RoundGarbage
 {
     public const long Threshold = 4L << 20;
 
+    private static volatile bool s_processHostsOneNode;
+
     private readonly Func<long> _allocatedBytes;
+    private readonly bool? _enabled;
     private long _allocatedAtLastCollection;
 
     /// <param name="allocatedBytes">The process's bytes allocated so far (tests count their own).</param>
-    public RoundGarbage(Func<long>? allocatedBytes = null)
+    /// <param name="enabled">Whether to collect; null follows <see cref="EnableForThisProcess"/>.</param>
+    public RoundGarbage(Func<long>? allocatedBytes = null, bool? enabled = null)
     {
         _allocatedBytes = allocatedBytes ?? (static () => GC.GetTotalAllocatedBytes());
+        _enabled = enabled;
         _allocatedAtLastCollection = _allocatedBytes();
     }
+
+    /// <summary>
+    /// Called by the daemon, whose process hosts one node, so the process's allocations are that node's. Where several
+    /// peers share a process (in-memory tests, beside other tests' allocations) it stays off: collections caused by
+    /// others' allocations would only pause the peers between their rounds.
+    /// </summary>
+    public static void EnableForThisProcess() => s_processHostsOneNode = true;
 
     /// <summary>Collects when the rounds since the last collection allocated more than <see cref="Threshold"/>; returns whether it did.</summary>
     public bool AfterRound()
     {
-        if (_allocatedBytes() - _allocatedAtLastCollection < Threshold)
+        if (!(_enabled ?? s_processHostsOneNode) || _allocatedBytes() - _allocatedAtLastCollection < Threshold)
         {
             return false;
         }

@@ -8,7 +8,7 @@ public sealed class RoundGarbageTests
     public void AfterRound_CollectsOnlyOnceTheRoundsSinceTheLastCollectionAllocatedTheThreshold()
     {
         long allocated = 1_000;
-        var garbage = new RoundGarbage(() => allocated);
+        var garbage = new RoundGarbage(() => allocated, enabled: true);
 
         allocated += RoundGarbage.Threshold - 1;
         Assert.False(garbage.AfterRound());
@@ -23,13 +23,24 @@ public sealed class RoundGarbageTests
     [Fact]
     public void AfterRound_PastTheThreshold_FreesThePastRoundsModelSizedArrays()
     {
-        var garbage = new RoundGarbage();
+        var garbage = new RoundGarbage(enabled: true);
         var past = AllocateUnreachableLargeArrays(out var count);
         var collectionsBefore = GC.CollectionCount(GC.MaxGeneration);
 
         Assert.True(garbage.AfterRound());
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > collectionsBefore);
         Assert.False(past.TryGetTarget(out _), $"the last of {count} model-sized arrays survived the collection");
+    }
+
+    [Fact]
+    public void AfterRound_InAProcessThatDoesNotHostOneDaemon_NeverCollects()
+    {
+        long allocated = 0;
+        var garbage = new RoundGarbage(() => allocated, enabled: false);
+
+        allocated += 10 * RoundGarbage.Threshold;
+
+        Assert.False(garbage.AfterRound());
     }
 
     private static WeakReference<float[]> AllocateUnreachableLargeArrays(out int count)
