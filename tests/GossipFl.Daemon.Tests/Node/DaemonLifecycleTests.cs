@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using GossipFl.Daemon.Node;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -6,7 +7,7 @@ namespace GossipFl.Daemon.Tests.Node;
 
 /// <summary>Daemons that crash, are stopped, or lose their peers, on loopback.</summary>
 [Collection(TimedDaemonRuns.Name)]
-public sealed class DaemonLifecycleTests
+public sealed partial class DaemonLifecycleTests
 {
     private static readonly string[] Training =
         ["--model", "logreg", "--dataset", "synthetic", "--partition", "iid", "--local-steps", "2", "--batch-size", "16", "--seed", "5", "--eval-every", "0"];
@@ -111,7 +112,7 @@ public sealed class DaemonLifecycleTests
             daemons.Start(topology, ((char)('a' + i)).ToString(), ["--port", Port(daemons, i), .. run]);
         }
 
-        await daemons.WaitForLogAsync("c", "round 3 done", TimeSpan.FromMinutes(2));
+        await daemons.WaitForLogAsync("c", "round 3 done", TimeSpan.FromMinutes(4));
         daemons.Kill("c");
 
         var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
@@ -120,10 +121,18 @@ public sealed class DaemonLifecycleTests
         foreach (var survivor in (string[])["a", "b"])
         {
             var log = daemons.Log(survivor);
-            Assert.Contains(log, line => line.Contains("round 59 done", StringComparison.Ordinal));
-            Assert.Contains(log, line => line.Contains("no share from 1 trusted peer(s) before the deadline: c", StringComparison.Ordinal));
+            var shown = $"{survivor}'s log:\n{string.Join('\n', log)}";
+            Assert.True(log.Any(line => line.Contains("round 59 done", StringComparison.Ordinal)), shown);
+            // The dead peer is named among the missing. The live peer may be named too: if it started its rounds
+            // more than the deadline behind (a slow start on a loaded machine, as in a CI run), it stays that far
+            // behind, since both wait out the full deadline for c every round; its shares are then folded a round
+            // late, and every round's list reads "a, c" or "b, c".
+            Assert.True(log.Any(line => MissedTheDeadPeer().IsMatch(line)), shown);
         }
     }
+
+    [GeneratedRegex(@"no share from \d trusted peer\(s\) before the deadline: (a, |b, )?c$")]
+    private static partial Regex MissedTheDeadPeer();
 
     private static string Port(DaemonProcesses daemons, int i) => daemons.Ports[i].ToString(CultureInfo.InvariantCulture);
 

@@ -12,6 +12,7 @@ namespace GossipFl.Daemon.Tests.Scripts;
 public sealed class SimulateScriptTests : IDisposable
 {
     private readonly DirectoryInfo _runs = Directory.CreateTempSubdirectory("gossipfl-runs-");
+    private int _scriptProcessId;
 
     public void Dispose() => _runs.Delete(recursive: true);
 
@@ -32,8 +33,10 @@ public sealed class SimulateScriptTests : IDisposable
             Assert.Contains("finished all 3 rounds", log, StringComparison.Ordinal);
         }
 
-        // The script names its namespaces gfs<pid>...; other tests' namespaces come and go in parallel.
-        Assert.DoesNotContain(TestNetwork.Run(null, "ip", "netns", "list").Split('\n'), line => line.StartsWith("gfs", StringComparison.Ordinal));
+        // The script names its namespaces gfs<its pid>h<i>; other tests' namespaces, and other runs of the script on
+        // the machine, come and go in parallel, so only this run's are looked for.
+        var ours = $"gfs{_scriptProcessId}h";
+        Assert.DoesNotContain(TestNetwork.Run(null, "ip", "netns", "list").Split('\n'), line => line.StartsWith(ours, StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -126,6 +129,7 @@ public sealed class SimulateScriptTests : IDisposable
 
         start.Environment["GOSSIPFL_RUNS_DIR"] = _runs.FullName;
         using var process = Process.Start(start)!;
+        _scriptProcessId = process.Id;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(limit);
