@@ -46,6 +46,13 @@ internal sealed record FedAvgOptions
     /// <summary>The task signature peers agreed on at the handshake; secure-aggregation signatures are bound to it.</summary>
     public byte[] TaskSignature { get; init; } = [];
 
+    /// <summary>
+    /// The codec of the clients' updates (docs/algorithms.md, "Compressed messages"), null when they are sent whole.
+    /// Clients send C(x_k − g + e_k) with error feedback; the coordinator rebuilds g + decode(·). The global model
+    /// the coordinator sends stays uncompressed.
+    /// </summary>
+    public Learning.Compression.ICodec? Compression { get; init; }
+
     /// <summary>Test-only: the round after whose acknowledged masked input this process kills itself (a crash between rounds 2 and 3).</summary>
     public long? CrashAfterMaskedInput { get; init; }
 

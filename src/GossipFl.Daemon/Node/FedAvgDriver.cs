@@ -43,6 +43,7 @@ internal sealed partial class FedAvgDriver
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<long, double> _trainLoss = [];
     private readonly int _parameterCount;
+    private readonly FedAvgUpdateCompressor? _compressor;
     private ActiveRound? _active;
     private Task? _leading;
     private long _leadingTerm = -1;
@@ -69,6 +70,9 @@ internal sealed partial class FedAvgDriver
         }
 
         _parameterCount = initialGlobal.Length;
+        // The error feedback lives as long as the process: a client keeps what compression left out across the
+        // rounds it is not sampled in and across coordinator terms; a restarted client starts it from zero.
+        _compressor = options.Compression is { } codec ? new FedAvgUpdateCompressor(_index, codec, options.Seed) : null;
         _exchange = exchange;
         _options = options;
         _state = state;
@@ -182,6 +186,32 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
+        if (CompressedFedAvgUpdate.IsCompressed(payload))
+        {
+            if (_options.Compression is not { } codec)
+            {
+                Refuse(incoming.Sender, "a compressed update; this node runs FedAvg without --compress");
+                return;
+            }
+
+            // The payload is read where it lies: the update is rebuilt before the incoming buffer is released.
+            if (!CompressedFedAvgUpdate.TryRead(incoming.Payload, codec, out var update, out var invalid))
+            {
+                Refuse(incoming.Sender, invalid);
+                return;
+            }
+
+            _state.Heard(incoming.Sender);
+            OnCompressedUpdate(incoming.Sender, update, codec);
+            return;
+        }
+
+        if (_options.Compression is { } expected && payload.Length > 1 && payload[0] == (byte)FedAvgMessageKind.Update)
+        {
+            Refuse(incoming.Sender, $"an uncompressed update; this node runs --compress {expected.Spec}");
+            return;
+        }
+
         if (payload.Length > 0 && FedAvgMessage.IsFedAvgKind(payload[0]))
         {
             if (!FedAvgMessage.TryRead(payload, _parameterCount, out var message, out var reason))
@@ -254,6 +284,31 @@ internal sealed partial class FedAvgDriver
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The coordinator's side of a compressed update: x_k = g + decode(·), rebuilt from the global model of the round
+    /// the client was assigned (the one this coordinator broadcast), then folded like a whole model.
+    /// </summary>
+    private void OnCompressedUpdate(string sender, CompressedFedAvgUpdate update, Learning.Compression.ICodec codec)
+    {
+        lock (_gate)
+        {
+            if (_active is not { } active || active.Term != update.Term || active.Round != update.Round || _election.Term != update.Term)
+            {
+                _state.Drop("late_update");
+                return;
+            }
+
+            var model = new float[_parameterCount];
+            if (!FedAvgUpdateCompressor.TryReconstruct(codec, update.Payload.Span, active.Global, model, out var reason))
+            {
+                Refuse(sender, reason ?? "the update does not decode");
+                return;
+            }
+
+            active.Accept(IndexOf(sender), update.Samples, model);
         }
     }
 
@@ -623,6 +678,12 @@ internal sealed partial class FedAvgDriver
             return;
         }
 
+        if (_compressor is not null)
+        {
+            SendCompressed(item, reply, cancellation);
+            return;
+        }
+
         if (item.Coordinator == _name)
         {
             lock (_gate)
@@ -639,6 +700,39 @@ internal sealed partial class FedAvgDriver
         var values = _options.Attack?.Apply(item.Round, reply.Values) ?? reply.Values;
         var update = new FedAvgMessage(FedAvgMessageKind.Update, item.Term, item.Round, (long)reply.Share, values).ToArray();
         _ = SendAsync(item.Coordinator, update, _options.RoundDeadline, cancellation);
+    }
+
+    /// <summary>
+    /// Encodes this round's change against the assigned global model (error feedback included) and sends it; the
+    /// coordinator's own update goes through the same encoding and is rebuilt here, as the simulator does for every
+    /// client, so a compressed daemon run ends bit-identical to <c>gossipfl simulate</c> with the same codec.
+    /// </summary>
+    private void SendCompressed(WorkItem.Train item, GossipMessage reply, CancellationToken cancellation)
+    {
+        var values = item.Coordinator == _name ? reply.Values : _options.Attack?.Apply(item.Round, reply.Values) ?? reply.Values;
+        var payload = _compressor!.Encode(item.Round, values.Span, item.Global.Span);
+        if (item.Coordinator != _name)
+        {
+            var update = new CompressedFedAvgUpdate(item.Term, item.Round, (long)reply.Share, _options.Compression!.Spec.Kind, payload).ToArray();
+            _ = SendAsync(item.Coordinator, update, _options.RoundDeadline, cancellation);
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_active is { } active && active.Term == item.Term && active.Round == item.Round)
+            {
+                var model = new float[_parameterCount];
+                if (FedAvgUpdateCompressor.TryReconstruct(_options.Compression!, payload.Span, active.Global, model, out var reason))
+                {
+                    active.Accept(_index, reply.Share, model);
+                }
+                else
+                {
+                    throw new InvalidOperationException($"this node's own compressed update does not decode: {reason}");
+                }
+            }
+        }
     }
 
     private void Adopt(WorkItem.Adopt item)
@@ -766,6 +860,9 @@ internal sealed partial class FedAvgDriver
         public long Round { get; } = round;
 
         public Task AllArrived => _allArrived.Task;
+
+        /// <summary>The global model this round's clients were assigned (compressed updates are changes against it).</summary>
+        public ReadOnlySpan<float> Global => coordinator.Global;
 
         public IEnumerable<int> Missing => _waiting.Order();
 

@@ -52,6 +52,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     private IReadOnlyList<ParameterInfo>? _layout;
     private IRoundDriver? _driver;
     private FedAvgDriver? _fedAvg;
+    private Learning.Compression.ICodec? _fedAvgCodec;
     private TransportShareExchange? _exchange;
     private Task? _subscribing;
     private PeerDirectory? _peers;
@@ -134,12 +135,21 @@ internal sealed partial class GossipDaemon : BackgroundService
         var consensusStep = _settings.ConsensusStep ?? codec.DefaultConsensusStep;
         if (!codec.IsNone)
         {
-            if (fedAvg || algorithm == AlgorithmKind.Dol)
+            if (algorithm == AlgorithmKind.Dol)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: a daemon runs compressed gossip with ops (compressed push-sum) or dsgd (CHOCO-SGD); FedAvg with compressed updates runs in gossipfl simulate only so far");
+                    $"--compress {codec}: compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and FedAvg compresses its clients' updates; dol has no compressed form");
             }
 
+            if (fedAvg && _settings.SecureAggregation)
+            {
+                throw new DaemonConfigurationException(
+                    $"--compress {codec}: not with --secure-aggregation, whose masks cancel only over whole fixed-point updates; use one or the other");
+            }
+        }
+
+        if (!codec.IsNone && !fedAvg)
+        {
             if (_settings.Mode == "async" || _topology.IsTimeVarying)
             {
                 throw new DaemonConfigurationException(
@@ -271,7 +281,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         _aggregation = aggregation;
-        var compressed = codec.IsNone
+        _fedAvgCodec = fedAvg && !codec.IsNone ? codec.Create(initial.Length) : null;
+        var compressed = codec.IsNone || fedAvg
             ? null
             : new CompressedGossipNode(index, algorithm, initial, initial, codec.Create(initial.Length), consensusStep, _settings.Seed);
         var checkpoints = new CheckpointStore(dataDirectory, _logger, learner: _learner as IResumableLearner);
@@ -589,6 +600,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             LeaderlessTimeout = TimeSpan.FromSeconds(_settings.LeaderlessTimeout),
             Aggregation = _aggregation,
             Attack = _attack,
+            Compression = _fedAvgCodec,
             SecureAggregation = _settings.SecureAggregation,
             SecureIdentity = _settings.SecureAggregation && _identity is { } identity ? new Learning.SecureAggregation.SigningIdentity(identity.PublicKey, data => identity.Sign(data)) : null,
             PinnedFingerprints = members.Select((name, index) => (index, _topology!.Nodes.FirstOrDefault(n => n.Name == name)?.Fingerprint))

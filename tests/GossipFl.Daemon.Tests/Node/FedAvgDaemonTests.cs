@@ -1,6 +1,7 @@
 using System.Globalization;
 using GossipFl.Daemon.Node;
 using GossipFl.Learning.Algorithms;
+using GossipFl.Learning.Compression;
 using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Simulation;
@@ -19,15 +20,23 @@ public sealed class FedAvgDaemonTests
 {
     private const int Rounds = 6;
 
-    [Fact]
-    public async Task FourDaemons_ElectACoordinator_AndEndBitIdenticalToTheSimulator()
+    /// <summary>
+    /// With a codec the clients send compressed changes with error feedback (kind 7 version 2) and the coordinator
+    /// rebuilds them; the simulator does the same per client, so the global model is still bit-identical.
+    /// </summary>
+    [Theory]
+    [InlineData("none")]
+    [InlineData("int8")]
+    [InlineData("topk:0.05")]
+    public async Task FourDaemons_ElectACoordinator_AndEndBitIdenticalToTheSimulator(string compress)
     {
         using var daemons = new DaemonProcesses(4);
         var names = new[] { "n0", "n1", "n2", "n3" };
         var topology = WriteTopology(daemons, names);
         string[] training = ["--algorithm", "fedavg", "--model", "mlp:16", "--dataset", "synthetic", "--partition", "dirichlet:0.5",
             "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--local-epochs", "1", "--client-fraction", "0.5", "--batch-size", "16",
-            "--lr", "0.05", "--seed", "11", "--eval-every", "0", "--round-deadline", "60", "--peer-wait", "60", "--election-timeout", "1"];
+            "--lr", "0.05", "--seed", "11", "--eval-every", "0", "--round-deadline", "60", "--peer-wait", "60", "--election-timeout", "1",
+            "--compress", compress];
 
         for (var i = 0; i < names.Length; i++)
         {
@@ -37,7 +46,15 @@ public sealed class FedAvgDaemonTests
         var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(4));
         Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
 
-        var expected = Simulate(names.Length);
+        var expected = Simulate(names.Length, CodecSpec.Parse(compress));
+        if (compress != "none")
+        {
+            // Updates went over the wire compressed: the coordinators' logs say nothing was refused, and the
+            // uncompressed run's model differs from this one (so the codec was not silently ignored).
+            Assert.DoesNotContain(names.SelectMany(daemons.Log), line => line.Contains("dropped a message", StringComparison.Ordinal));
+            Assert.False(Simulate(names.Length, CodecSpec.None).Models[0].AsSpan().SequenceEqual(expected.Models[0]));
+        }
+
         foreach (var name in names)
         {
             var checkpoint = new CheckpointStore(daemons.DataDirectory(name), NullLogger.Instance).LoadLatest(expected.Models[0].Length);
@@ -120,12 +137,12 @@ public sealed class FedAvgDaemonTests
         return topology;
     }
 
-    private static SimulationResult Simulate(int nodes)
+    private static SimulationResult Simulate(int nodes, CodecSpec compression)
     {
         TorchRuntime.Threads = 1;
         var spec = new WorkloadSpec("synthetic", ModelSpec.Parse("mlp:16"), "dirichlet:0.5", Online: false, Beta: 0, nodes, Rounds, 16, 0.05, new LocalWork(10, 1), 11);
         using var workload = Workload.Create(spec);
-        var options = new SimulationOptions(AlgorithmKind.FedAvg, Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, ClientFraction: 0.5);
+        var options = new SimulationOptions(AlgorithmKind.FedAvg, Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, ClientFraction: 0.5, Compression: compression);
         var document = TopologyFileReader.Parse("version: 1\ngenerator: { name: complete, nodes: " + nodes.ToString(CultureInfo.InvariantCulture) + " }\n");
         var simulator = new Simulator(document.GraphForRound, workload.Learners, Enumerable.Repeat(workload.Initial, nodes).ToArray(), options);
         return simulator.Run();
