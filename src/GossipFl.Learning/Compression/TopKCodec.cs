@@ -40,10 +40,39 @@ public sealed class TopKCodec : ICodec
             return;
         }
 
-        var (threshold, ties) = KthLargestMagnitude(values, K);
+        // The usual case (a small fraction of a long vector): one pass keeps the candidates, the select runs on them.
+        var capacity = TopKCandidates.Capacity(K);
+        if (values.Length >= TopKCandidates.MinimumLength && capacity <= values.Length / 4)
+        {
+            var indices = ArrayPool<int>.Shared.Rent(capacity);
+            var candidates = ArrayPool<float>.Shared.Rent(capacity);
+            try
+            {
+                if (TopKCandidates.TryCollect(values, K, indices.AsSpan(0, capacity), candidates.AsSpan(0, capacity), out var count))
+                {
+                    Write(candidates.AsSpan(0, count), indices.AsSpan(0, count), destination);
+                    return;
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(indices);
+                ArrayPool<float>.Shared.Return(candidates);
+            }
+        }
 
-        // Everything above the threshold, then the first `ties` values equal to it (lowest index first). Magnitudes
-        // are compared as bit patterns, which order finite non-negative floats as the values.
+        Write(values, [], destination);
+    }
+
+    /// <summary>
+    /// Writes the k largest magnitudes of <paramref name="values"/>: everything above the k-th largest, then the first
+    /// values equal to it (lowest index first). Magnitudes are compared as bit patterns, which order finite
+    /// non-negative floats as the values. <paramref name="indices"/> gives each value's index in the vector, in
+    /// increasing order (empty: the values are the whole vector).
+    /// </summary>
+    private void Write(ReadOnlySpan<float> values, ReadOnlySpan<int> indices, Span<byte> destination)
+    {
+        var (threshold, ties) = KthLargestMagnitude(values, K);
         var written = 0;
         var valueBytes = destination[(4 * K)..];
         for (var i = 0; i < values.Length && written < K; i++)
@@ -51,7 +80,7 @@ public sealed class TopKCodec : ICodec
             var bits = BitConverter.SingleToUInt32Bits(values[i]) & 0x7FFF_FFFFu;
             if (bits > threshold || (bits == threshold && ties-- > 0))
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 * written)..], (uint)i);
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 * written)..], (uint)(indices.IsEmpty ? i : indices[i]));
                 BinaryPrimitives.WriteSingleLittleEndian(valueBytes[(4 * written)..], values[i]);
                 written++;
             }
