@@ -493,13 +493,6 @@ internal sealed partial class GossipDaemon : BackgroundService
                 }
             }
 
-            if (_state!.Model() is var (round, parameters))
-            {
-                var final = Path.Combine(_dataDirectory, NodeModelFiles.FinalFile(_description!.Model));
-                NodeModelFiles.Write(final, _description, _modelMetadata!, round, parameters);
-                LogFinished(_settings.Rounds, final);
-            }
-
             if (_private is not null)
             {
                 var account = _private.Account;
@@ -507,6 +500,14 @@ internal sealed partial class GossipDaemon : BackgroundService
                 var spent = RoundServices.PrivacyText(_state!.Snapshot()).TrimStart(';', ' ');
                 var stopped = _private.Exhausted ? string.Create(CultureInfo.InvariantCulture, $"; its budget stopped training before round {_private.StoppedBeforeRound}") : "";
                 LogPrivacySpent(account.Rounds, spent, stopped);
+            }
+
+            // The last line names the model file (docs/models.md), so it comes after everything else.
+            if (_state!.Model() is var (round, parameters))
+            {
+                var final = Path.Combine(_dataDirectory, NodeModelFiles.FinalFile(_description!.Model));
+                NodeModelFiles.Write(final, _description, _modelMetadata!, round, parameters);
+                LogFinished(_settings.Rounds, final);
             }
             else
             {

@@ -11,7 +11,9 @@ namespace GossipFl.Daemon.Node;
 /// Runs a daemon's synchronous gossip rounds with the very algorithm objects the simulator runs
 /// (ARCHITECTURE.md §3): begin the round with this round's mixing plan, train locally, send a share to every
 /// follower, collect shares from trusted peers until all arrived or the round deadline passed, fold them in,
-/// then evaluate, log, checkpoint and publish status. A dead or slow peer costs at most one deadline per round.
+/// then evaluate, log, checkpoint and publish status. A dead or slow peer costs at most one deadline per round, and a
+/// peer silent for <see cref="PresumedDownAfter"/> rounds in a row is presumed down and costs none until it is heard
+/// from again (<see cref="PresumedDownPeers"/>).
 /// </summary>
 /// <remarks>
 /// Shares are validated before they reach the algorithm: unknown senders, malformed bodies, stale rounds, rounds
@@ -26,6 +28,11 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
     private readonly ILogger _logger;
     private readonly List<GossipMessage> _outbox = [];
     private readonly Dictionary<(string Sender, long Round), ModelShare> _pending = [];
+    private readonly PresumedDownPeers _down = new(PresumedDownAfter);
+    private readonly HashSet<string> _heardThisRound = new(StringComparer.Ordinal);
+
+    /// <summary>Rounds in a row without a share from a peer (or without delivering one to it) before it is presumed down.</summary>
+    public const int PresumedDownAfter = 3;
 
     public GossipRoundDriver(
         string name, TopologyDocument topology, GossipNode node, ILocalLearner learner, IShareExchange exchange, RoundOptions options,
@@ -64,20 +71,54 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
         var loss = _node.Train(_services.Learner);
 
         _outbox.Clear();
+        _heardThisRound.Clear();
         _node.Send(_outbox);
         _state.Phase("exchanging");
-        var sends = _outbox.Select(message => (Message: message,
-            Delivered: _services.SendAsync(graph.NameOf(message.To), round, message.Share, message.Weight, message.Values, cancellation))).ToArray();
+        var sends = new List<(GossipMessage Message, Task<bool> Delivered)>(_outbox.Count);
+        foreach (var message in _outbox)
+        {
+            var follower = graph.NameOf(message.To);
+            if (!_down.ShouldSendTo(follower, round, _state.LastHeard(follower), out var back))
+            {
+                // Presumed down and not heard from since: keep the share rather than wait out a deadline for it.
+                _node.Reclaim(message);
+                _state.Drop("share_kept_peer_down");
+                continue;
+            }
+
+            if (back)
+            {
+                LogFollowerBack(follower);
+            }
+
+            sends.Add((message, _services.SendAsync(follower, round, message.Share, message.Weight, message.Values, cancellation)));
+        }
 
         var sources = plan.Sources.ToArray().Where(s => s != self).Select(graph.NameOf).ToHashSet(StringComparer.Ordinal);
-        var missing = await CollectAsync(round, sources, cancellation).ConfigureAwait(false);
+        var missing = await CollectAsync(round, sources.Where(_down.IsAwaited).ToHashSet(StringComparer.Ordinal), cancellation).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             LogMissing(round, missing.Count, string.Join(", ", missing.Order(StringComparer.Ordinal)));
             _state.Drop("missing_share");
-            foreach (var peer in missing)
+        }
+
+        var arrived = 0;
+        foreach (var source in sources.Order(StringComparer.Ordinal))
+        {
+            var heard = _heardThisRound.Contains(source) || _pending.ContainsKey((source, round));
+            if (_pending.ContainsKey((source, round)))
             {
-                _state.Missed(peer);
+                arrived++;
+            }
+
+            if (!heard)
+            {
+                _state.Missed(source);
+            }
+
+            if (_down.EndRound(source, heard))
+            {
+                LogSourcePresumedDown(source, PresumedDownAfter);
             }
         }
 
@@ -91,13 +132,23 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
                 _node.Reclaim(message);
                 _state.Drop("share_reclaimed");
             }
+
+            var follower = graph.NameOf(message.To);
+            if (_down.Delivered(follower, round, delivered.Result, DateTimeOffset.UtcNow, out var reached))
+            {
+                LogFollowerPresumedDown(follower, PresumedDownAfter);
+            }
+            else if (reached)
+            {
+                LogFollowerBack(follower);
+            }
         }
 
         FoldPending(round, graph);
         _node.Complete();
 
         var accuracy = _services.Record(round, loss);
-        LogRound(round, loss, accuracy, sources.Count - missing.Count, sources.Count);
+        LogRound(round, loss, accuracy, arrived, sources.Count);
     }
 
     /// <summary>Reads shares until every trusted source has sent this round's, or the deadline passes; returns who is missing.</summary>
@@ -150,6 +201,12 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
         }
 
         _state.Heard(incoming.Sender);
+        _heardThisRound.Add(incoming.Sender);
+        if (_down.Heard(incoming.Sender))
+        {
+            LogSourceBack(incoming.Sender, share.Round);
+        }
+
         return share;
     }
 
@@ -171,4 +228,16 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "round {Round}: no share from {Count} trusted peer(s) before the deadline: {Peers}")]
     private partial void LogMissing(long round, int count, string peers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer}: no share for {Rounds} rounds in a row; presumed down, not waited for until a share from it arrives")]
+    private partial void LogSourcePresumedDown(string peer, int rounds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} is back (a share of round {Round} arrived); waiting for its shares again")]
+    private partial void LogSourceBack(string peer, long round);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer}: {Rounds} shares in a row not delivered; presumed down, its shares are kept until it is heard from again (probed after 3, 6, 12, … rounds)")]
+    private partial void LogFollowerPresumedDown(string peer, int rounds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer} is back (heard from it again); sending it shares again")]
+    private partial void LogFollowerBack(string peer);
 }

@@ -83,6 +83,9 @@ internal sealed class NodeState
         _missed.TryRemove(peer, out _);
     }
 
+    /// <summary>When any message of <paramref name="peer"/> last arrived; null if never.</summary>
+    public DateTimeOffset? LastHeard(string peer) => _lastHeard.TryGetValue(peer, out var at) ? at : null;
+
     /// <summary>A follower subscribed (true) or said it is leaving (false).</summary>
     public void Subscribed(string follower, bool follows) => _subscribed[follower] = follows;
 

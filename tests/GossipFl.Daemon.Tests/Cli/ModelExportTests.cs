@@ -106,8 +106,12 @@ public sealed class ModelExportTests : IDisposable
     private string Train(string model)
     {
         var dataDir = Path.Combine(_root, "node-" + Guid.NewGuid().ToString("N")[..6]);
-        Succeeds(GossipFlProcess.Run(Deadline, null, "start", "--topology", _topology, "--node", "solo", "--no-mdns", "--status-port", "-1", "--peer-wait", "0",
+        var run = Succeeds(GossipFlProcess.Run(Deadline, null, "start", "--topology", _topology, "--node", "solo", "--no-mdns", "--status-port", "-1", "--peer-wait", "0",
             "--data-dir", dataDir, "--data", _nodes[0].Directory, "--model", model, "--rounds", "4", "--local-steps", "25", "--eval-every", "0", "--threads", "2"));
+        // One closing line names the file (a run once also logged "the model is in none" after it).
+        var finished = (run.Output + "\n" + run.Error).Split('\n').Where(line => line.Contains("finished all", StringComparison.Ordinal)).ToArray();
+        var final = Path.Combine(dataDir, model == "lenet" || model.StartsWith("mlp", StringComparison.Ordinal) ? "final.safetensors" : "final.pt");
+        Assert.True(finished.Length == 1 && finished[0].EndsWith($"finished all 4 rounds; the model is in {final}", StringComparison.Ordinal), string.Join("\n", finished));
         return dataDir;
     }
 
