@@ -52,15 +52,16 @@ internal static class WatchCommand
                 }
                 else
                 {
+                    // A new line only when the figures change, not each time the estimate of the time left does.
                     var written = "";
                     while (true)
                     {
                         var progress = RunProgress.Read(directory);
-                        var line = Line(progress, total, clock.Elapsed);
-                        if (line.Length > 0 && line != written)
+                        var figures = Line(progress, total, elapsed: null);
+                        if (figures.Length > 0 && figures != written)
                         {
-                            await parse.InvocationConfiguration.Output.WriteLineAsync(line).ConfigureAwait(false);
-                            written = line;
+                            await parse.InvocationConfiguration.Output.WriteLineAsync(Line(progress, total, clock.Elapsed)).ConfigureAwait(false);
+                            written = figures;
                         }
 
                         if (Finished(progress, total))
@@ -120,7 +121,7 @@ internal static class WatchCommand
                 new Text(peer.TrainLoss?.ToString("0.0000", c) ?? "—"),
                 new Text(peer.TestAccuracy?.ToString("0.00%", c) ?? "—"),
                 .. validating ? [new Text(peer.ValidationAccuracy?.ToString("0.00%", c) ?? "—")] : Array.Empty<Text>(),
-                new Text(peer.Distance?.ToString("0.###e0", c) ?? "—"),
+                new Text(peer.Distance?.ToString("0.###e0;-0.###e0;0", c) ?? "—"),
                 .. fedAvg ? [new Text(peer.Term is { } t ? $"{peer.Coordinator ?? "none"} ({t})" : "—")] : Array.Empty<Text>()]);
         }
 
@@ -129,10 +130,11 @@ internal static class WatchCommand
     }
 
     /// <summary>One plain line: "round 7/20 (slowest peer): mean train loss 0.61, mean test accuracy 70.1%, consensus distance 1.2e-2, about 30 s left".</summary>
-    private static string Line(RunProgress progress, int total, TimeSpan elapsed) =>
+    private static string Line(RunProgress progress, int total, TimeSpan? elapsed) =>
         progress.Peers.Count == 0 ? "" : Summary(progress, total, elapsed);
 
-    private static string Summary(RunProgress progress, int total, TimeSpan elapsed)
+    /// <summary>The run's figures, and the time left when <paramref name="elapsed"/> is given.</summary>
+    private static string Summary(RunProgress progress, int total, TimeSpan? elapsed)
     {
         var c = CultureInfo.InvariantCulture;
         if (progress.Peers.Count == 0)
@@ -158,7 +160,7 @@ internal static class WatchCommand
 
         if (progress.ConsensusDistance is { } distance)
         {
-            parts.Add(string.Create(c, $"consensus distance {distance:0.###e0}"));
+            parts.Add(string.Create(c, $"consensus distance {distance:0.###e0;-0.###e0;0}"));
         }
 
         if (progress.Peers.FirstOrDefault(p => p.Term is not null) is { } fedAvg)
@@ -166,7 +168,7 @@ internal static class WatchCommand
             parts.Add($"coordinator {fedAvg.Coordinator ?? "none"} (term {fedAvg.Term})");
         }
 
-        if (Left(progress, total, elapsed) is { } left)
+        if (elapsed is { } running && Left(progress, total, running) is { } left)
         {
             parts.Add(string.Create(c, $"about {Math.Ceiling(left.TotalSeconds):0} s left"));
         }

@@ -57,7 +57,7 @@ internal static class InspectionView
                 new Text(s.TrainLoss?.ToString("0.0000", c) ?? "—"),
                 new Text(s.TestAccuracy?.ToString("0.00%", c) ?? "—"),
                 .. validating ? [new Text(s.ValidationAccuracy?.ToString("0.00%", c) ?? "—")] : Array.Empty<Text>(),
-                new Text(distanceOf.TryGetValue(reading.Endpoint, out var d) ? d.ToString("0.###e0", c) : "—"),
+                new Text(distanceOf.TryGetValue(reading.Endpoint, out var d) ? d.ToString("0.###e0;-0.###e0;0", c) : "—"),
                 new Text(s.Weight.ToString("0.####", c)),
                 new Text(Bytes(s.BytesSent)),
                 new Text(Bytes(s.BytesReceived)),
@@ -67,7 +67,7 @@ internal static class InspectionView
                 .. privacy ? [new Text(Privacy(s))] : Array.Empty<Text>()]);
         }
 
-        var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0", c);
+        var mean = distances.Length == 0 ? "—" : distances.Average().ToString("0.###e0;-0.###e0;0", c);
         table.Caption(string.Create(c, $"{readings.Count(r => r.Status is not null)}/{readings.Count} peers answering; consensus distance (mean ‖z−z̄‖²) {mean}; {DateTimeOffset.Now:HH:mm:ss}"));
         return table;
     }

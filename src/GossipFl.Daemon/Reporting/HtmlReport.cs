@@ -103,7 +103,7 @@ internal static class HtmlReport
             ("final mean test accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
             ("final mean validation accuracy", FinalMeanValidation(run) is { } v ? v.ToString("0.00%", c) : "—"),
             ("final mean training loss", (last?.MeanTrainLoss ?? FinalMeanTrainLoss(run)) is { } l ? l.ToString("0.0000", c) : "—"),
-            ("final consensus distance", (last?.ConsensusDistance ?? FinalModelConsensus.Of(run.Directory)) is { } d ? d.ToString("0.###e0", c) : "—"),
+            ("final consensus distance", (last?.ConsensusDistance ?? FinalModelConsensus.Of(run.Directory)) is { } d ? d.ToString("0.###e0;-0.###e0;0", c) : "—"),
             ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(NaturalOrder.Instance))),
         };
         var html = new StringBuilder("<table class=\"summary\">");

@@ -26,6 +26,20 @@ public sealed class WatchCommandTests : IDisposable
         Assert.StartsWith("round 5/5 (slowest of 2 peers), mean train loss 0.3750, mean test accuracy 80.00%, consensus distance 1e0", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Watch_PeersHoldingOneModel_SayConsensusDistance0_NotInExponentForm()
+    {
+        // FedAvg peers all hold the global model: x = (1, 2) with w = 1 at both.
+        Node("a", loss: 0.5, accuracy: 0.75, weight: 1, x: [1f, 2f]);
+        Node("b", loss: 0.25, accuracy: 0.75, weight: 1, x: [1f, 2f]);
+
+        var result = GossipFlProcess.Run(TimeSpan.FromMinutes(1), null, "watch", _root, "--rounds", "5", "--interval", "0.2");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var line = Assert.Single(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("consensus distance 0,", line + ",", StringComparison.Ordinal);
+    }
+
     private void Node(string name, double loss, double accuracy, double weight, float[] x)
     {
         var directory = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
