@@ -40,6 +40,9 @@ else
 fi
 "${gossipfl[@]}" topology check "$run/topology.yaml" >/dev/null
 mapfile -t names < <("${gossipfl[@]}" topology show "$run/topology.yaml" --format names)
+if [ -f "$topology" ] && [ "$nodes" -ne "${#names[@]}" ]; then
+  say "$topology has ${#names[@]} nodes: running ${#names[@]} daemons, not the $nodes asked for"
+fi
 nodes=${#names[@]}
 
 mode=namespaces
