@@ -95,22 +95,8 @@ public sealed class CompressedFedAvgUpdate
             return false;
         }
 
-        if (kind != codec.Spec.Kind)
+        if (!EncodedPayload.TryRead(source, HeaderSize, kind, length, codec, out var payload, out reason))
         {
-            reason = $"encoded with {CodecSpec.NameOf(kind)}, this node decodes {codec.Spec}";
-            return false;
-        }
-
-        if (length != codec.EncodedSize || span.Length != HeaderSize + (long)length)
-        {
-            reason = $"payload of {length} bytes in {span.Length}; {codec.Spec} for {codec.Length} values takes {codec.EncodedSize}";
-            return false;
-        }
-
-        var payload = source[HeaderSize..];
-        if (!codec.TryValidate(payload.Span, out var invalid))
-        {
-            reason = invalid ?? "invalid payload";
             return false;
         }
 

@@ -89,28 +89,14 @@ public sealed class CompressedModelShare
         var weight = BinaryPrimitives.ReadDoubleBigEndian(span[20..]);
         var kind = (CodecKind)span[28];
         var length = BinaryPrimitives.ReadUInt32BigEndian(span[32..]);
-        if (kind != codec.Spec.Kind)
-        {
-            reason = $"encoded with {CodecSpec.NameOf(kind)}, this node decodes {codec.Spec}";
-            return false;
-        }
-
-        if (length != codec.EncodedSize || span.Length != HeaderSize + (long)length)
-        {
-            reason = $"payload of {length} bytes in {span.Length}; {codec.Spec} for {codec.Length} values takes {codec.EncodedSize}";
-            return false;
-        }
-
         if (round < 0 || !(fraction >= 0 && fraction <= 1) || !(weight >= 0) || double.IsInfinity(weight))
         {
             reason = $"round {round}, share {fraction} or weight {weight} out of range";
             return false;
         }
 
-        var payload = source[HeaderSize..];
-        if (!codec.TryValidate(payload.Span, out var invalid))
+        if (!EncodedPayload.TryRead(source, HeaderSize, kind, length, codec, out var payload, out reason))
         {
-            reason = invalid ?? "invalid payload";
             return false;
         }
 
