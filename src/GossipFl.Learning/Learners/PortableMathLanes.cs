@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using GossipFl.Learning.Data;
 
@@ -46,6 +47,7 @@ internal static class PortableMathLanes
         && Vector256.LessThanOrEqualAll(x, Vector256.Create(double.MaxValue));
 
     /// <summary>PortableMath.Exp per lane, for lanes in <see cref="ExpDomain"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Exp(Vector256<double> x)
     {
         var k = Vector256.Round(x * Vector256.Create(InvLn2));
@@ -74,6 +76,7 @@ internal static class PortableMathLanes
     }
 
     /// <summary>PortableMath.Log per lane, for lanes in <see cref="LogDomain"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Log(Vector256<double> x)
     {
         // x = m·2^e with m in [1, 2) read off the bits (ILogB and ScaleB of a normal double), then moved to
