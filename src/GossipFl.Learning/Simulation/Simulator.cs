@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Privacy;
@@ -194,7 +193,7 @@ public sealed partial class Simulator
         }
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
-        var outbox = new List<GossipMessage>();
+        var outbox = new RoundOutbox();
         var pending = new Dictionary<long, List<GossipMessage>>();
         var byReceiver = new ReceiverOrder(_nodeCount);
         var deliverable = Array.Empty<bool>();
@@ -241,13 +240,13 @@ public sealed partial class Simulator
                 }
             }
 
-            AttackGossip(outbox, round, nodes, alive);
+            AttackGossip(outbox.Messages, round, nodes, alive);
 
             // Loss and delay are decided in sending order; the deliveries are then made receiver by receiver
             // (ReceiverOrder), and what was lost or refused is accounted in sending order again, so every sum
             // (lost weight, reclaimed shares) adds the same terms in the same order as one pass would.
             long roundBytes = 0;
-            var messages = CollectionsMarshal.AsSpan(outbox);
+            var messages = outbox.Messages;
             if (deliverable.Length < messages.Length)
             {
                 deliverable = new bool[messages.Length];
@@ -283,7 +282,7 @@ public sealed partial class Simulator
             var refused = undelivered;
             ForEachNode(parallel: true, to =>
             {
-                var inOrder = CollectionsMarshal.AsSpan(roundMessages);
+                var inOrder = roundMessages.Messages;
                 foreach (var k in byReceiver.MessagesOf(to))
                 {
                     if (!Deliver(nodes, alive, inOrder[k]))
@@ -549,7 +548,7 @@ public sealed partial class Simulator
     /// Replaces the attackers' outgoing vectors with the attack's (built on the de-biased model z under push-sum,
     /// then scaled by the sender's weight, so the weight a share carries stays honest and z is what is attacked).
     /// </summary>
-    private void AttackGossip(List<GossipMessage> outbox, long round, GossipNode[] nodes, bool[] alive)
+    private void AttackGossip(Span<GossipMessage> outbox, long round, GossipNode[] nodes, bool[] alive)
     {
         if (_attackers.Length == 0 || _options.Attack is not { } attack || attack.Kind == AttackKind.LabelFlip)
         {
@@ -587,7 +586,7 @@ public sealed partial class Simulator
             }
         }
 
-        for (var k = 0; k < outbox.Count; k++)
+        for (var k = 0; k < outbox.Length; k++)
         {
             if (_isAttacker[outbox[k].From])
             {
