@@ -193,8 +193,11 @@ public sealed partial class Simulator
         }
 
         var network = new VirtualNetwork(_options.Network, _nodeCount, _options.Seed);
-        var outbox = new List<GossipMessage>();
+        var outbox = new RoundOutbox();
         var pending = new Dictionary<long, List<GossipMessage>>();
+        var byReceiver = new ReceiverOrder(_nodeCount);
+        var deliverable = Array.Empty<bool>();
+        var undelivered = Array.Empty<bool>();
         var alive = new bool[_nodeCount];
         Task<(TrustGraph, MixingPlan[])>? upcoming = null;
         long sent = 0, lost = 0;
@@ -220,15 +223,13 @@ public sealed partial class Simulator
 
             network.AdvanceTo(round);
             network.Alive.CopyTo(alive);
-            for (var i = 0; i < _nodeCount; i++)
+            var plansOfRound = _plans;
+            var roundNumber = round;
+            ForEachAlive(alive, _options.ParallelTraining, i =>
             {
-                if (alive[i])
-                {
-                    nodes[i].BeginRound(round, _plans[i]);
-                }
-            }
-
-            ForEachAlive(alive, _options.ParallelTraining, i => _losses[i] = nodes[i].Train(_learners[i]));
+                nodes[i].BeginRound(roundNumber, plansOfRound[i]);
+                _losses[i] = nodes[i].Train(_learners[i]);
+            });
 
             outbox.Clear();
             for (var i = 0; i < _nodeCount; i++)
@@ -239,21 +240,30 @@ public sealed partial class Simulator
                 }
             }
 
-            AttackGossip(outbox, round, nodes, alive);
+            AttackGossip(outbox.Messages, round, nodes, alive);
 
+            // Loss and delay are decided in sending order; the deliveries are then made receiver by receiver
+            // (ReceiverOrder), and what was lost or refused is accounted in sending order again, so every sum
+            // (lost weight, reclaimed shares) adds the same terms in the same order as one pass would.
             long roundBytes = 0;
-            foreach (var message in outbox)
+            var messages = outbox.Messages;
+            if (deliverable.Length < messages.Length)
             {
+                deliverable = new bool[messages.Length];
+                undelivered = new bool[messages.Length];
+            }
+
+            for (var k = 0; k < messages.Length; k++)
+            {
+                ref readonly var message = ref messages[k];
                 sent++;
                 roundBytes += message.WireBytes;
                 _bytesSent[message.From] += message.WireBytes;
                 var delay = network.DelayOf(round, message.From, message.To);
-                if (network.IsLost(round, message.From, message.To))
-                {
-                    lost++;
-                    lostWeight += Reclaim(nodes, message);
-                }
-                else if (delay > 0)
+                var isLost = network.IsLost(round, message.From, message.To);
+                deliverable[k] = !isLost && delay == 0;
+                undelivered[k] = isLost;
+                if (!isLost && delay > 0)
                 {
                     // The sender's snapshot is overwritten next round, so a late message carries its own copy.
                     var copy = message with { Values = message.Values.ToArray() };
@@ -265,10 +275,29 @@ public sealed partial class Simulator
 
                     later.Add(copy);
                 }
-                else if (!Deliver(nodes, alive, message))
+            }
+
+            byReceiver.Arrange(messages, deliverable);
+            var roundMessages = outbox;
+            var refused = undelivered;
+            ForEachNode(parallel: true, to =>
+            {
+                var inOrder = roundMessages.Messages;
+                foreach (var k in byReceiver.MessagesOf(to))
+                {
+                    if (!Deliver(nodes, alive, inOrder[k]))
+                    {
+                        refused[k] = true;
+                    }
+                }
+            });
+
+            for (var k = 0; k < messages.Length; k++)
+            {
+                if (undelivered[k])
                 {
                     lost++;
-                    lostWeight += Reclaim(nodes, message);
+                    lostWeight += Reclaim(nodes, messages[k]);
                 }
             }
 
@@ -284,18 +313,26 @@ public sealed partial class Simulator
                 }
             }
 
-            ForEachAlive(alive, parallel: true, i => nodes[i].Complete());
-            for (var i = 0; i < _nodeCount; i++)
+            // Each node's fold and its de-biased copy for the metrics, while its state is in this core's cache.
+            ForEachNode(parallel: true, i =>
             {
                 if (alive[i])
                 {
-                    Count(i, nodes[i].LastVerdicts);
+                    nodes[i].Complete();
                 }
-            }
 
-            for (var i = 0; i < _nodeCount; i++)
-            {
                 nodes[i].CopyModel(_models[i]);
+            });
+            if (!_aggregation.IsMean)
+            {
+                // Under mean aggregation every verdict is Kept, which counts nothing.
+                for (var i = 0; i < _nodeCount; i++)
+                {
+                    if (alive[i])
+                    {
+                        Count(i, nodes[i].LastVerdicts);
+                    }
+                }
             }
 
             last = Measure(round, alive, roundBytes, clock.Elapsed, i => nodes[i].Weight, messages: outbox.Count, perNeighbour: PerMessage(roundBytes, outbox.Count));
@@ -511,7 +548,7 @@ public sealed partial class Simulator
     /// Replaces the attackers' outgoing vectors with the attack's (built on the de-biased model z under push-sum,
     /// then scaled by the sender's weight, so the weight a share carries stays honest and z is what is attacked).
     /// </summary>
-    private void AttackGossip(List<GossipMessage> outbox, long round, GossipNode[] nodes, bool[] alive)
+    private void AttackGossip(Span<GossipMessage> outbox, long round, GossipNode[] nodes, bool[] alive)
     {
         if (_attackers.Length == 0 || _options.Attack is not { } attack || attack.Kind == AttackKind.LabelFlip)
         {
@@ -549,7 +586,7 @@ public sealed partial class Simulator
             }
         }
 
-        for (var k = 0; k < outbox.Count; k++)
+        for (var k = 0; k < outbox.Length; k++)
         {
             if (_isAttacker[outbox[k].From])
             {
@@ -749,6 +786,25 @@ public sealed partial class Simulator
         }
 
         return total / aliveCount;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every node, on up to <see cref="SimulationOptions.Threads"/> threads when
+    /// <paramref name="parallel"/>; the body must touch only its node's state.
+    /// </summary>
+    private void ForEachNode(bool parallel, Action<int> body)
+    {
+        if (!parallel || _options.Threads == 1)
+        {
+            for (var i = 0; i < _nodeCount; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, _nodeCount, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, body);
     }
 
     private void ForEachAlive(bool[] alive, bool parallel, Action<int> body)

@@ -60,38 +60,76 @@ public sealed class OneWayTrustGenerator : GraphGenerator
         var n = names.Count;
         var baseDegree = arguments.GetInt("base_degree");
         var outDegree = arguments.GetInt("out_degree");
-        // Every node must keep out_degree non-neighbours to draw followers from; rewiring (p > 0) can give a
-        // node more than base_degree neighbours, so such draws are redrawn like disconnected ones.
-        var drawn = WattsStrogatz.DrawConnected(n, baseDegree, arguments.GetDouble("p"), seed, maxDegree: n - 1 - outDegree)
-            ?? throw new TopologyException(
-                $"generator '{Name}': no connected base graph leaving room for out_degree = {outDegree} in {WattsStrogatz.MaxAttempts} draws; "
-                + "raise the node count or lower p or out_degree");
-        var (adjacent, random) = drawn;
-        var builder = new TrustGraphBuilder(names);
-        for (var u = 0; u < n; u++)
+        var p = arguments.GetDouble("p");
+        var builder = new RowBucketGraphBuilder(names, n * (baseDegree + outDegree));
+        HashSet<int>[]? adjacent = null;
+        DeterministicRandom random;
+        if (p > 0)
         {
-            foreach (var v in adjacent[u])
+            // Every node must keep out_degree non-neighbours to draw followers from; rewiring can give a node more
+            // than base_degree neighbours, so such draws are redrawn like disconnected ones.
+            var drawn = WattsStrogatz.DrawConnected(n, baseDegree, p, seed, maxDegree: n - 1 - outDegree)
+                ?? throw new TopologyException(
+                    $"generator '{Name}': no connected base graph leaving room for out_degree = {outDegree} in {WattsStrogatz.MaxAttempts} draws; "
+                    + "raise the node count or lower p or out_degree");
+            (adjacent, random) = drawn;
+            for (var u = 0; u < n; u++)
             {
-                builder.AddTrust(u, v);
+                foreach (var v in adjacent[u])
+                {
+                    builder.AddTrust(u, v);
+                }
+            }
+        }
+        else
+        {
+            // p = 0 is the ring lattice, which WattsStrogatz.DrawConnected returns on its first attempt without
+            // drawing a number (it is connected, and validation keeps base_degree <= n - 1 - out_degree). Built
+            // here without the per-node hash sets: a time-varying topology redraws it every round, and the
+            // followers below then come from the same random stream as before.
+            random = new DeterministicRandom(seed);
+            for (var u = 0; u < n; u++)
+            {
+                for (var d = 1; d <= baseDegree / 2; d++)
+                {
+                    builder.AddTrust(u, (u + d) % n);
+                    builder.AddTrust((u + d) % n, u);
+                }
             }
         }
 
-        var chosen = new HashSet<int>();
+        // drawnBy[v] == u marks v as already drawn by u (no clearing between nodes).
+        var drawnBy = new int[n];
+        Array.Fill(drawnBy, -1);
         for (var u = 0; u < n; u++)
         {
-            chosen.Clear();
+            var chosen = 0;
             // Rejection sampling: validation guarantees at least out_degree eligible nodes, and the base is
             // sparse next to n in any sensible use, so few draws are rejected.
-            while (chosen.Count < outDegree)
+            while (chosen < outDegree)
             {
                 var follower = random.NextInt(n);
-                if (follower != u && !adjacent[u].Contains(follower) && chosen.Add(follower))
+                if (follower != u && !InBase(adjacent, baseDegree, n, u, follower) && drawnBy[follower] != u)
                 {
+                    drawnBy[follower] = u;
+                    chosen++;
                     builder.AddTrust(follower, u);
                 }
             }
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Whether v is u's neighbour in the base: the drawn adjacency, or for the ring lattice a ring distance of at most base_degree / 2.</summary>
+    private static bool InBase(HashSet<int>[]? adjacent, int baseDegree, int n, int u, int v)
+    {
+        if (adjacent is not null)
+        {
+            return adjacent[u].Contains(v);
+        }
+
+        var distance = Math.Abs(u - v);
+        return Math.Min(distance, n - distance) <= baseDegree / 2;
     }
 }
