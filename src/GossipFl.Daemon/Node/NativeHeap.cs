@@ -19,7 +19,8 @@ internal static class NativeHeap
     /// thread picks them up, so over a run several arenas each came to hold their own copy of a step's buffers (21
     /// MiB in four arenas at the end of README's main job). With one arena every thread reuses the same free blocks;
     /// a daemon trains on one thread at a time, so there is no lock to contend for. Called first thing in
-    /// <c>Main</c>, before the host starts its threads; a MALLOC_ARENA_MAX in the environment is left to rule.
+    /// <c>Main</c> for <c>gossipfl start</c>, before the host starts its threads; a MALLOC_ARENA_MAX in the
+    /// environment is left to rule.
     /// </summary>
     public static void UseOneArena()
     {
