@@ -33,8 +33,9 @@ internal static class NativeHeap
     /// <summary>
     /// Returns the free pages of malloc's heap to the system. The shim keeps freed memory in the heap (a high trim
     /// threshold, for training speed: a step's buffers are reused by the next step instead of faulting in again);
-    /// between rounds that memory only adds to the daemon's resident size. Costs the next round's first step its
-    /// page faults again, and a walk of the free lists: well under a millisecond against a round of seconds.
+    /// between rounds that memory only adds to the daemon's resident size. Costs a walk of malloc's free lists and the
+    /// next round's first step its page faults again; not timed on its own, the runs of README's main job were no
+    /// slower than before (their times vary with the machine's load more than that).
     /// </summary>
     public static void Trim() => Call(() => MallocTrim(0));
 
