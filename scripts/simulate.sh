@@ -104,11 +104,19 @@ for k in "${!extra[@]}"; do
 done
 "${gossipfl[@]}" watch "$run" "${watch_rounds[@]}" &
 watcher=$!
-# Peak resident memory of each daemon (VmHWM), sampled once a second while it runs.
+# Peak resident memory of each daemon (VmHWM), sampled once a second while it runs. A pid is only read while it
+# is the process this script started (its start time, field 22 of /proc/PID/stat, unchanged): on a busy machine a
+# finished daemon's pid was soon another process's, whose smaller peak then replaced the daemon's (64 daemons).
 (
+  declare -A started_at=()
   while :; do
     alive=0
     for k in "${!pids[@]}"; do
+      stat=$(cat "/proc/${pids[$k]}/stat" 2>/dev/null || true)
+      [ -n "$stat" ] || continue
+      start_time=$(awk '{ sub(/^.*\) /, ""); print $20 }' <<<"$stat")
+      if [ -z "${started_at[$k]:-}" ]; then started_at[$k]=$start_time; fi
+      [ "${started_at[$k]}" = "$start_time" ] || continue
       peak=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${pids[$k]}/status" 2>/dev/null || true)
       if [ -n "$peak" ]; then alive=1; echo "$peak" >"$run/${names[$k]}.peak-rss-kb"; fi
     done

@@ -35,16 +35,25 @@ internal sealed class RoundGarbage
     /// </summary>
     public static void EnableForThisProcess() => s_processHostsOneNode = true;
 
-    /// <summary>Collects when the rounds since the last collection allocated more than <see cref="Threshold"/>; returns whether it did.</summary>
+    /// <summary>
+    /// Collects when the rounds since the last collection allocated more than <see cref="Threshold"/>; returns whether it
+    /// did. Either way returns malloc's free pages (<see cref="NativeHeap.Trim"/>): what libtorch freed in the round.
+    /// </summary>
     public bool AfterRound()
     {
-        if (!(_enabled ?? s_processHostsOneNode) || _allocatedBytes() - _allocatedAtLastCollection < Threshold)
+        if (!(_enabled ?? s_processHostsOneNode))
         {
             return false;
         }
 
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
-        _allocatedAtLastCollection = _allocatedBytes();
-        return true;
+        var collect = _allocatedBytes() - _allocatedAtLastCollection >= Threshold;
+        if (collect)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            _allocatedAtLastCollection = _allocatedBytes();
+        }
+
+        NativeHeap.Trim();
+        return collect;
     }
 }

@@ -3,13 +3,16 @@ namespace GossipFl.Daemon.Transport;
 /// <summary>
 /// Ring of <see cref="SentPacket"/> indexed by packet number (numbers are consecutive within a session), so recording
 /// a send and finding a packet from an acknowledgement cost no allocation and no search. A slot is reused only once
-/// its packet is no longer in flight; the sender stops when the slot it needs is still busy.
+/// its packet is no longer in flight; when the slot a send needs is still busy the ring doubles, up to
+/// <see cref="Capacity"/>, and at that size the sender stops. It starts small: a ring of the full size is 1.3 MB on
+/// the large-object heap for every session, and a daemon with a few peers and a flight of a few hundred packets per
+/// share held several of them (docs/benchmarks.md, "Peak memory of a Fashion-MNIST daemon").
 /// </summary>
 internal sealed class SentPacketLog
 {
     public const int Capacity = 1 << 15;
-    private const int Mask = Capacity - 1;
-    private readonly SentPacket[] _packets = new SentPacket[Capacity];
+    public const int InitialCapacity = 1 << 9;
+    private SentPacket[] _packets = new SentPacket[InitialCapacity];
 
     /// <summary>Every packet below this number is acknowledged or lost.</summary>
     public ulong LowestUnacked { get; set; }
@@ -19,13 +22,30 @@ internal sealed class SentPacketLog
 
     public bool AnyAcked { get; set; }
 
-    public ref SentPacket this[ulong packetNumber] => ref _packets[(int)(packetNumber & Mask)];
+    /// <summary>How many packets the ring can hold now.</summary>
+    public int Length => _packets.Length;
 
-    public bool CanRecord(ulong packetNumber) => !_packets[(int)(packetNumber & Mask)].InFlight;
+    public ref SentPacket this[ulong packetNumber] => ref _packets[Slot(packetNumber)];
+
+    /// <summary>Whether <paramref name="packetNumber"/>'s slot is free, after growing the ring if that frees it.</summary>
+    public bool CanRecord(ulong packetNumber)
+    {
+        while (_packets[Slot(packetNumber)].InFlight)
+        {
+            if (_packets.Length == Capacity)
+            {
+                return false;
+            }
+
+            Grow();
+        }
+
+        return true;
+    }
 
     public void Record(ulong packetNumber, OutgoingMessage? message, uint fragment, long sentAt, int bytes)
     {
-        ref var slot = ref _packets[(int)(packetNumber & Mask)];
+        ref var slot = ref _packets[Slot(packetNumber)];
         slot.PacketNumber = packetNumber;
         slot.Message = message;
         slot.Fragment = fragment;
@@ -47,5 +67,26 @@ internal sealed class SentPacketLog
 
             LowestUnacked++;
         }
+    }
+
+    private int Slot(ulong packetNumber) => (int)(packetNumber & (ulong)(_packets.Length - 1));
+
+    /// <summary>
+    /// Doubles the ring, moving the packets in flight to their slots in it. Two of them never share a slot: they had
+    /// different slots in the smaller ring, so their numbers differ modulo its length and modulo twice that too.
+    /// Slots whose packets are no longer in flight are not carried over; every reader skips such a slot anyway.
+    /// </summary>
+    private void Grow()
+    {
+        var larger = new SentPacket[_packets.Length * 2];
+        foreach (ref readonly var packet in _packets.AsSpan())
+        {
+            if (packet.InFlight)
+            {
+                larger[(int)(packet.PacketNumber & (ulong)(larger.Length - 1))] = packet;
+            }
+        }
+
+        _packets = larger;
     }
 }
