@@ -11,11 +11,11 @@ namespace GossipFl.Learning.Data;
 internal static class PortableMath
 {
     // ln 2 split so that k * Ln2Hi is exact for |k| < 2^11 (Cody and Waite's argument reduction; the split is
-    // the one published in fdlibm's e_exp.c).
-    private const double Ln2Hi = 6.93147180369123816490e-01;
-    private const double Ln2Lo = 1.90821492927058770002e-10;
-    private const double InvLn2 = 1.44269504088896338700e+00;
-    private const double Sqrt2 = 1.41421356237309504880;
+    // the one published in fdlibm's e_exp.c). Internal: PortableMathLanes must use exactly these.
+    internal const double Ln2Hi = 6.93147180369123816490e-01;
+    internal const double Ln2Lo = 1.90821492927058770002e-10;
+    internal const double InvLn2 = 1.44269504088896338700e+00;
+    internal const double Sqrt2 = 1.41421356237309504880;
 
     // Beyond these, exp overflows to infinity or underflows to zero in double precision.
     private const double ExpOverflow = 709.782712893383973096;

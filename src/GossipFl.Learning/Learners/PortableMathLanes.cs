@@ -14,11 +14,11 @@ namespace GossipFl.Learning.Learners;
 /// </summary>
 internal static class PortableMathLanes
 {
-    // The same constants as PortableMath (fdlibm's split of ln 2, Cody and Waite's reduction).
-    private const double Ln2Hi = 6.93147180369123816490e-01;
-    private const double Ln2Lo = 1.90821492927058770002e-10;
-    private const double InvLn2 = 1.44269504088896338700e+00;
-    private const double Sqrt2 = 1.41421356237309504880;
+    // PortableMath's own constants (fdlibm's split of ln 2, Cody and Waite's reduction), so the two cannot drift.
+    private const double Ln2Hi = PortableMath.Ln2Hi;
+    private const double Ln2Lo = PortableMath.Ln2Lo;
+    private const double InvLn2 = PortableMath.InvLn2;
+    private const double Sqrt2 = PortableMath.Sqrt2;
 
     /// <summary>
     /// Adding 1.5·2^52 to a double holding an integer of magnitude below 2^51 puts that integer, two's complement,
