@@ -114,7 +114,9 @@ internal sealed partial class CompressedGossipRoundDriver : IRoundDriver
         var delivered = await Task.WhenAll(sends).ConfigureAwait(false);
         if (delivered.Contains(false))
         {
-            throw new InvalidOperationException($"round {round}: a share could not be delivered; compressed gossip needs every share and stops");
+            var unreached = _outbox.Where((_, k) => !delivered[k]).Select(m => graph.NameOf(m.To)).Order(StringComparer.Ordinal);
+            throw new InvalidOperationException(
+                $"round {round}: the share for {string.Join(", ", unreached)} could not be delivered; compressed gossip needs every share (its followers' estimates are sums over all of them) and stops rather than mix wrongly");
         }
 
         foreach (var sender in sources.Order(StringComparer.Ordinal))

@@ -529,10 +529,37 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             LogFailed(ex);
             ExitCode = 1;
+            SayWhereTheModelIs();
         }
         finally
         {
             _lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>
+    /// After a failure the run's work is not lost: the newest checkpoint holds the model of a completed round. One line
+    /// says which round and how to export it, so the user does not have to know where checkpoints live.
+    /// </summary>
+    private void SayWhereTheModelIs()
+    {
+        if (string.IsNullOrEmpty(_dataDirectory))
+        {
+            return;
+        }
+
+        try
+        {
+            var rounds = new CheckpointStore(_dataDirectory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Rounds();
+            if (rounds.Count > 0)
+            {
+                var extension = _description is null ? ".safetensors" : Path.GetExtension(NodeModelFiles.FinalFile(_description.Model));
+                LogModelAfterFailure(rounds[^1], _dataDirectory, "model" + extension);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more to say than the failure already logged.
         }
     }
 
@@ -748,6 +775,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the node failed")]
     private partial void LogFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the newest checkpoint holds the model of round {Round}: gossipfl export --data-dir {DataDirectory} -o {File}")]
+    private partial void LogModelAfterFailure(long round, string dataDirectory, string file);
 
     /// <summary>The status endpoint's <c>/model?format=safetensors</c>: the node's model with the metadata an export carries.</summary>
     private byte[] ModelAsSafeTensors(long round, float[] parameters)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using GossipFl.Daemon.Node;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Compression;
@@ -17,7 +18,7 @@ namespace GossipFl.Daemon.Tests.Node;
 /// codec, and a daemon configured with another codec is refused as running another task.
 /// </summary>
 [Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
-public sealed class CompressedDaemonTests
+public sealed partial class CompressedDaemonTests
 {
     private const int Rounds = 5;
 
@@ -94,6 +95,47 @@ public sealed class CompressedDaemonTests
         Assert.Contains(daemons.Log("n0"), line => line.Contains("refusing n1: it runs another task", StringComparison.Ordinal));
         Assert.Contains(daemons.Log("n0"), line => line.Contains("no share from n1 before the deadline; compressed gossip needs every share", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A peer lost mid-run stops compressed gossip (it cannot mix without every share), but the run's work is not
+    /// lost: the survivor's last line names the round its newest checkpoint holds and the export command, which works.
+    /// </summary>
+    [Fact]
+    public async Task PeerLostMidRun_StopsTheSurvivor_WhichSaysHowToExportItsNewestCheckpoint()
+    {
+        using var daemons = new DaemonProcesses(2);
+        var topology = Path.Combine(daemons.Root, "two.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names[..2].Select((n, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{(i == 0 ? "n1" : "n0")}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        for (var i = 0; i < 2; i++)
+        {
+            string[] training = [.. Training("dsgd", "int8").Select(a => a switch { "60" => "4", "5" => "500", _ => a })];
+            daemons.Start(topology, $"n{i}", ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        await daemons.WaitForLogAsync("n0", "round 3 done", TimeSpan.FromMinutes(2));
+        daemons.Kill("n1");
+        var exit = await daemons.WaitForExitAsync("n0", TimeSpan.FromMinutes(1));
+
+        var log = daemons.Log("n0");
+        var shown = string.Join('\n', log);
+        Assert.True(exit != 0, shown);
+        // Whichever the survivor notices first: n1's share missing, or its own share for n1 undelivered.
+        Assert.True(log.Any(line => line.Contains("no share from n1 before the deadline", StringComparison.Ordinal) || line.Contains("the share for n1 could not be delivered", StringComparison.Ordinal)), shown);
+        var hint = log.Select(line => ExportHint().Match(line)).LastOrDefault(m => m.Success);
+        Assert.True(hint is not null, shown);
+        var round = long.Parse(hint.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(round >= 3, shown);
+
+        var exported = Path.Combine(daemons.Root, "n0.safetensors");
+        var result = GossipFl.Daemon.Tests.Cli.GossipFlProcess.Run("export", "--data-dir", daemons.DataDirectory("n0"), "-o", exported);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.True(new FileInfo(exported).Length > 0);
+        Assert.Contains($"round {round}", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"the newest checkpoint holds the model of round (\d+): gossipfl export --data-dir \S+ -o model\.safetensors$")]
+    private static partial Regex ExportHint();
 
     private static SimulationResult Simulate(string topologyFile, string algorithm)
     {
