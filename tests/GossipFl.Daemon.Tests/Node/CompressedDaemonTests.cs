@@ -79,15 +79,7 @@ public sealed partial class CompressedDaemonTests
     public async Task DaemonsWithDifferentCodecs_RefuseEachOtherAsAnotherTask_AndStopRatherThanMixWrongly()
     {
         using var daemons = new DaemonProcesses(2);
-        var topology = Path.Combine(daemons.Root, "two.yaml");
-        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names[..2].Select((n, i) =>
-            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{(i == 0 ? "n1" : "n0")}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
-        string[] codecs = ["int8", "fp16"];
-        for (var i = 0; i < 2; i++)
-        {
-            string[] training = [.. Training("dsgd", codecs[i]).Select(a => a == "60" ? "4" : a)];
-            daemons.Start(topology, $"n{i}", ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
-        }
+        StartPair(daemons, ["int8", "fp16"], rounds: Rounds);
 
         var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(2));
 
@@ -104,14 +96,7 @@ public sealed partial class CompressedDaemonTests
     public async Task PeerLostMidRun_StopsTheSurvivor_WhichSaysHowToExportItsNewestCheckpoint()
     {
         using var daemons = new DaemonProcesses(2);
-        var topology = Path.Combine(daemons.Root, "two.yaml");
-        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names[..2].Select((n, i) =>
-            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{(i == 0 ? "n1" : "n0")}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
-        for (var i = 0; i < 2; i++)
-        {
-            string[] training = [.. Training("dsgd", "int8").Select(a => a switch { "60" => "4", "5" => "500", _ => a })];
-            daemons.Start(topology, $"n{i}", ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
-        }
+        StartPair(daemons, ["int8", "int8"], rounds: 500);
 
         await daemons.WaitForLogAsync("n0", "round 3 done", TimeSpan.FromMinutes(2));
         daemons.Kill("n1");
@@ -132,6 +117,22 @@ public sealed partial class CompressedDaemonTests
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
         Assert.True(new FileInfo(exported).Length > 0);
         Assert.Contains($"round {round}", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Two D-PSGD daemons trusting each other, with the codecs given, a 4 s round deadline and peer wait.</summary>
+    private static void StartPair(DaemonProcesses daemons, string[] codecs, int rounds)
+    {
+        var topology = Path.Combine(daemons.Root, "two.yaml");
+        File.WriteAllText(topology, "version: 1\nnodes:\n" + string.Concat(Names[..2].Select((n, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"  - {{ name: {n}, trusts: [{(i == 0 ? "n1" : "n0")}], address: \"127.0.0.1:{daemons.Ports[i]}\" }}\n"))));
+        for (var i = 0; i < 2; i++)
+        {
+            var training = Training("dsgd", codecs[i]);
+            training[Array.IndexOf(training, "--rounds") + 1] = rounds.ToString(CultureInfo.InvariantCulture);
+            training[Array.IndexOf(training, "--round-deadline") + 1] = "4";
+            training[Array.IndexOf(training, "--peer-wait") + 1] = "4";
+            daemons.Start(topology, $"n{i}", ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
     }
 
     [GeneratedRegex(@"the newest checkpoint holds the model of round (\d+): gossipfl export --data-dir \S+ -o model\.safetensors$")]
