@@ -61,7 +61,9 @@ compress_table() {
   done
 }
 
-fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed 1 --threads 2)
+# EXPERIMENT_SEED (default 1) draws another partition, initial model and attackers; give each seed its own OUT_DIR,
+# since finished runs in OUT_DIR are reused.
+fashion_common=(--dataset fashion-mnist --model mlp --partition dirichlet:0.5 --nodes 16 --batch-size 32 --lr 0.05 --seed "${EXPERIMENT_SEED:-1}" --threads 2)
 if [ "$which" = fashion ] || [ "$which" = all ]; then
   [ -f "$out/fashion-centralized/rounds.csv" ] || run fashion-centralized --algorithm centralized "${fashion_common[@]}" --rounds 10 --eval-every 1
   run fashion-ops --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds 1000 --local-steps 2 --eval-every 100
