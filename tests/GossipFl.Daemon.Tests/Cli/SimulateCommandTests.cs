@@ -152,6 +152,29 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Single(error.TrimEnd().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("ops")]
+    [InlineData("fedavg")]
+    public async Task Simulate_AlieWithAMajorityOfAttackers_IsRefusedInOneLine(string algorithm)
+    {
+        // 5 of 6 attack: s = ⌊6/2 + 1⌋ − 5 < 1 leaves ALIE's z = Φ⁻¹((n − s)/n) undefined; the run used to crash with a
+        // stack trace from Attacks.InverseNormal in its first round.
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", algorithm, "--nodes", "6", "--rounds", "2", "--client-fraction", "1", "--attack", "alie:0.9");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --attack alie:0.9: 5 of 6 peers attacking; ALIE is built for a minority (at most 3 of 6", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Simulate_AlieWithHalfThePeersAttacking_Runs()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--nodes", "6", "--rounds", "2", "--attack", "alie:0.5");
+
+        Assert.True(exit == 0, error);
+    }
+
     [Fact]
     public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
     {

@@ -184,6 +184,14 @@ internal sealed class SimulateOptions
         }
 
         var attackers = attack?.ChooseAttackers(nodeCount, seed);
+        if (attack?.Kind == AttackKind.Alie && attackers!.Length > nodeCount / 2)
+        {
+            // ALIE's z = Φ⁻¹((n − s)/n) needs s = ⌊n/2 + 1⌋ − f ≥ 1 honest peers to win over; a majority of attackers
+            // has none to win over, and the formula has no value (Attacks.AlieZ).
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--attack {attack}: {attackers.Length} of {nodeCount} peers attacking; ALIE is built for a minority (at most {nodeCount / 2} of {nodeCount}, z = Φ⁻¹((n − s)/n) needs s = ⌊n/2 + 1⌋ − f ≥ 1): lower the fraction, or use sign-flip or gaussian for a majority"));
+        }
+
         var labelFlipped = attack?.Kind == AttackKind.LabelFlip ? attackers : null;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine, labelFlipped);
         var options = new SimulationOptions(
