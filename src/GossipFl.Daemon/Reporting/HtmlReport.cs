@@ -98,7 +98,7 @@ internal static class HtmlReport
             ?? Mean(run.Nodes.Where(n => n.Round == run.LastRound).Select(n => n.TestAccuracy));
         var cells = new List<(string Label, string Value)>
         {
-            ("rounds", run.LastRound.ToString(c)),
+            ("rounds", run.RoundCount.ToString(c)),
             ("peers", run.NodeNames.Count > 0 ? run.NodeNames.Count.ToString(c) : last?.Nodes?.ToString(c) ?? "?"),
             ("final mean test accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
             ("final mean validation accuracy", FinalMeanValidation(run) is { } v ? v.ToString("0.00%", c) : "—"),

@@ -18,5 +18,11 @@ internal sealed record RunMetrics(
 
     public IReadOnlyList<string> NodeNames { get; } = Nodes.Select(n => n.Node).Distinct(StringComparer.Ordinal).Order(NaturalOrder.Instance).ToArray();
 
+    /// <summary>
+    /// How many rounds the run reported: the distinct round numbers of its lines. Runs number rounds from 0 (simulate and
+    /// daemons), so this is not <see cref="LastRound"/>, which is the highest number.
+    /// </summary>
+    public int RoundCount => Rounds.Select(r => r.Round).Concat(Nodes.Select(n => n.Round)).Distinct().Count();
+
     public long LastRound => Math.Max(Rounds.Count == 0 ? 0 : Rounds.Max(r => r.Round), Nodes.Count == 0 ? 0 : Nodes.Max(n => n.Round));
 }

@@ -26,6 +26,9 @@ public sealed class SimulateThenReportTests : IDisposable
         Assert.Contains("<svg class=\"topology\"", page, StringComparison.Ordinal);
         Assert.Equal(6, page.Split("<g class=\"node\"").Length - 1);
         Assert.Contains("mean test accuracy", report.Output, StringComparison.Ordinal);
+        // Rounds 0..3 are four rounds; the count once printed the last round's number (3).
+        Assert.Contains("4 rounds, 6 peers", report.Output, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>rounds</th><td>4</td></tr>", page, StringComparison.Ordinal);
     }
 
     [Fact]
