@@ -176,6 +176,18 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_AggregationFromTheTopologyFile_IsBlamedOnTheFileNotOnAFlag()
+    {
+        var file = Path.Combine(_dir, "median.yaml");
+        File.WriteAllText(file, "version: 1\ngenerator:\n  name: ring\n  nodes: 6\ntraining:\n  aggregation: median\n");
+
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--topology", file, "--online", "--rounds", "2");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {file}: training: aggregation: aggregation median needs a server that sees every client (fedavg)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
     {
         // The attacker's crafted reply is compressed like any client's; the coordinator decodes every update and then

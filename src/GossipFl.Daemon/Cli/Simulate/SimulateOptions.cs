@@ -149,7 +149,10 @@ internal sealed class SimulateOptions
         var threads = AtLeast(parse.GetValue(Threads), 1, "--threads");
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
-        var aggregation = ParseAggregation(parse.GetValue(Aggregation) ?? defaults.Aggregation ?? "mean", algorithm);
+        var aggregationFlag = parse.GetValue(Aggregation);
+        var aggregation = ParseAggregation(
+            aggregationFlag ?? defaults.Aggregation ?? "mean", algorithm,
+            aggregationFlag is null && defaults.Aggregation is not null ? $"{document.Path ?? topologyText}: training: aggregation" : "--aggregation");
         var attack = ParseAttack(parse.GetValue(Attack));
         if (attack is not null && nodeCount < 2)
         {
@@ -212,7 +215,8 @@ internal sealed class SimulateOptions
         }
     }
 
-    private static AggregationSpec ParseAggregation(string text, AlgorithmKind algorithm)
+    /// <param name="source">Where the value came from, for the error: <c>--aggregation</c> or the topology file's <c>training:</c> section.</param>
+    private static AggregationSpec ParseAggregation(string text, AlgorithmKind algorithm, string source)
     {
         try
         {
@@ -222,7 +226,7 @@ internal sealed class SimulateOptions
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new UsageException($"--aggregation: {ex.Message}");
+            throw new UsageException($"{source}: {ex.Message}");
         }
     }
 
