@@ -175,6 +175,32 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.True(exit == 0, error);
     }
 
+    [Theory]
+    [InlineData("ops", "none", "this run sends uncompressed models (--compress none)")]
+    [InlineData("fedavg", "int8", "fedavg compresses client updates, which have no consensus step")]
+    public async Task Simulate_ConsensusStepWhereNoCompressedGossipRuns_IsRefusedInOneLine(string algorithm, string codec, string expected)
+    {
+        // γ only scales compressed gossip's mixing; the run used to accept it and quietly do nothing with it.
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", algorithm, "--nodes", "6", "--rounds", "2", "--compress", codec, "--consensus-step", "0.5");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --consensus-step 0.5: the consensus step γ is compressed gossip's", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Simulate_TopologyConsensusStep_GivesWayToACompressNoneFlag()
+    {
+        var file = Path.Combine(_dir, "int8.yaml");
+        File.WriteAllText(file, "version: 1\ngenerator:\n  name: ring\n  nodes: 6\ntraining:\n  compress: int8\n  consensus_step: 0.5\n");
+
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--topology", file, "--online", "--rounds", "2", "--compress", "none");
+
+        Assert.True(exit == 0, error);
+    }
+
     [Fact]
     public async Task Simulate_AggregationFromTheTopologyFile_IsBlamedOnTheFileNotOnAFlag()
     {

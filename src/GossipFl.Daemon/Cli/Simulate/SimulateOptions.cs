@@ -167,6 +167,12 @@ internal sealed class SimulateOptions
         var compression = ParseCodec(parse.GetValue(Compress) ?? defaults.Compress ?? "none");
         var consensusStep = parse.GetValue(ConsensusStep) ?? defaults.ConsensusStep;
         CheckCompression(compression, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        if (parse.GetValue(ConsensusStep) is { } askedStep && (compression.IsNone || algorithm == AlgorithmKind.FedAvg))
+        {
+            // A flag that would change nothing is refused; the topology's consensus_step gives way silently, as its other
+            // defaults do when a flag overrides what they go with.
+            throw new UsageException(ConsensusStepUnused(askedStep, compression));
+        }
         if (!compression.IsNone && algorithm != AlgorithmKind.FedAvg && (!aggregation.IsMean || attack is not null))
         {
             throw new UsageException($"--compress {compression}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
@@ -258,6 +264,10 @@ internal sealed class SimulateOptions
             throw new UsageException($"--compress: {ex.Message}");
         }
     }
+
+    /// <summary>The one line refusing a consensus step given where no compressed gossip runs (shared with <c>start</c>).</summary>
+    internal static string ConsensusStepUnused(double step, CodecSpec codec, string where = "") => string.Create(CultureInfo.InvariantCulture,
+        $"--consensus-step {step}: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8 or topk:F), and {(codec.IsNone ? "this run sends uncompressed models (--compress none)" : "fedavg compresses client updates, which have no consensus step")}; it would change nothing, so drop it{where}");
 
     /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
     private static void CheckCompression(CodecSpec codec, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
