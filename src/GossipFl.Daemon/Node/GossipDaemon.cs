@@ -168,6 +168,14 @@ internal sealed partial class GossipDaemon : BackgroundService
             EnsureSecureAggregationFits(fedAvg, aggregation, graph.NodeCount);
         }
 
+        // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
+        // carry still runs, weaker than its name says, and the operator hears it once.
+        var clientsPerRound = Math.Clamp((int)Math.Round(_settings.ClientFraction * graph.NodeCount, MidpointRounding.AwayFromZero), 1, graph.NodeCount);
+        if (fedAvg && aggregation.Weakness(clientsPerRound) is { } weakness)
+        {
+            LogAggregationWeaker(string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {_settings.ClientFraction} of {graph.NodeCount} peers)"));
+        }
+
         int quorum;
         try
         {
@@ -760,6 +768,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogPrivacyStop(string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogAggregationWeaker(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
     private partial void LogPrivacySpent(long rounds, string spent, string stopped);

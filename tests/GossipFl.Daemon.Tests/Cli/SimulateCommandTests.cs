@@ -213,6 +213,30 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.StartsWith($"error: {file}: training: aggregation: aggregation median needs a server that sees every client (fedavg)", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("krum:1", "0.5", "warning: aggregation krum:1 with 3 client(s) per round: Krum tolerates F only with more than 2F + 2 = 4 clients")]
+    [InlineData("trimmed:10", "1", "warning: aggregation trimmed:10 with 6 client(s) per round: dropping 10 values from each side leaves none")]
+    public async Task Simulate_FedAvgRuleWhoseFTheClientsCannotCarry_RunsButSaysSo(string rule, string fraction, string expected)
+    {
+        // Both rules degrade as docs/algorithms.md says, and used to do it without a word.
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", "fedavg", "--nodes", "6", "--rounds", "2", "--client-fraction", fraction, "--aggregation", rule);
+
+        Assert.True(exit == 0, error);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.EndsWith($"(--client-fraction {fraction} of 6 peers)", error.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_FedAvgKrumWithEnoughClients_SaysNothing()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--algorithm", "fedavg", "--nodes", "6", "--rounds", "2", "--client-fraction", "1", "--aggregation", "krum:1");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+    }
+
     [Fact]
     public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
     {
