@@ -125,6 +125,21 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--consensus-step", "abc", "error: Cannot parse argument 'abc' for option '--consensus-step' as a number (see gossipfl simulate --help)")]
+    [InlineData("--delay", "ten", "error: Cannot parse argument 'ten' for option '--delay' as a whole number (see gossipfl simulate --help)")]
+    [InlineData("--seed", "-1", "error: Cannot parse argument '-1' for option '--seed' as a whole number >= 0 (see gossipfl simulate --help)")]
+    [InlineData("--no-such", "--online", "error: Unrecognized command or argument '--no-such' (see gossipfl simulate --help)")]
+    public async Task Simulate_ValueThatDoesNotParse_IsOneErrorLine_NotTheHelpText(string option, string value, string expected)
+    {
+        // System.CommandLine's default printed "as expected type 'System.Nullable`1[System.Double]'" and then the whole help.
+        var (exit, output, error) = await CliRunner.RunAsync("simulate", "--online", "--nodes", "6", "--rounds", "2", option, value);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(expected, error.TrimEnd());
+        Assert.DoesNotContain("Description:", output + error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Simulate_DsgdOnADirectedGraph_IsRefusedNamingAOneWayEdge()
     {
