@@ -533,6 +533,14 @@ internal sealed partial class GossipDaemon : BackgroundService
             LogGaveUp(reason);
             ExitCode = 1;
         }
+        catch (Exception ex) when (ex is CompressedGossipStoppedException or CompressedGossipDivergedException)
+        {
+            // Documented ends of compressed gossip (a missing share, or a consensus step too large for the codec), said
+            // in one line like the FedAvg case; the work done so far is in the newest checkpoint.
+            LogGaveUp(ex.Message);
+            ExitCode = 1;
+            SayWhereTheModelIs();
+        }
         catch (Exception ex)
         {
             LogFailed(ex);
@@ -739,7 +747,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; task signature {Signature}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string signature, string trusted, string followers);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "refusing {Peer}: it runs another task (its signature {Theirs}, ours {Ours}); its parameters are never mixed in. Every peer needs the same topology training: section (task, model, algorithm, seed) and, for an experiment, the same --dataset and --partition")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "refusing {Peer}: it runs another task (its signature {Theirs}, ours {Ours}); its parameters are never mixed in. Every peer needs the same topology training: section (task, model, algorithm, seed, compress and consensus_step, DP and secure aggregation settings) and, for an experiment, the same --dataset and --partition")]
     private partial void LogTaskMismatch(string peer, string theirs, string ours);
 
     private static string Describe(PeerInfo peer) =>

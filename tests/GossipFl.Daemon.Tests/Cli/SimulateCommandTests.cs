@@ -252,6 +252,21 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal("", error);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public async Task Simulate_CompressedGossipThatDiverges_StopsWithOneErrorLine_NotAStackTrace(string threads)
+    {
+        // Top-1% with γ = 1 (50 times the default) diverges within a thousand rounds; docs/algorithms.md promises the
+        // run stops saying so, and it used to end in an unhandled exception (an AggregateException with 2 threads).
+        var (exit, _, error) = await CliRunner.RunAsync(
+            "simulate", "--online", "--generator", "ring", "--nodes", "10", "--rounds", "3000", "--threads", threads, "--lr", "1",
+            "--compress", "topk:0.01", "--consensus-step", "1");
+
+        Assert.Equal(1, exit);
+        Assert.Matches(@"^error: node \d+ round \d+: the model is no longer finite; compressed gossip diverged \(try a smaller consensus step than γ = 1\)$", error.TrimEnd());
+    }
+
     [Fact]
     public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
     {
