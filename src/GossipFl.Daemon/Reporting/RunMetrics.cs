@@ -16,6 +16,9 @@ internal sealed record RunMetrics(
         .Select(g => new PeerCounts(g.Key, g.Any(p => p.Attacker == true) ? true : g.All(p => p.Attacker == false) ? false : null, g.Sum(p => p.Clipped), g.Sum(p => p.Discarded)))
         .OrderByDescending(p => p.Clipped + p.Discarded).ThenBy(p => p.Node, NaturalOrder.Instance).ToArray();
 
+    /// <summary>The peers the simulator marked as attackers (peer lines with <c>"attacker":true</c>); empty otherwise.</summary>
+    public IReadOnlySet<string> Attackers { get; } = (Peers ?? []).Where(p => p.Attacker == true).Select(p => p.Node).ToHashSet(StringComparer.Ordinal);
+
     public IReadOnlyList<string> NodeNames { get; } = Nodes.Select(n => n.Node).Distinct(StringComparer.Ordinal).Order(NaturalOrder.Instance).ToArray();
 
     /// <summary>
