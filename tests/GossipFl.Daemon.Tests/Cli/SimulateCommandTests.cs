@@ -267,6 +267,22 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Matches(@"^error: node \d+ round \d+: the model is no longer finite; compressed gossip diverged \(try a smaller consensus step than γ = 1\)$", error.TrimEnd());
     }
 
+    [Theory]
+    [InlineData("--algorithm", "dol", "training: compress int8 runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not dol")]
+    [InlineData("--loss", "0.1", "training: compress int8: compressed gossip tracks each neighbour's estimate and needs every message to arrive")]
+    [InlineData("--attack", "sign-flip:0.2", "training: compress int8: compressed gossip runs with --aggregation mean and no --attack so far")]
+    public async Task Simulate_CompressionFromTheTopologyFileThatCannotRun_IsBlamedOnTheFileNotOnAFlag(string option, string value, string expected)
+    {
+        // No --compress was given; the refusal used to say '--compress int8 ...' all the same.
+        var file = Path.Combine(_dir, "int8.yaml");
+        File.WriteAllText(file, "version: 1\ngenerator:\n  name: ring\n  nodes: 6\ntraining:\n  compress: int8\n");
+
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--topology", file, "--online", "--rounds", "2", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {file}: {expected}", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Simulate_FedAvgWithCompressedUpdates_StillExcludesAnAttackerWithARobustRule()
     {

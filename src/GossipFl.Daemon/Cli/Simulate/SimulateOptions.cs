@@ -164,9 +164,14 @@ internal sealed class SimulateOptions
             throw new UsageException("--attack: centralized training has no peers to attack it");
         }
 
-        var compression = ParseCodec(parse.GetValue(Compress) ?? defaults.Compress ?? "none");
+        var compressFlag = parse.GetValue(Compress);
+        var compression = ParseCodec(compressFlag ?? defaults.Compress ?? "none");
+        // Refusals name the setting as the user wrote it: the flag, or the topology file's training: compress.
+        var compressText = compressFlag is null && defaults.Compress is not null
+            ? $"{document.Path ?? topologyText}: training: compress {compression}"
+            : $"--compress {compression}";
         var consensusStep = parse.GetValue(ConsensusStep) ?? defaults.ConsensusStep;
-        CheckCompression(compression, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        CheckCompression(compression, compressText, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
         if (parse.GetValue(ConsensusStep) is { } askedStep && (compression.IsNone || algorithm == AlgorithmKind.FedAvg))
         {
             // A flag that would change nothing is refused; the topology's consensus_step gives way silently, as its other
@@ -175,7 +180,7 @@ internal sealed class SimulateOptions
         }
         if (!compression.IsNone && algorithm != AlgorithmKind.FedAvg && (!aggregation.IsMean || attack is not null))
         {
-            throw new UsageException($"--compress {compression}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
+            throw new UsageException($"{compressText}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
         }
 
         var privacy = PrivacyArguments.Build(
@@ -275,7 +280,7 @@ internal sealed class SimulateOptions
         $"--consensus-step {step}: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8 or topk:F), and {(codec.IsNone ? "this run sends uncompressed models (--compress none)" : "fedavg compresses client updates, which have no consensus step")}; it would change nothing, so drop it{where}");
 
     /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
-    private static void CheckCompression(CodecSpec codec, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
+    private static void CheckCompression(CodecSpec codec, string codecText, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
     {
         if (consensusStep is { } step && !(step > 0 && step <= 1))
         {
@@ -289,17 +294,17 @@ internal sealed class SimulateOptions
 
         if (algorithm is AlgorithmKind.Dol or AlgorithmKind.Centralized)
         {
-            throw new UsageException($"--compress {codec} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
+            throw new UsageException($"{codecText} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
         }
 
         if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.MaxDelayRounds > 0 || network.ChurnProbability > 0))
         {
-            throw new UsageException($"--compress {codec}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
+            throw new UsageException($"{codecText}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
         }
 
         if (algorithm != AlgorithmKind.FedAvg && timeVarying)
         {
-            throw new UsageException($"--compress {codec}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
+            throw new UsageException($"{codecText}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
         }
     }
 
