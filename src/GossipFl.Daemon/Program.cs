@@ -8,4 +8,4 @@ if (args.Length > 0 && args[0] == "start")
     NativeHeap.UseOneArena();
 }
 
-return await GossipFlCli.CreateRoot().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GossipFlCli.InvokeAsync(args).ConfigureAwait(false);

@@ -23,7 +23,7 @@ internal static class ReportCommand
             await File.WriteAllTextAsync(target.FullName, HtmlReport.Build(run, graph), cancellation).ConfigureAwait(false);
             var console = parse.InvocationConfiguration.Output;
             await console.WriteLineAsync(ConvergenceSummary.Render(run)).ConfigureAwait(false);
-            await console.WriteLineAsync($"wrote {target.FullName}: {run.LastRound} rounds, {run.NodeNames.Count} peers").ConfigureAwait(false);
+            await console.WriteLineAsync($"wrote {target.FullName}: {run.RoundCount} rounds, {run.NodeNames.Count} peers").ConfigureAwait(false);
             return 0;
         }));
         return command;

@@ -41,7 +41,13 @@ internal static class SimulateCommand
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
                 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
-                return Task.FromResult(Run(options.Resolve(parse), stop.Token));
+                var settings = options.Resolve(parse);
+                foreach (var warning in settings.Warnings ?? [])
+                {
+                    error.WriteLine($"warning: {warning}");
+                }
+
+                return Task.FromResult(Run(settings, stop.Token));
             });
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GossipFl.Daemon.Node;
+using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Compression;
 using GossipFl.Learning.Data;
 using GossipFl.Topology.Files;
@@ -218,7 +219,32 @@ internal static class StartCommand
             }
         }
 
+        // Likewise a consensus step asked for where no compressed gossip runs would change nothing; the topology's own
+        // consensus_step gives way silently (its compress may have been overridden). One out of range is Validate's.
+        if (settings.ConsensusStep is { } step and > 0 and <= 1
+            && built.Providers.Skip(1).Any(p => p.TryGet(nameof(DaemonSettings.ConsensusStep), out _))
+            && AlgorithmNames.TryParse(settings.Algorithm, out var algorithm)
+            && TryParseCodec(settings.Compress) is { } codec
+            && (codec.IsNone || algorithm == AlgorithmKind.FedAvg))
+        {
+            throw new UsageException(Simulate.SimulateOptions.ConsensusStepUnused(
+                step, codec, " (given as --consensus-step, GOSSIPFL_CONSENSUSSTEP or \"ConsensusStep\" in --config)"));
+        }
+
         return settings;
+    }
+
+    /// <summary>The codec, or null for a bad name (which <see cref="Validate"/> reports).</summary>
+    private static CodecSpec? TryParseCodec(string text)
+    {
+        try
+        {
+            return CodecSpec.Parse(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static void Validate(DaemonSettings settings)

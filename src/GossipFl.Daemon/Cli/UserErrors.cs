@@ -30,6 +30,13 @@ internal static class UserErrors
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ex is UsageException ? ExitUsage : ExitFailure;
         }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions is [var first, ..] inner && inner.All(IsUserFacing))
+        {
+            // Work run in parallel (the simulator's peers) fails as an AggregateException; several peers may fail alike
+            // in one round, and the first says what happened.
+            await error.WriteLineAsync($"error: {first.Message}").ConfigureAwait(false);
+            return first is UsageException ? ExitUsage : ExitFailure;
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("stopped.").ConfigureAwait(false);
@@ -50,5 +57,6 @@ internal static class UserErrors
         or TorchUnavailableException
         or TopologyException
         or FileNotFoundException
-        or DirectoryNotFoundException;
+        or DirectoryNotFoundException
+        or GossipFl.Learning.Algorithms.CompressedGossipDivergedException;
 }

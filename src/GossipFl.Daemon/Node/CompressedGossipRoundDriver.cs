@@ -107,7 +107,7 @@ internal sealed partial class CompressedGossipRoundDriver : IRoundDriver
 
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new CompressedGossipStoppedException(
                 $"round {round}: no share from {string.Join(", ", missing.Order(StringComparer.Ordinal))} before the deadline; compressed gossip needs every share (its estimates are sums over all of them) and stops rather than mix wrongly");
         }
 
@@ -115,7 +115,7 @@ internal sealed partial class CompressedGossipRoundDriver : IRoundDriver
         if (delivered.Contains(false))
         {
             var unreached = _outbox.Where((_, k) => !delivered[k]).Select(m => graph.NameOf(m.To)).Order(StringComparer.Ordinal);
-            throw new InvalidOperationException(
+            throw new CompressedGossipStoppedException(
                 $"round {round}: the share for {string.Join(", ", unreached)} could not be delivered; compressed gossip needs every share (its followers' estimates are sums over all of them) and stops rather than mix wrongly");
         }
 
@@ -125,7 +125,7 @@ internal sealed partial class CompressedGossipRoundDriver : IRoundDriver
             var message = new CompressedGossipMessage(graph.IndexOf(sender), _node.Index, round, share!.Codec, share.Share, share.Weight, share.Payload);
             if (!_node.TryReceive(message, out var refusal))
             {
-                throw new InvalidOperationException($"round {round}: {refusal}");
+                throw new CompressedGossipStoppedException($"round {round}: {refusal}");
             }
         }
 

@@ -168,6 +168,14 @@ internal sealed partial class GossipDaemon : BackgroundService
             EnsureSecureAggregationFits(fedAvg, aggregation, graph.NodeCount);
         }
 
+        // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
+        // carry still runs, weaker than its name says, and the operator hears it once.
+        var clientsPerRound = Math.Clamp((int)Math.Round(_settings.ClientFraction * graph.NodeCount, MidpointRounding.AwayFromZero), 1, graph.NodeCount);
+        if (fedAvg && aggregation.Weakness(clientsPerRound) is { } weakness)
+        {
+            LogAggregationWeaker(string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {_settings.ClientFraction} of {graph.NodeCount} peers)"));
+        }
+
         int quorum;
         try
         {
@@ -525,6 +533,14 @@ internal sealed partial class GossipDaemon : BackgroundService
             LogGaveUp(reason);
             ExitCode = 1;
         }
+        catch (Exception ex) when (ex is CompressedGossipStoppedException or CompressedGossipDivergedException)
+        {
+            // Documented ends of compressed gossip (a missing share, or a consensus step too large for the codec), said
+            // in one line like the FedAvg case; the work done so far is in the newest checkpoint.
+            LogGaveUp(ex.Message);
+            ExitCode = 1;
+            SayWhereTheModelIs();
+        }
         catch (Exception ex)
         {
             LogFailed(ex);
@@ -731,7 +747,7 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} listening on {Endpoint} (key {Fingerprint}), status {Status}; {Workload}; task signature {Signature}; trusts [{Trusted}], followed by [{Followers}]")]
     private partial void LogStarted(string node, string endpoint, string fingerprint, string status, string workload, string signature, string trusted, string followers);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "refusing {Peer}: it runs another task (its signature {Theirs}, ours {Ours}); its parameters are never mixed in. Every peer needs the same topology training: section (task, model, algorithm, seed) and, for an experiment, the same --dataset and --partition")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "refusing {Peer}: it runs another task (its signature {Theirs}, ours {Ours}); its parameters are never mixed in. Every peer needs the same topology training: section (task, model, algorithm, seed, compress and consensus_step, DP and secure aggregation settings) and, for an experiment, the same --dataset and --partition")]
     private partial void LogTaskMismatch(string peer, string theirs, string ours);
 
     private static string Describe(PeerInfo peer) =>
@@ -760,6 +776,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogPrivacyStop(string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogAggregationWeaker(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
     private partial void LogPrivacySpent(long rounds, string spent, string stopped);

@@ -98,7 +98,7 @@ internal static class HtmlReport
             ?? Mean(run.Nodes.Where(n => n.Round == run.LastRound).Select(n => n.TestAccuracy));
         var cells = new List<(string Label, string Value)>
         {
-            ("rounds", run.LastRound.ToString(c)),
+            ("rounds", run.RoundCount.ToString(c)),
             ("peers", run.NodeNames.Count > 0 ? run.NodeNames.Count.ToString(c) : last?.Nodes?.ToString(c) ?? "?"),
             ("final mean test accuracy", accuracy is { } a ? a.ToString("0.00%", c) : "—"),
             ("final mean validation accuracy", FinalMeanValidation(run) is { } v ? v.ToString("0.00%", c) : "—"),
@@ -106,6 +106,12 @@ internal static class HtmlReport
             ("final consensus distance", (last?.ConsensusDistance ?? FinalModelConsensus.Of(run.Directory)) is { } d ? d.ToString("0.###e0;-0.###e0;0", c) : "—"),
             ("peers that stopped early", stopped.Count == 0 ? "none" : string.Join(", ", stopped.Order(NaturalOrder.Instance))),
         };
+        if (run.Attackers.Count > 0)
+        {
+            // A simulated attack: the attackers' own models are not what the attack is measured by.
+            cells.Insert(3, ("final mean honest test accuracy (attackers left out)", FinalMeanHonest(run) is { } h ? h.ToString("0.00%", c) : "—"));
+        }
+
         var html = new StringBuilder("<table class=\"summary\">");
         foreach (var (label, value) in cells)
         {
@@ -114,6 +120,11 @@ internal static class HtmlReport
 
         return html.Append("</table>").ToString();
     }
+
+    /// <summary>The honest peers' mean of their last test accuracies, as the convergence summary gives it.</summary>
+    private static double? FinalMeanHonest(RunMetrics run) =>
+        Mean(run.NodeNames.Where(n => !run.Attackers.Contains(n))
+            .Select(n => run.Nodes.LastOrDefault(m => m.Node == n && m.TestAccuracy is not null)?.TestAccuracy));
 
     /// <summary>FedAvg: which coordinator, in which term, averaged which rounds (nothing for gossip runs).</summary>
     private static string Coordinators(RunMetrics run)

@@ -193,7 +193,7 @@ public sealed class CompressedGossipNode : IGossipModel
             _difference[i] = (float)(X[i] - _estimate[i]);
             if (!float.IsFinite(_difference[i]))
             {
-                throw new InvalidOperationException(
+                throw new CompressedGossipDivergedException(
                     $"node {Index} round {Round}: the model is no longer finite; compressed gossip diverged (try a smaller consensus step than γ = {ConsensusStep})");
             }
         }

@@ -465,6 +465,13 @@ public static partial class TopologyFileReader
                 Error(mapping.Children[new YamlScalarNode("compress")], $"unknown codec '{compress}'; expected none, fp16, int8 or topk:FRACTION with FRACTION in (0, 1]");
             }
 
+            var aggregation = OptionalString(mapping, "aggregation");
+            if (aggregation is not null && !TrainingDefaults.IsAggregationName(aggregation))
+            {
+                Error(mapping.Children[new YamlScalarNode("aggregation")],
+                    $"unknown aggregation '{aggregation}'; expected {string.Join(", ", TrainingDefaults.KnownAggregations)} (F a whole number >= 1, C and TAU radii > 0)");
+            }
+
             double? consensusStep = null;
             if (mapping.Children.TryGetValue(new YamlScalarNode("consensus_step"), out var stepNode) && Scalar(stepNode, "consensus_step") is { } stepText)
             {
@@ -497,7 +504,7 @@ public static partial class TopologyFileReader
                 Quorum = OptionalString(mapping, "quorum"),
                 Mode = mode,
                 Staleness = OptionalInteger(mapping, "staleness", 0),
-                Aggregation = OptionalString(mapping, "aggregation"),
+                Aggregation = aggregation,
                 SecureAggregation = mapping.Children.TryGetValue(new YamlScalarNode("secure_aggregation"), out var secureNode) ? Boolean(secureNode, "secure_aggregation") : null,
                 DpClip = OptionalString(mapping, "dp_clip"),
                 DpNoise = OptionalNumber(mapping, "dp_noise"),

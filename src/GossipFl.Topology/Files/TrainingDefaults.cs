@@ -112,6 +112,32 @@ public sealed record TrainingDefaults
             && fraction > 0 && fraction <= 1;
     }
 
+    /// <summary>The forms <see cref="Aggregation"/> may take, for error messages (the learning side's <c>AggregationSpec</c> parses them).</summary>
+    public static readonly IReadOnlyList<string> KnownAggregations = ["mean", "median", "trimmed:F", "krum:F", "normbound:C", "clipped:TAU", "clipped:auto"];
+
+    /// <summary>
+    /// Whether <paramref name="text"/> has the shape of an aggregation rule: <c>mean</c>, <c>median</c>, <c>trimmed:F</c> or
+    /// <c>krum:F</c> (F a whole number ≥ 1), <c>normbound:C</c> or <c>clipped:TAU</c> (a finite radius &gt; 0), <c>clipped:auto</c>.
+    /// Whether the rule fits the algorithm is the learning side's check.
+    /// </summary>
+    public static bool IsAggregationName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim().ToLowerInvariant();
+        var colon = t.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? t : t[..colon];
+        var argument = colon < 0 ? null : t[(colon + 1)..];
+        return name switch
+        {
+            "mean" or "median" => argument is null,
+            "trimmed" or "krum" => int.TryParse(argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count >= 1,
+            "clipped" when argument == "auto" => true,
+            "normbound" or "clipped" => double.TryParse(argument, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var radius)
+                && radius > 0 && double.IsFinite(radius),
+            _ => false,
+        };
+    }
+
     /// <summary>Values <see cref="Mode"/> may take.</summary>
     public static readonly IReadOnlyList<string> KnownModes = ["sync", "async"];
 }

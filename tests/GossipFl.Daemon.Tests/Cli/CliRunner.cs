@@ -8,10 +8,9 @@ internal static class CliRunner
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
-        var root = GossipFlCli.CreateRoot();
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error })
+        var exitCode = await GossipFlCli.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error })
             .WaitAsync(TimeSpan.FromSeconds(60));
         return (exitCode, output.ToString(), error.ToString());
     }

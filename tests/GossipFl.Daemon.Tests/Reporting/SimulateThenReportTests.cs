@@ -26,6 +26,9 @@ public sealed class SimulateThenReportTests : IDisposable
         Assert.Contains("<svg class=\"topology\"", page, StringComparison.Ordinal);
         Assert.Equal(6, page.Split("<g class=\"node\"").Length - 1);
         Assert.Contains("mean test accuracy", report.Output, StringComparison.Ordinal);
+        // Rounds 0..3 are four rounds; the count once printed the last round's number (3).
+        Assert.Contains("4 rounds, 6 peers", report.Output, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>rounds</th><td>4</td></tr>", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,5 +53,15 @@ public sealed class SimulateThenReportTests : IDisposable
         // Its four neighbours discard the Gaussian attacker every round: 4 × 20.
         Assert.StartsWith($"<h2>Robust aggregation</h2>", table, StringComparison.Ordinal);
         Assert.Contains($"<tbody><tr class=\"attacker\"><td>{attacker}</td><td><strong>attacker</strong></td><td>0</td><td>80</td></tr>", table, StringComparison.Ordinal);
+
+        // The headline figures leave the attacker out, as the simulator's own summary does; its row is marked.
+        var honest = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "node" && e.GetProperty("round").GetInt64() == 19 && e.GetProperty("node").GetString() != attacker)
+            .Average(e => e.GetProperty("test_accuracy").GetDouble());
+        var expected = honest.ToString("0.00%", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<tr><th>final mean honest test accuracy (attackers left out)</th><td>{expected}</td></tr>", page, StringComparison.Ordinal);
+        Assert.Contains($"mean honest test accuracy {expected} (min ", report.Output, StringComparison.Ordinal);
+        Assert.Contains("over 7 peers, attackers left out", report.Output, StringComparison.Ordinal);
+        Assert.Contains(report.Output.Split('\n'), line => line.StartsWith(attacker, StringComparison.Ordinal) && line.EndsWith(" (attacker)", StringComparison.Ordinal));
     }
 }

@@ -81,7 +81,7 @@ public sealed class CompressedGossipTests
         var graph = TestGraphs.Ring(10);
         var initial = TestGraphs.RandomVectors(graph.NodeCount, Length, 4);
 
-        var error = Assert.Throws<InvalidOperationException>(() => Run(graph, AlgorithmKind.DPsgd, "topk:0.01", initial, rounds: 3000, step: 1.0));
+        var error = Assert.Throws<CompressedGossipDivergedException>(() => Run(graph, AlgorithmKind.DPsgd, "topk:0.01", initial, rounds: 3000, step: 1.0));
 
         Assert.Contains("diverged", error.Message, StringComparison.Ordinal);
     }

@@ -56,4 +56,21 @@ public sealed class AggregationSpecTests
     [InlineData("normbound:1", AlgorithmKind.FedAvg)]
     public void EnsureFits_SensibleCombination_IsAccepted(string text, AlgorithmKind algorithm) =>
         AggregationSpec.Parse(text).EnsureFits(algorithm);
+
+    [Theory]
+    [InlineData("trimmed:2", 4, "so it is the coordinate-wise median, which tolerates 1")]
+    [InlineData("trimmed:10", 6, "dropping 10 values from each side leaves none (needs more than 2F = 20)")]
+    [InlineData("krum:1", 4, "Krum tolerates F only with more than 2F + 2 = 4 clients")]
+    [InlineData("krum:5", 8, "more than 2F + 2 = 12 clients; with fewer its neighbour count and selection are clamped to at least 1")]
+    public void Weakness_FTooLargeForTheClientsOfARound_IsSaid(string text, int clients, string expected) =>
+        Assert.Contains(expected, AggregationSpec.Parse(text).Weakness(clients), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("trimmed:1", 3)]
+    [InlineData("krum:1", 5)]
+    [InlineData("mean", 1)]
+    [InlineData("median", 2)]
+    [InlineData("normbound:1", 1)]
+    public void Weakness_RuleThatHoldsForThatMany_IsNull(string text, int clients) =>
+        Assert.Null(AggregationSpec.Parse(text).Weakness(clients));
 }

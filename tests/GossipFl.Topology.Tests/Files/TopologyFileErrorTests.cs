@@ -233,6 +233,38 @@ public class TopologyFileErrorTests
         Assert.Contains("'consensus_step' must be a number in (0, 1], not '2'", ex.Problems[1].Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mean")]
+    [InlineData("median")]
+    [InlineData("trimmed:2")]
+    [InlineData("krum:1")]
+    [InlineData("normbound:0.5")]
+    [InlineData("clipped:1e-3")]
+    [InlineData("Clipped:Auto")]
+    public void Parse_TrainingAggregation_AcceptsEveryRule(string rule)
+    {
+        var document = TopologyFileReader.Parse($"version: 1\nnodes:\n  - name: a\ntraining:\n  aggregation: {rule}\n");
+        Assert.Equal(rule, document.Training?.Aggregation);
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("trimmed:-1")]
+    [InlineData("krum")]
+    [InlineData("krum:1.5")]
+    [InlineData("median:2")]
+    [InlineData("clipped:0")]
+    [InlineData("normbound:inf")]
+    public void Parse_TrainingAggregation_ANonsenseRuleIsAnErrorAtItsLine(string rule)
+    {
+        // It used to pass `topology check` and surface only when a run started, blamed on an --aggregation flag that
+        // was never given.
+        var ex = Fails($"version: 1\nnodes:\n  - name: a\ntraining:\n  aggregation: {rule}\n");
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal((5, 16), (problem.Line, problem.Column));
+        Assert.StartsWith($"unknown aggregation '{rule}'; expected mean, median, trimmed:F, krum:F, normbound:C, clipped:TAU, clipped:auto", problem.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_MissingFile_IsATopologyExceptionNamingThePath()
     {

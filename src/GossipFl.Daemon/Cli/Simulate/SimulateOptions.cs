@@ -149,7 +149,10 @@ internal sealed class SimulateOptions
         var threads = AtLeast(parse.GetValue(Threads), 1, "--threads");
         var work = algorithm == AlgorithmKind.FedAvg && !online ? new LocalWork(steps, epochs) : new LocalWork(steps);
         var nodeCount = document.Graph.NodeCount;
-        var aggregation = ParseAggregation(parse.GetValue(Aggregation) ?? defaults.Aggregation ?? "mean", algorithm);
+        var aggregationFlag = parse.GetValue(Aggregation);
+        var aggregation = ParseAggregation(
+            aggregationFlag ?? defaults.Aggregation ?? "mean", algorithm,
+            aggregationFlag is null && defaults.Aggregation is not null ? $"{document.Path ?? topologyText}: training: aggregation" : "--aggregation");
         var attack = ParseAttack(parse.GetValue(Attack));
         if (attack is not null && nodeCount < 2)
         {
@@ -161,12 +164,23 @@ internal sealed class SimulateOptions
             throw new UsageException("--attack: centralized training has no peers to attack it");
         }
 
-        var compression = ParseCodec(parse.GetValue(Compress) ?? defaults.Compress ?? "none");
+        var compressFlag = parse.GetValue(Compress);
+        var compression = ParseCodec(compressFlag ?? defaults.Compress ?? "none");
+        // Refusals name the setting as the user wrote it: the flag, or the topology file's training: compress.
+        var compressText = compressFlag is null && defaults.Compress is not null
+            ? $"{document.Path ?? topologyText}: training: compress {compression}"
+            : $"--compress {compression}";
         var consensusStep = parse.GetValue(ConsensusStep) ?? defaults.ConsensusStep;
-        CheckCompression(compression, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        CheckCompression(compression, compressText, consensusStep, algorithm, network, parse.GetValue(TimeVarying) || document.IsTimeVarying);
+        if (parse.GetValue(ConsensusStep) is { } askedStep && (compression.IsNone || algorithm == AlgorithmKind.FedAvg))
+        {
+            // A flag that would change nothing is refused; the topology's consensus_step gives way silently, as its other
+            // defaults do when a flag overrides what they go with.
+            throw new UsageException(ConsensusStepUnused(askedStep, compression));
+        }
         if (!compression.IsNone && algorithm != AlgorithmKind.FedAvg && (!aggregation.IsMean || attack is not null))
         {
-            throw new UsageException($"--compress {compression}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
+            throw new UsageException($"{compressText}: compressed gossip runs with --aggregation mean and no --attack so far; robust rules and attacks apply to uncompressed gossip and to FedAvg");
         }
 
         var privacy = PrivacyArguments.Build(
@@ -184,12 +198,25 @@ internal sealed class SimulateOptions
         }
 
         var attackers = attack?.ChooseAttackers(nodeCount, seed);
+        if (attack?.Kind == AttackKind.Alie && attackers!.Length > nodeCount / 2)
+        {
+            // ALIE's z = Φ⁻¹((n − s)/n) needs s = ⌊n/2 + 1⌋ − f ≥ 1 honest peers to win over; a majority of attackers
+            // has none to win over, and the formula has no value (Attacks.AlieZ).
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--attack {attack}: {attackers.Length} of {nodeCount} peers attacking; ALIE is built for a minority (at most {nodeCount / 2} of {nodeCount}, z = Φ⁻¹((n − s)/n) needs s = ⌊n/2 + 1⌋ − f ≥ 1): lower the fraction, or use sign-flip or gaussian for a majority"));
+        }
+
         var labelFlipped = attack?.Kind == AttackKind.LabelFlip ? attackers : null;
         var workload = new WorkloadSpec(dataset, model, partition, online, beta, nodeCount, rounds, batch, lr, work, seed, engine, labelFlipped);
         var options = new SimulationOptions(
             algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
             Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep, Privacy: privacy);
-        return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName);
+        // FedAvg's coordinator sees round(C·N) clients a round while every peer is up (FedAvgCoordinator.SelectClients).
+        var clientsPerRound = Math.Clamp((int)Math.Round(fraction * nodeCount, MidpointRounding.AwayFromZero), 1, nodeCount);
+        string[] warnings = algorithm == AlgorithmKind.FedAvg && aggregation.Weakness(clientsPerRound) is { } weakness
+            ? [string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {fraction} of {nodeCount} peers)")]
+            : [];
+        return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName, warnings);
     }
 
     private static AlgorithmKind ParseAlgorithm(string text)
@@ -204,7 +231,8 @@ internal sealed class SimulateOptions
         }
     }
 
-    private static AggregationSpec ParseAggregation(string text, AlgorithmKind algorithm)
+    /// <param name="source">Where the value came from, for the error: <c>--aggregation</c> or the topology file's <c>training:</c> section.</param>
+    private static AggregationSpec ParseAggregation(string text, AlgorithmKind algorithm, string source)
     {
         try
         {
@@ -214,7 +242,7 @@ internal sealed class SimulateOptions
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new UsageException($"--aggregation: {ex.Message}");
+            throw new UsageException($"{source}: {ex.Message}");
         }
     }
 
@@ -247,8 +275,12 @@ internal sealed class SimulateOptions
         }
     }
 
+    /// <summary>The one line refusing a consensus step given where no compressed gossip runs (shared with <c>start</c>).</summary>
+    internal static string ConsensusStepUnused(double step, CodecSpec codec, string where = "") => string.Create(CultureInfo.InvariantCulture,
+        $"--consensus-step {step}: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8 or topk:F), and {(codec.IsNone ? "this run sends uncompressed models (--compress none)" : "fedavg compresses client updates, which have no consensus step")}; it would change nothing, so drop it{where}");
+
     /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
-    private static void CheckCompression(CodecSpec codec, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
+    private static void CheckCompression(CodecSpec codec, string codecText, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
     {
         if (consensusStep is { } step && !(step > 0 && step <= 1))
         {
@@ -262,17 +294,17 @@ internal sealed class SimulateOptions
 
         if (algorithm is AlgorithmKind.Dol or AlgorithmKind.Centralized)
         {
-            throw new UsageException($"--compress {codec} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
+            throw new UsageException($"{codecText} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
         }
 
         if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.MaxDelayRounds > 0 || network.ChurnProbability > 0))
         {
-            throw new UsageException($"--compress {codec}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
+            throw new UsageException($"{codecText}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
         }
 
         if (algorithm != AlgorithmKind.FedAvg && timeVarying)
         {
-            throw new UsageException($"--compress {codec}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
+            throw new UsageException($"{codecText}: compressed gossip needs a fixed graph (its estimates are summed with fixed weights); drop --time-varying");
         }
     }
 
