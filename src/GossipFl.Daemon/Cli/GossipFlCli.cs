@@ -41,7 +41,7 @@ internal static partial class GossipFlCli
             var help = string.Join(' ', ["gossipfl", .. CommandPath(parse.CommandResult)]);
             foreach (var problem in parse.Errors)
             {
-                error.WriteLine($"error: {Readable(problem.Message).TrimEnd('.')} (see {help} --help)");
+                error.WriteLine($"error: {Readable(problem.Message).TrimEnd('.')}{Suggestion(problem.Message, parse.CommandResult.Command)} (see {help} --help)");
             }
 
             return Task.FromResult(1);
@@ -49,6 +49,65 @@ internal static partial class GossipFlCli
 
         return configuration is null ? parse.InvokeAsync() : parse.InvokeAsync(configuration);
     }
+
+    /// <summary>
+    /// For an unrecognized word, "; did you mean 'X'?" naming the command's subcommand or option closest to it (at most
+    /// two edits, fewer for short words), as System.CommandLine's own error output did; empty otherwise.
+    /// </summary>
+    private static string Suggestion(string message, Command command)
+    {
+        if (UnrecognizedToken().Match(message) is not { Success: true } match)
+        {
+            return "";
+        }
+
+        var word = match.Groups["token"].Value;
+        IEnumerable<string> names = word.StartsWith('-')
+            ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
+            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+        var limit = word.TrimStart('-').Length <= 4 ? 1 : 2;
+        var best = names
+            .Select(name => (Name: name, Distance: EditDistance(word, name)))
+            .Where(candidate => candidate.Distance <= limit)
+            .OrderBy(candidate => candidate.Distance)
+            .ThenBy(candidate => candidate.Name, StringComparer.Ordinal)
+            .Select(candidate => candidate.Name)
+            .FirstOrDefault();
+        return best is null ? "" : $"; did you mean '{best}'?";
+    }
+
+    /// <summary>Levenshtein distance (insertions, deletions and substitutions), with adjacent swaps counted as one edit.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    [GeneratedRegex(@"^Unrecognized command or argument '(?<token>[^']+)'")]
+    private static partial Regex UnrecognizedToken();
 
     /// <summary>The names of the (sub)commands parsed, outermost first, without the root: e.g. <c>topology check</c>.</summary>
     private static string[] CommandPath(System.CommandLine.Parsing.CommandResult result)

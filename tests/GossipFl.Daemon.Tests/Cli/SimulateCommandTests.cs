@@ -140,6 +140,19 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.DoesNotContain("Description:", output + error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "strat" }, "error: Unrecognized command or argument 'strat'; did you mean 'start'? (see gossipfl --help)")]
+    [InlineData(new[] { "simulate", "--compres", "int8" }, "error: Unrecognized command or argument '--compres'; did you mean '--compress'? (see gossipfl simulate --help)")]
+    [InlineData(new[] { "topology", "chek" }, "error: Unrecognized command or argument 'chek'; did you mean 'check'? (see gossipfl topology --help)")]
+    [InlineData(new[] { "simulate", "--xyzzy" }, "error: Unrecognized command or argument '--xyzzy' (see gossipfl simulate --help)")]
+    public async Task MistypedWord_IsNamedWithTheClosestCommandOrOption_WhenOneIsClose(string[] arguments, string expected)
+    {
+        var (exit, _, error) = await CliRunner.RunAsync(arguments);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, error.Split('\n').Select(line => line.TrimEnd()));
+    }
+
     [Fact]
     public async Task Simulate_DsgdOnADirectedGraph_IsRefusedNamingAOneWayEdge()
     {
