@@ -30,6 +30,16 @@ public sealed class GossipNode : IGossipModel
     private readonly List<float[]> _clipBuffers = [];
     private float[]? _center;
 
+    /// <summary>
+    /// Under <c>clipped:auto</c>, each neighbour's distance when it was last heard from. τ is the lower median over
+    /// the current trusted neighbours' entries, so a round in which few vectors arrived (asynchronous mode, loss) is
+    /// judged against the spread seen before, not only against what arrived: otherwise a Byzantine vector that arrives
+    /// alone sets τ to its own distance and is kept. When every neighbour's vector arrives, the entries are this
+    /// round's distances and τ is what it always was.
+    /// </summary>
+    private readonly Dictionary<int, double> _lastDistances = [];
+    private readonly List<double> _radiusDistances = [];
+
     /// <param name="aggregation">How received vectors are mixed: null or <c>mean</c> is plain gossip; <c>clipped</c> is self-centered clipping.</param>
     public GossipNode(int index, AlgorithmKind algorithm, ReadOnlySpan<float> initial, AggregationSpec? aggregation = null)
     {
@@ -381,7 +391,12 @@ public sealed class GossipNode : IGossipModel
             distances[k] = Math.Sqrt(VectorMath.SquaredDistance(_sent, _inbox[k].Values.Span));
         }
 
-        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(distances) : Aggregation.Radius;
+        for (var k = 0; k < _inbox.Count; k++)
+        {
+            _lastDistances[_inbox[k].From] = distances[k];
+        }
+
+        var radius = Aggregation.AdaptiveRadius ? RadiusOverNeighbours() : Aggregation.Radius;
         LastRadius = radius;
         for (var k = 0; k < _inbox.Count; k++)
         {
@@ -428,15 +443,18 @@ public sealed class GossipNode : IGossipModel
             senderWeights[k] = senderWeight;
             if (!(senderWeight > 0) || double.IsInfinity(senderWeight))
             {
+                // A lied weight says nothing about the honest spread: the sender's old distance goes too.
+                _lastDistances.Remove(message.From);
                 continue;
             }
 
             var buffer = ClipBuffer(k);
             VectorMath.Scale(buffer, message.Values.Span, (float)(1.0 / senderWeight));
             distances.Add(Math.Sqrt(VectorMath.SquaredDistance(_center, buffer)));
+            _lastDistances[message.From] = distances[^1];
         }
 
-        var radius = Aggregation.AdaptiveRadius ? SelfCenteredClipping.AdaptiveRadius(CollectionsMarshal.AsSpan(distances)) : Aggregation.Radius;
+        var radius = Aggregation.AdaptiveRadius ? RadiusOverNeighbours() : Aggregation.Radius;
         LastRadius = radius;
         var kept = 0;
         var at = 0;
@@ -472,6 +490,22 @@ public sealed class GossipNode : IGossipModel
         }
 
         _inbox.RemoveRange(kept, _inbox.Count - kept);
+    }
+
+    /// <summary>The lower median of the current trusted neighbours' last distances (<see cref="_lastDistances"/>).</summary>
+    private double RadiusOverNeighbours()
+    {
+        _radiusDistances.Clear();
+        var sources = _plan!.Sources;
+        foreach (var (sender, distance) in _lastDistances)
+        {
+            if (sender != Index && sources.BinarySearch(sender) >= 0)
+            {
+                _radiusDistances.Add(distance);
+            }
+        }
+
+        return SelfCenteredClipping.AdaptiveRadius(CollectionsMarshal.AsSpan(_radiusDistances));
     }
 
     private float[] ClipBuffer(int k)

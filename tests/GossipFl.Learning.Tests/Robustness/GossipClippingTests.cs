@@ -37,6 +37,32 @@ public sealed class GossipClippingTests
     }
 
     [Fact]
+    public void DPsgd_ClippedAuto_AFarVectorArrivingAlone_IsJudgedAgainstTheDistancesSeenBefore()
+    {
+        // Round 0: node 1 at distance 1 and node 2 at 100 arrive; τ = 1 and node 2 is discarded. Round 1: only node 2's
+        // far vector arrives (as in asynchronous mode). Judged only against what arrived, τ would be its own distance
+        // and it would be kept; against node 1's last distance too, τ stays 1 and it is discarded again.
+        var graph = TestGraphs.Ring(3);
+        var nodes = Round(graph, AlgorithmKind.DPsgd, AggregationSpec.Parse("clipped:auto"), [[0f, 0f], [1f, 0f], [0f, 100f]]);
+        Assert.Equal(ContributionOutcome.Discarded, nodes[0].LastVerdicts[1].Outcome);
+        var before = nodes[0].X.ToArray();
+
+        var plans = MixingPlan.ForAll(graph, MixingScheme.MetropolisHastings);
+        var outbox = new List<GossipMessage>();
+        nodes[0].BeginRound(1, plans[0]);
+        nodes[0].Send(outbox);
+        nodes[2].BeginRound(1, plans[2]);
+        nodes[2].Send(outbox);
+        var far = outbox.Single(m => m.From == 2 && m.To == 0) with { Values = Values(before[0], before[1] + 100f) };
+        Assert.True(nodes[0].Receive(far));
+        nodes[0].Complete();
+
+        Assert.Equal([new ContributionVerdict(2, ContributionOutcome.Discarded)], nodes[0].LastVerdicts);
+        Assert.True(nodes[0].LastRadius < 2, $"τ = {nodes[0].LastRadius}");
+        Assert.Equal(before, nodes[0].X);
+    }
+
+    [Fact]
     public void PushSum_ClippedAuto_FarSenderIsDiscarded_WeightStillConserved()
     {
         var graph = TestGraphs.DirectedWithHub(6);
