@@ -57,11 +57,7 @@ async Task<(double, double)> Measured(Func<Task<(double Rate, TimeSpan Cpu)>> tr
     return (rate, cpu.TotalMilliseconds / (payload.Length / 1024.0 / 1024.0));
 }
 
-static TimeSpan ProcessCpu()
-{
-    using var process = Process.GetCurrentProcess();
-    return process.TotalProcessorTime;
-}
+static TimeSpan ProcessCpu() => ProcessorTime.Now();
 
 static double Median(List<double> values)
 {
