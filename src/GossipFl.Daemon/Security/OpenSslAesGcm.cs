@@ -17,7 +17,8 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
 
     private static readonly Lazy<bool> Supported = new(Probe);
 
-    private readonly SafeCipherContextHandle _context;
+    private readonly SafeCipherContextHandle _handle;
+    private readonly nint _context;
     private readonly int _encrypt;
 
     public OpenSslAesGcm(ReadOnlySpan<byte> key, bool encrypt)
@@ -28,19 +29,23 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
         }
 
         _encrypt = encrypt ? 1 : 0;
-        _context = LibCrypto.EVP_CIPHER_CTX_new();
-        if (_context.IsInvalid)
+        _handle = LibCrypto.EVP_CIPHER_CTX_new();
+        if (_handle.IsInvalid)
         {
-            _context.Dispose();
+            _handle.Dispose();
             throw new CryptographicException("EVP_CIPHER_CTX_new failed");
         }
 
+        // Released in Dispose: until then the context cannot be freed under a call (see LibCrypto).
+        var added = false;
+        _handle.DangerousAddRef(ref added);
+        _context = _handle.DangerousGetHandle();
         fixed (byte* k = key)
         {
             if (LibCrypto.EVP_CipherInit_ex(_context, LibCrypto.EVP_aes_256_gcm(), 0, k, null, _encrypt) != 1)
             {
                 LibCrypto.ERR_clear_error();
-                _context.Dispose();
+                Dispose();
                 throw new CryptographicException("EVP_CipherInit_ex (AES-256-GCM key) failed");
             }
         }
@@ -54,18 +59,30 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
     /// </summary>
     public static bool IsSupported => Supported.Value;
 
-    /// <summary>Encrypts <paramref name="payload"/> in place and writes the tag.</summary>
-    public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, Span<byte> payload, Span<byte> tag)
+    /// <summary>
+    /// Encrypts the plaintext <paramref name="payload"/>[..<paramref name="inPlace"/>] ‖ <paramref name="rest"/> into
+    /// <paramref name="payload"/> and writes the tag: the first part is encrypted in place, the rest straight from
+    /// where it lies (a message's buffer), so the sender does not copy it into the datagram first.
+    /// <paramref name="rest"/> must not overlap <paramref name="payload"/>.
+    /// </summary>
+    public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, Span<byte> payload, int inPlace, ReadOnlySpan<byte> rest, Span<byte> tag)
     {
         Check(nonce, tag);
+        if ((uint)inPlace > (uint)payload.Length || payload.Length - inPlace != rest.Length || payload.Overlaps(rest))
+        {
+            throw new ArgumentException("the rest of the plaintext must fill the payload after its first part, elsewhere in memory");
+        }
+
         fixed (byte* n = nonce)
         fixed (byte* a = associatedData)
         fixed (byte* p = payload)
+        fixed (byte* r = rest)
         fixed (byte* t = tag)
         {
             if (LibCrypto.EVP_CipherInit_ex(_context, 0, 0, null, n, 1) != 1
                 || !Update(a, associatedData.Length, null)
-                || !Update(p, payload.Length, p)
+                || !Update(p, inPlace, p)
+                || !Update(r, rest.Length, p + inPlace)
                 || !Finish(p + payload.Length)
                 || LibCrypto.EVP_CIPHER_CTX_ctrl(_context, LibCrypto.CtrlAeadGetTag, TagSize, t) != 1)
             {
@@ -109,7 +126,14 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
         }
     }
 
-    public void Dispose() => _context.Dispose();
+    public void Dispose()
+    {
+        if (!_handle.IsClosed)
+        {
+            _handle.DangerousRelease();
+            _handle.Dispose();
+        }
+    }
 
     /// <summary>Ends the message (GCM writes nothing more); when decrypting, false if the tag did not verify.</summary>
     private bool Finish(byte* end) => LibCrypto.EVP_CipherFinal_ex(_context, end, out var tail) == 1 && tail == 0;
@@ -166,11 +190,13 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
                 reference.Encrypt(nonce, plaintext, expected, expectedTag, header);
             }
 
-            var sealedBytes = (byte[])plaintext.Clone();
+            // As the sender seals a fragment: its frame header in place, the data read from the message.
+            var sealedBytes = new byte[plaintext.Length];
+            plaintext.AsSpan(0, 25).CopyTo(sealedBytes);
             Span<byte> tag = stackalloc byte[TagSize];
             using var seal = new OpenSslAesGcm(key, encrypt: true);
             using var open = new OpenSslAesGcm(key, encrypt: false);
-            seal.Seal(nonce, header, sealedBytes, tag);
+            seal.Seal(nonce, header, sealedBytes, 25, plaintext.AsSpan(25), tag);
             if (!sealedBytes.AsSpan().SequenceEqual(expected) || !tag.SequenceEqual(expectedTag))
             {
                 return false;

@@ -46,16 +46,25 @@ public sealed class PacketProtection : IDisposable
     public static bool UsesLibCryptoDirectly => OpenSslAesGcm.IsSupported;
 
     /// <summary>Encrypts <paramref name="payload"/> in place and writes the tag.</summary>
-    public void Seal(ulong packetNumber, ReadOnlySpan<byte> header, Span<byte> payload, Span<byte> tag)
+    public void Seal(ulong packetNumber, ReadOnlySpan<byte> header, Span<byte> payload, Span<byte> tag) =>
+        Seal(packetNumber, header, payload, payload.Length, [], tag);
+
+    /// <summary>
+    /// Encrypts the plaintext <paramref name="payload"/>[..<paramref name="inPlace"/>] ‖ <paramref name="rest"/> into
+    /// <paramref name="payload"/> and writes the tag; <paramref name="rest"/> (elsewhere in memory) is read where it
+    /// lies rather than copied into the packet first. The same bytes as copying it there and sealing in place.
+    /// </summary>
+    public void Seal(ulong packetNumber, ReadOnlySpan<byte> header, Span<byte> payload, int inPlace, ReadOnlySpan<byte> rest, Span<byte> tag)
     {
         Span<byte> nonce = stackalloc byte[NonceSize];
         MakeNonce(packetNumber, nonce);
         if (_directSeal is { } direct)
         {
-            direct.Seal(nonce, header, payload, tag);
+            direct.Seal(nonce, header, payload, inPlace, rest, tag);
         }
         else
         {
+            rest.CopyTo(payload[inPlace..]);
             _seal!.Encrypt(nonce, payload, payload, tag, header);
         }
     }

@@ -101,6 +101,18 @@ public sealed class SecurityPrimitiveTests
             Assert.Equal(byManaged, byDirect);
             Assert.Equal(managedTag, directTag);
 
+            // Sealing a first part in place and the rest read from elsewhere (as fragments are sent) gives the same bytes.
+            foreach (var protection in new[] { direct, managed })
+            {
+                var inPlace = Math.Min(length, 25);
+                var gathered = new byte[length];
+                plaintext.AsSpan(0, inPlace).CopyTo(gathered);
+                var gatheredTag = new byte[PacketProtection.TagSize];
+                protection.Seal(packetNumber, header, gathered, inPlace, plaintext.AsSpan(inPlace), gatheredTag);
+                Assert.Equal(byDirect, gathered);
+                Assert.Equal(directTag, gatheredTag);
+            }
+
             foreach (var receiver in new[] { directPeer, managedPeer })
             {
                 var opened = (byte[])byDirect.Clone();
