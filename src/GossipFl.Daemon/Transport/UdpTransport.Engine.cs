@@ -104,16 +104,31 @@ public sealed partial class UdpTransport
                 break;
             }
 
+            // The counters are shared with other threads (interlocked): add up a coalesced run here and count it once.
             var offset = 0;
+            var datagrams = 0;
+            var accepted = 0;
             do
             {
                 var size = Math.Min(segment, length - offset);
-                received++;
-                Counters.OnReceived(size);
-                Counters.Count(OnDatagram(buffer.AsSpan(offset, size), from, now));
+                datagrams++;
+                var verdict = OnDatagram(buffer.AsSpan(offset, size), from, now);
+                if (verdict == Verdict.Accepted)
+                {
+                    accepted++;
+                }
+                else
+                {
+                    Counters.Count(verdict);
+                }
+
                 offset += size;
             }
             while (offset < length && segment > 0);
+            // Verdicts first: whoever sees the datagrams as received also sees where each of them landed.
+            received += datagrams;
+            Counters.OnAccepted(accepted);
+            Counters.OnReceived(length, datagrams);
         }
 
         return received;
