@@ -156,8 +156,8 @@ public sealed partial class UdpTransport
         {
             if (micros < 1000)
             {
-                // poll(2) counts milliseconds: shorter pacing gaps are waited by yielding the core.
-                Thread.Yield();
+                // poll(2) counts milliseconds: shorter pacing gaps are waited with a timer of their own length.
+                ShortWait.ForReadable(_socket!, micros);
             }
             else
             {
