@@ -100,7 +100,8 @@ NO_COLOR=1 TERM=dumb help2man --no-info --no-discard-stderr --section=1 \
 # Run-time dependencies, from what the binaries load (see docs/deploy.md for how they were found):
 #   libtorch1.13: the shim links libtorch, libtorch_cpu and libc10 1.13, which that package ships;
 #   libopenblas0-openmp: the fast BLAS behind libtorch's libblas.so.3 (the reference BLAS is ~13x slower);
-#   libssl3: .NET's cryptography (the identity keys' ECDSA, HKDF) loads libssl.so.3 at run time;
+#   libssl3: .NET's cryptography (the identity keys' ECDSA, HKDF) loads libssl.so.3 at run time, and the transport
+#     calls its libcrypto.so.3 directly to seal data packets (Security/LibCrypto.cs);
 #   libc6, libstdc++6, libgcc-s1: linked by the .NET host and runtime and by the shim (GLIBC_2.32 and
 #   GLIBCXX_3.4.29 symbols at most; libtorch1.13 itself wants libstdc++6 >= 12);
 #   adduser: the postinst creates the gossipfl system user.

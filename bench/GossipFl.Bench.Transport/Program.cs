@@ -21,13 +21,14 @@ var (netnsA, addressA, netnsB, addressB) = args.Length > 7
 var payload = GC.AllocateUninitializedArray<byte>(sizeMb * 1024 * 1024);
 new Random(1).NextBytes(payload);
 var results = new Dictionary<string, List<double>>();
+var cpuCosts = new Dictionary<string, List<double>>();
 
 for (var round = 1; round <= rounds; round++)
 {
-    Record("tcp", await TcpAsync());
+    Record("tcp", await Measured(TcpAsync));
     foreach (var datagram in datagrams)
     {
-        Record($"gossipfl-udp-{datagram}", await UdpAsync(datagram));
+        Record($"gossipfl-udp-{datagram}", await Measured(() => UdpAsync(datagram)));
     }
 }
 
@@ -35,16 +36,28 @@ var tcp = Median(results["tcp"]);
 foreach (var (name, values) in results)
 {
     Console.WriteLine(string.Create(invariant,
-        $"{{\"path\":\"{label}\",\"implementation\":\"{name}\",\"megabytes\":{sizeMb},\"rounds\":{values.Count},\"median_mb_per_s\":{Median(values):F1},\"vs_tcp\":{Median(values) / tcp:F3}}}"));
+        $"{{\"path\":\"{label}\",\"implementation\":\"{name}\",\"megabytes\":{sizeMb},\"rounds\":{values.Count},\"median_mb_per_s\":{Median(values):F1},\"vs_tcp\":{Median(values) / tcp:F3},\"median_cpu_ms_per_mb\":{Median(cpuCosts[name]):F2}}}"));
 }
 
 return 0;
 
-void Record(string name, double megabytesPerSecond)
+void Record(string name, (double MegabytesPerSecond, double CpuMillisecondsPerMegabyte) figures)
 {
-    Console.Error.WriteLine(string.Create(invariant, $"bench: {label} {name}: {megabytesPerSecond:F1} MB/s"));
-    (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(megabytesPerSecond);
+    Console.Error.WriteLine(string.Create(invariant, $"bench: {label} {name}: {figures.MegabytesPerSecond:F1} MB/s, {figures.CpuMillisecondsPerMegabyte:F2} CPU ms/MB"));
+    (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(figures.MegabytesPerSecond);
+    (cpuCosts.TryGetValue(name, out var costs) ? costs : cpuCosts[name] = []).Add(figures.CpuMillisecondsPerMegabyte);
 }
+
+// CPU time of the whole process (user + system, both ends and every thread) per MB moved during the transfer: less
+// sensitive to other work on the machine than wall-clock throughput. The transfer functions return the CPU time
+// their timed part used, so set-up and the byte comparison are not counted.
+async Task<(double, double)> Measured(Func<Task<(double Rate, TimeSpan Cpu)>> transfer)
+{
+    var (rate, cpu) = await transfer();
+    return (rate, cpu.TotalMilliseconds / (payload.Length / 1024.0 / 1024.0));
+}
+
+static TimeSpan ProcessCpu() => ProcessorTime.Now();
 
 static double Median(List<double> values)
 {
@@ -54,7 +67,7 @@ static double Median(List<double> values)
 
 double Rate(TimeSpan elapsed) => payload.Length / 1024.0 / 1024.0 / elapsed.TotalSeconds;
 
-async Task<double> TcpAsync()
+async Task<(double, TimeSpan)> TcpAsync()
 {
     using var listener = Namespaces.In(netnsB, () => new Socket(addressB.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
     listener.Bind(new IPEndPoint(addressB, 0));
@@ -64,6 +77,7 @@ async Task<double> TcpAsync()
     await client.ConnectAsync(listener.LocalEndPoint!).WaitAsync(TimeSpan.FromSeconds(10));
     using var server = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(10));
     var received = new byte[payload.Length];
+    var cpuBefore = ProcessCpu();
     var watch = Stopwatch.StartNew();
     var reader = Task.Run(() =>
     {
@@ -87,11 +101,12 @@ async Task<double> TcpAsync()
 
     await reader.WaitAsync(TimeSpan.FromSeconds(120));
     var elapsed = watch.Elapsed;
+    var cpu = ProcessCpu() - cpuBefore;
     Check(received);
-    return Rate(elapsed);
+    return (Rate(elapsed), cpu);
 }
 
-async Task<double> UdpAsync(int datagram)
+async Task<(double, TimeSpan)> UdpAsync(int datagram)
 {
     UdpTransportOptions Options(string name, string peer, string? netns, IPAddress address) => new()
     {
@@ -112,14 +127,16 @@ async Task<double> UdpAsync(int datagram)
     await a.SendAsync(b.LocalEndPoint, "beta", payload.AsMemory(0, 1 << 20), TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(40));
     (await b.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(40))).Dispose();
 
+    var cpuBefore = ProcessCpu();
     var watch = Stopwatch.StartNew();
     await a.SendAsync(b.LocalEndPoint, "beta", payload, TimeSpan.FromSeconds(120)).WaitAsync(TimeSpan.FromSeconds(130));
     using var message = await b.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(130));
     var elapsed = watch.Elapsed;
+    var cpu = ProcessCpu() - cpuBefore;
     Check(message.Payload.Span);
     Console.Error.WriteLine($"bench:   sender {a.Counters}; buffers {a.SocketBuffers}");
     Console.Error.WriteLine($"bench:   receiver {b.Counters}");
-    return Rate(elapsed);
+    return (Rate(elapsed), cpu);
 }
 
 void Check(ReadOnlySpan<byte> received)

@@ -109,11 +109,14 @@ public sealed class TransportCounters
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
-    internal void OnReceived(int bytes)
+    internal void OnReceived(int bytes, int datagrams = 1)
     {
-        Interlocked.Increment(ref _datagramsReceived);
+        Interlocked.Add(ref _datagramsReceived, datagrams);
         Interlocked.Add(ref _bytesReceived, bytes);
     }
+
+    /// <summary>Counts several accepted datagrams at once (one coalesced receive), instead of one interlocked add each.</summary>
+    internal void OnAccepted(int datagrams) => Interlocked.Add(ref _datagramsAccepted, datagrams);
 
     internal void OnMessageSent() => Interlocked.Increment(ref _messagesSent);
 

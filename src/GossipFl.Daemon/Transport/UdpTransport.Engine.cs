@@ -104,16 +104,31 @@ public sealed partial class UdpTransport
                 break;
             }
 
+            // The counters are shared with other threads (interlocked): add up a coalesced run here and count it once.
             var offset = 0;
+            var datagrams = 0;
+            var accepted = 0;
             do
             {
                 var size = Math.Min(segment, length - offset);
-                received++;
-                Counters.OnReceived(size);
-                Counters.Count(OnDatagram(buffer.AsSpan(offset, size), from, now));
+                datagrams++;
+                var verdict = OnDatagram(buffer.AsSpan(offset, size), from, now);
+                if (verdict == Verdict.Accepted)
+                {
+                    accepted++;
+                }
+                else
+                {
+                    Counters.Count(verdict);
+                }
+
                 offset += size;
             }
             while (offset < length && segment > 0);
+            // Verdicts first: whoever sees the datagrams as received also sees where each of them landed.
+            received += datagrams;
+            Counters.OnAccepted(accepted);
+            Counters.OnReceived(length, datagrams);
         }
 
         return received;
@@ -141,8 +156,8 @@ public sealed partial class UdpTransport
         {
             if (micros < 1000)
             {
-                // poll(2) counts milliseconds: shorter pacing gaps are waited by yielding the core.
-                Thread.Yield();
+                // poll(2) counts milliseconds: shorter pacing gaps are waited with a timer of their own length.
+                ShortWait.ForReadable(_socket!, micros);
             }
             else
             {
