@@ -91,6 +91,41 @@ public sealed partial class AsyncDaemonTests
         Assert.DoesNotContain(daemons.Log("a"), line => line.Contains("the node failed", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// In asynchronous mode a node often folds whatever arrived, sometimes the attacker's vector alone. clipped:auto
+    /// once took τ from the arrivals only, so such a vector set τ to its own distance and was kept: the honest nodes'
+    /// loss reached 150-190 and their accuracy 45%. τ now also counts the other neighbours' last distances.
+    /// </summary>
+    [Fact]
+    public async Task GaussianAttacker_Async_ClippedAuto_KeepsTheHonestNodesTraining()
+    {
+        const int rounds = 20;
+        using var daemons = new DaemonProcesses(3);
+        var topology = WriteTopology(daemons, Triangle);
+        string[] run = ["--algorithm", "dsgd", "--model", "mlp:16", "--dataset", "synthetic", "--partition", "iid", "--batch-size", "16", "--seed", "3",
+            "--peer-wait", "30", "--local-steps", "10", "--rounds", rounds.ToString(CultureInfo.InvariantCulture), "--eval-every", "5",
+            "--mode", "async", "--aggregation", "clipped:auto"];
+        for (var i = 0; i < 3; i++)
+        {
+            daemons.Start(topology, Names[i], ["--port", Port(daemons, i), .. run, .. (i == 2 ? (string[])["--attack", "gaussian"] : [])]);
+        }
+
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        foreach (var node in Names[..2])
+        {
+            var last = daemons.Log(node).LastOrDefault(line => line.Contains($"round {rounds - 1} done", StringComparison.Ordinal));
+            var shown = $"{node}: {last}\n{daemons.Logs()}";
+            var loss = LossPattern().Match(last ?? "");
+            Assert.True(loss.Success && double.Parse(loss.Groups[1].Value, CultureInfo.InvariantCulture) < 2, shown);
+            var accuracy = AccuracyPattern().Match(last!);
+            Assert.True(accuracy.Success && double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) > 60, shown);
+
+            var status = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(node), "status.json"))).RootElement;
+            Assert.Equal("c", status.GetProperty("most_clipped").GetString());
+        }
+    }
+
     private static async Task<double[]> FinalAccuraciesAsync(string[] run, string mode, int rounds)
     {
         using var daemons = new DaemonProcesses(3);
@@ -123,6 +158,9 @@ public sealed partial class AsyncDaemonTests
 
     [GeneratedRegex(@"from ([a-z, ]+); not waiting for them until they catch up")]
     private static partial Regex StragglerWarning();
+
+    [GeneratedRegex(@"training loss ([0-9.]+)")]
+    private static partial Regex LossPattern();
 
     [GeneratedRegex(@"test accuracy ([0-9.]+)%")]
     private static partial Regex AccuracyPattern();
