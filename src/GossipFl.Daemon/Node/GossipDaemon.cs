@@ -313,7 +313,11 @@ internal sealed partial class GossipDaemon : BackgroundService
         var others = graph.Names.Where(n => n != _name).ToArray();
         var trusted = fedAvg ? others : graph.Trusted(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
         var followers = fedAvg ? others : graph.Followers(index).ToArray().Select(graph.NameOf).Where(n => n != _name).ToArray();
-        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) { TaskSignature = _signature.ToString(), Aggregation = aggregation.ToString() };
+        _state = new NodeState(_name, AlgorithmNames.NameOf(algorithm), trusted, followers) {
+            TaskSignature = _signature.ToString(),
+            Aggregation = aggregation.ToString(),
+            Compress = codec.IsNone || fedAvg ? codec.ToString() : string.Create(CultureInfo.InvariantCulture, $"{codec} (γ = {consensusStep:G4})"),
+        };
         if (_private is not null)
         {
             var state = _state;
@@ -437,7 +441,8 @@ internal sealed partial class GossipDaemon : BackgroundService
         var listening = transport.LocalEndPoint.ToString();
         var statusText = StatusAddress?.ToString() ?? "off";
         var (trustedText, followersText, signatureText) = (string.Join(", ", trusted), string.Join(", ", followers), _signature.ToString());
-        LogStarted(_name, listening, identity.ShortFingerprint, statusText, workloadText, signatureText, trustedText, followersText);
+        var runText = RunText(algorithm, fedAvg) + "; " + workloadText;
+        LogStarted(_name, listening, identity.ShortFingerprint, statusText, runText, signatureText, trustedText, followersText);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -551,6 +556,31 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             _lifetime.StopApplication();
         }
+    }
+
+    /// <summary>
+    /// What the node runs, for its first log line: the algorithm and mode, and the aggregation rule and codec when they
+    /// are not the defaults, e.g. <c>dsgd, async, clipped:auto</c> or <c>ops, sync, compress int8 (γ = 1)</c>.
+    /// </summary>
+    private string RunText(AlgorithmKind algorithm, bool fedAvg)
+    {
+        var parts = new List<string> { AlgorithmNames.NameOf(algorithm) };
+        if (!fedAvg)
+        {
+            parts.Add(_settings.Mode);
+        }
+
+        if (!_aggregation.IsMean)
+        {
+            parts.Add(_aggregation.ToString());
+        }
+
+        if (_state!.Compress != "none")
+        {
+            parts.Add("compress " + _state.Compress);
+        }
+
+        return string.Join(", ", parts);
     }
 
     /// <summary>

@@ -54,6 +54,9 @@ internal sealed class NodeState
     /// <summary>The node's aggregation rule, as given (<c>mean</c> unless robust).</summary>
     public string Aggregation { get; init; } = "mean";
 
+    /// <summary>The codec of what the node sends, e.g. <c>int8</c> or <c>topk:0.01 (γ = 0.02)</c>; <c>none</c> uncompressed.</summary>
+    public string Compress { get; init; } = "none";
+
     /// <summary>This node's task signature, abbreviated (docs/architecture.md, "The task contract").</summary>
     public string? TaskSignature { get; init; }
 
@@ -190,7 +193,7 @@ internal sealed class NodeState
                 Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived), drops, peers, StartedAt,
                 _coordination?.Coordinator, _coordination?.Term, _validationLoss, _validationAccuracy, TaskSignature,
                 Aggregation, most?.Name,
-                _privacy is { Epsilon: var e } && double.IsFinite(e) ? e : null, _privacy?.Delta, _privacy?.Rounds, _privacy?.Budget, _privacy?.Stopped ?? false);
+                _privacy is { Epsilon: var e } && double.IsFinite(e) ? e : null, _privacy?.Delta, _privacy?.Rounds, _privacy?.Budget, _privacy?.Stopped ?? false, Compress);
         }
     }
 

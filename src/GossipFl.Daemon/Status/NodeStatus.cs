@@ -3,7 +3,8 @@ namespace GossipFl.Daemon.Status;
 /// <summary>
 /// A snapshot of a running node, served as JSON at <c>/status</c> and as Prometheus text at <c>/metrics</c>. Test
 /// figures are measured on a shared test set (the experiment's, or <c>--test-data</c>); validation figures on the
-/// node's own held-out data (<c>--data</c>). <see cref="Aggregation"/> is the node's rule; <see cref="MostClipped"/>
+/// node's own held-out data (<c>--data</c>). <see cref="Aggregation"/> is the node's rule and <see cref="Compress"/>
+/// the codec of what it sends (with the consensus step when gossip is compressed); <see cref="MostClipped"/>
 /// the peer its rule clipped or discarded most often (null when none ever was). Under peer-level DP,
 /// <see cref="Epsilon"/> is what the node has spent over <see cref="PrivateRounds"/> rounds at <see cref="Delta"/>
 /// (null with a delta: unbounded, σ = 0), and <see cref="PrivacyStopped"/> whether its budget has stopped its training.
@@ -33,4 +34,5 @@ internal sealed record NodeStatus(
     double? Delta = null,
     long? PrivateRounds = null,
     double? EpsilonBudget = null,
-    bool PrivacyStopped = false);
+    bool PrivacyStopped = false,
+    string Compress = "none");

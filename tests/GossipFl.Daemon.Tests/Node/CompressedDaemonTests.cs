@@ -73,6 +73,10 @@ public sealed partial class CompressedDaemonTests
 
         Assert.Equal(3.0, expected.Weights.Sum());
         Assert.Contains("compressed shares from all", daemons.Logs(), StringComparison.Ordinal);
+
+        // The status a finished daemon leaves says which codec it ran, with its consensus step.
+        using var status = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(Names[0]), "status.json")));
+        Assert.Equal("int8 (γ = 1)", status.RootElement.GetProperty("compress").GetString());
     }
 
     [Fact]
