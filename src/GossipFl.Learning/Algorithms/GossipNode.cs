@@ -492,11 +492,23 @@ public sealed class GossipNode : IGossipModel
         _inbox.RemoveRange(kept, _inbox.Count - kept);
     }
 
-    /// <summary>The lower median of the current trusted neighbours' last distances (<see cref="_lastDistances"/>).</summary>
+    /// <summary>
+    /// The lower median of the current trusted neighbours' last distances (<see cref="_lastDistances"/>), once a
+    /// majority of them has been heard from; 0 before that, so every vector is left out and the node keeps its own
+    /// model. A median over fewer than a majority could be an attacker's own distance (the first vector to arrive in
+    /// asynchronous mode may be the attacker's); once a majority is known and fewer than half are Byzantine, τ is at
+    /// most an honest neighbour's distance. A synchronous round in which every vector arrives has them all at once.
+    /// </summary>
     private double RadiusOverNeighbours()
     {
         _radiusDistances.Clear();
         var sources = _plan!.Sources;
+        var neighbours = 0;
+        foreach (var source in sources)
+        {
+            neighbours += source == Index ? 0 : 1;
+        }
+
         foreach (var (sender, distance) in _lastDistances)
         {
             if (sender != Index && sources.BinarySearch(sender) >= 0)
@@ -505,7 +517,9 @@ public sealed class GossipNode : IGossipModel
             }
         }
 
-        return SelfCenteredClipping.AdaptiveRadius(CollectionsMarshal.AsSpan(_radiusDistances));
+        return 2 * _radiusDistances.Count > neighbours
+            ? SelfCenteredClipping.AdaptiveRadius(CollectionsMarshal.AsSpan(_radiusDistances))
+            : 0;
     }
 
     private float[] ClipBuffer(int k)

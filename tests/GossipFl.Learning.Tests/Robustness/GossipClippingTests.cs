@@ -63,6 +63,29 @@ public sealed class GossipClippingTests
     }
 
     [Fact]
+    public void DPsgd_ClippedAuto_BeforeAMajorityOfNeighboursIsHeard_NothingIsMixedIn()
+    {
+        // Node 0 trusts nodes 1 and 2. In its first round only node 2's vector arrives: a median over it alone would be
+        // its own distance, so it would be kept whatever it is. Until a majority of the neighbours has been heard the
+        // node keeps its own model.
+        var graph = TestGraphs.Ring(3);
+        var node = new GossipNode(0, AlgorithmKind.DPsgd, [0f, 0f], AggregationSpec.Parse("clipped:auto"));
+        var plans = MixingPlan.ForAll(graph, MixingScheme.MetropolisHastings);
+        var outbox = new List<GossipMessage>();
+        node.BeginRound(0, plans[0]);
+        node.Send(outbox);
+        var other = new GossipNode(2, AlgorithmKind.DPsgd, [0f, 50f], AggregationSpec.Parse("clipped:auto"));
+        other.BeginRound(0, plans[2]);
+        other.Send(outbox);
+        Assert.True(node.Receive(outbox.Single(m => m.From == 2 && m.To == 0)));
+        node.Complete();
+
+        Assert.Equal([new ContributionVerdict(2, ContributionOutcome.Discarded)], node.LastVerdicts);
+        Assert.Equal(0.0, node.LastRadius);
+        Assert.Equal([0f, 0f], node.X);
+    }
+
+    [Fact]
     public void PushSum_ClippedAuto_FarSenderIsDiscarded_WeightStillConserved()
     {
         var graph = TestGraphs.DirectedWithHub(6);
