@@ -170,10 +170,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
         // carry still runs, weaker than its name says, and the operator hears it once.
-        var clientsPerRound = Math.Clamp((int)Math.Round(_settings.ClientFraction * graph.NodeCount, MidpointRounding.AwayFromZero), 1, graph.NodeCount);
-        if (fedAvg && aggregation.Weakness(clientsPerRound) is { } weakness)
+        if (fedAvg && aggregation.FedAvgWeakness(_settings.ClientFraction, graph.NodeCount) is { } weakness)
         {
-            LogAggregationWeaker(string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {_settings.ClientFraction} of {graph.NodeCount} peers)"));
+            LogAggregationWeaker(weakness);
         }
 
         int quorum;

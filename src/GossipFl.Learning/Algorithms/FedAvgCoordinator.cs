@@ -42,6 +42,10 @@ public sealed class FedAvgCoordinator
 
     public long Round { get; private set; }
 
+    /// <summary>How many of <paramref name="candidates"/> peers a round samples at client fraction C: round(C·n), at least 1.</summary>
+    public static int ClientsPerRound(double fraction, int candidates) =>
+        Math.Clamp((int)Math.Round(fraction * candidates, MidpointRounding.AwayFromZero), 1, Math.Max(1, candidates));
+
     /// <summary>
     /// The clients of round <paramref name="round"/>: max(1, round(C·K)) of the K candidates, drawn without
     /// replacement by a seeded shuffle of the candidates (ascending) and returned ascending.
@@ -60,7 +64,7 @@ public sealed class FedAvgCoordinator
         }
 
         var pool = candidates.Order().ToArray();
-        var count = Math.Clamp((int)Math.Round(fraction * pool.Length, MidpointRounding.AwayFromZero), 1, pool.Length);
+        var count = ClientsPerRound(fraction, pool.Length);
         var random = new Xoshiro256StarStar(seed ^ SelectionSalt ^ unchecked((ulong)round * 0x9E3779B97F4A7C15UL));
         random.Shuffle(pool.AsSpan());
         var chosen = pool.AsSpan(0, count).ToArray();

@@ -98,6 +98,15 @@ public sealed record AggregationSpec(AggregationRule Rule, int Tolerated = 0, do
         _ => null,
     };
 
+    /// <summary>
+    /// <see cref="Weakness"/> for a FedAvg run of <paramref name="nodes"/> peers at client fraction
+    /// <paramref name="clientFraction"/>, with the setting that causes it, as the simulator and the daemon say it.
+    /// </summary>
+    public string? FedAvgWeakness(double clientFraction, int nodes) =>
+        Weakness(FedAvgCoordinator.ClientsPerRound(clientFraction, nodes)) is { } weakness
+            ? string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {clientFraction} of {nodes} peers)")
+            : null;
+
     public override string ToString() => Rule switch
     {
         AggregationRule.Mean => "mean",

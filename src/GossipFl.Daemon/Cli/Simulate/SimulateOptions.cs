@@ -211,11 +211,8 @@ internal sealed class SimulateOptions
         var options = new SimulationOptions(
             algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
             Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep, Privacy: privacy);
-        // FedAvg's coordinator sees round(C·N) clients a round while every peer is up (FedAvgCoordinator.SelectClients).
-        var clientsPerRound = Math.Clamp((int)Math.Round(fraction * nodeCount, MidpointRounding.AwayFromZero), 1, nodeCount);
-        string[] warnings = algorithm == AlgorithmKind.FedAvg && aggregation.Weakness(clientsPerRound) is { } weakness
-            ? [string.Create(CultureInfo.InvariantCulture, $"{weakness} (--client-fraction {fraction} of {nodeCount} peers)")]
-            : [];
+        // FedAvg's coordinator sees round(C·N) clients a round while every peer is up (FedAvgCoordinator.ClientsPerRound).
+        string[] warnings = algorithm == AlgorithmKind.FedAvg && aggregation.FedAvgWeakness(fraction, nodeCount) is { } weakness ? [weakness] : [];
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName, warnings);
     }
 
