@@ -20,9 +20,18 @@ namespace GossipFl.Learning.Algorithms;
 /// decoded changes: memory is a few vectors whatever the degree. s_i and x̂_i are kept in double: in float, the
 /// rounding of the running sum leaves s_i − x̂_i a constant offset of an ulp at consensus, which x would integrate
 /// into a drift of the average growing linearly with the rounds. The weight is kept in integer units of 2⁻⁴⁰ and split
-/// with the remainder kept, so Σ_i w_i is N exactly, every round, whatever the codec. The sums hold only if every
-/// message arrives and the weights do not change: compressed gossip needs synchronous rounds, a fixed graph and no
-/// lost messages (docs/algorithms.md).
+/// with the remainder kept, so Σ_i w_i is N exactly, every round, whatever the codec, when every message arrives in
+/// its round.
+/// <para>
+/// Late and missing messages: s_i is linear in the changes, so <see cref="Complete"/> folds whatever has arrived —
+/// this round's messages and late ones of earlier rounds, each (sender, round) once — and a change that comes late is
+/// not lost: once it is folded, s_i is what it would have been had it come in time. A round that mixes without a
+/// sender's change mixes that sender's stale estimate, which is what CHOCO-SGD does with a dropped change; x then
+/// differs from the lossless run by what those rounds' mixing did with the stale value, while s_i, x̂_j and (push-sum)
+/// Σ_i w_i = N are exact again once every message has been folded (a late share brings its weight units with it). A
+/// sender must resend a change its follower did not get, with its round, or that follower's copy of x̂_i stays wrong;
+/// one it gives up on is taken back with <see cref="Abandon"/>. The graph must not change (docs/algorithms.md).
+/// </para>
 /// </summary>
 public sealed class CompressedGossipNode : IGossipModel
 {
@@ -30,12 +39,15 @@ public sealed class CompressedGossipNode : IGossipModel
     private readonly ulong _seed;
     private readonly double[] _estimate;
     private readonly double[] _mixed;
+    private readonly double[] _catchUp;
     private readonly float[] _difference;
     private readonly float[] _decoded;
     private readonly float[] _model;
     private readonly float[] _start;
     private readonly byte[] _payload;
     private readonly List<CompressedGossipMessage> _inbox = [];
+    private readonly Dictionary<int, FoldedRounds> _folded = [];
+    private readonly HashSet<int> _abandoned = [];
     private MixingPlan? _plan;
     private bool _sentThisRound;
     private bool _seeded;
@@ -83,6 +95,7 @@ public sealed class CompressedGossipNode : IGossipModel
         }
 
         _mixed = new double[X.Length];
+        _catchUp = new double[X.Length];
         _difference = new float[X.Length];
         _decoded = new float[X.Length];
         _model = new float[X.Length];
@@ -156,9 +169,31 @@ public sealed class CompressedGossipNode : IGossipModel
 
         Round = round;
         _plan = plan;
-        _inbox.Clear();
         RejectedCount = 0;
         _sentThisRound = false;
+        if (!_seeded)
+        {
+            // s_i = Σ_j a_ij x̂_j with every estimate at the common start, from the plan's whole row: a first-round
+            // message that is late or missing must not change it.
+            var rowSum = plan.SelfWeight;
+            foreach (var a in plan.RowWeights)
+            {
+                rowSum += a;
+            }
+
+            for (var i = 0; i < X.Length; i++)
+            {
+                _mixed[i] = rowSum * _start[i];
+            }
+
+            // Every source's changes are expected from this round on.
+            foreach (var source in plan.Sources)
+            {
+                _folded[source] = new FoldedRounds(round - 1);
+            }
+
+            _seeded = true;
+        }
     }
 
     /// <summary>Local step, as in <see cref="GossipNode.Train"/>: gradients at x/w applied to x under push-sum, at x otherwise.</summary>
@@ -217,8 +252,16 @@ public sealed class CompressedGossipNode : IGossipModel
         var destinations = plan.Destinations;
         var shares = plan.SendShares;
         _keptUnits = _weightUnits;
+        _keptShare = 0;
         for (var k = 0; k < destinations.Length; k++)
         {
+            if (_abandoned.Contains(destinations[k]))
+            {
+                // Its column entry is this node's own now (Abandon): the change and the weight stay here.
+                _keptShare += IsPushSum ? shares[k] : 0;
+                continue;
+            }
+
             // Each follower gets ⌊share·w⌋ units; the sender keeps the rest, so no unit is created or lost.
             var units = IsPushSum ? (long)Math.Floor(shares[k] * _weightUnits) : 0L;
             _keptUnits -= units;
@@ -228,14 +271,15 @@ public sealed class CompressedGossipNode : IGossipModel
     }
 
     /// <summary>
-    /// Accepts a message of this round. Returns false with a reason for a message this node must not fold: from an
-    /// untrusted sender (counted in <see cref="RejectedCount"/>), in another codec, or with a payload that does not
-    /// decode. Throws for a driver bug (wrong receiver or round).
+    /// Accepts a message of this round or a late one of an earlier round, to be folded at <see cref="Complete"/>.
+    /// Returns false with a reason for a message this node must not fold: from an untrusted sender (counted in
+    /// <see cref="RejectedCount"/>), in another codec, with a payload that does not decode, or a (sender, round) already
+    /// accepted (<see cref="HasFolded"/>). Throws for a driver bug (wrong receiver, or a round not begun yet).
     /// </summary>
     public bool TryReceive(in CompressedGossipMessage message, out string? refusal)
     {
         var plan = RequirePlan();
-        if (message.To != Index || message.Round != Round)
+        if (message.To != Index || message.Round > Round)
         {
             throw new ArgumentException($"message for node {message.To} round {message.Round} delivered to node {Index} in round {Round}", nameof(message));
         }
@@ -259,10 +303,9 @@ public sealed class CompressedGossipNode : IGossipModel
             return false;
         }
 
-        var from = message.From;
-        if (_inbox.Exists(m => m.From == from))
+        if (HasFolded(message.From, message.Round))
         {
-            refusal = $"a second message from node {message.From} in round {Round}";
+            refusal = $"a second message from node {message.From} of round {message.Round}";
             return false;
         }
 
@@ -278,8 +321,69 @@ public sealed class CompressedGossipNode : IGossipModel
     }
 
     /// <summary>
-    /// Folds the round: s_i += a_ii q_i + Σ_j a_ij q_j (sender order), x_i += γ (s_i − x̂_i), and under push-sum
-    /// w_i ← a_ii w_i + Σ_j a_ij w_j. Every trusted sender's message must have arrived.
+    /// Whether the change of <paramref name="from"/>'s round <paramref name="round"/> has been accepted already (folded,
+    /// or waiting for this round's <see cref="Complete"/>), or is too old to fold (more than
+    /// <see cref="MaxOpenRounds"/> rounds of that sender's are open, or it predates this node's first round): a
+    /// second copy of it is a duplicate.
+    /// </summary>
+    public bool HasFolded(int from, long round)
+    {
+        if (!_folded.TryGetValue(from, out var folded) || folded.Contains(round))
+        {
+            return true;
+        }
+
+        foreach (var message in _inbox)
+        {
+            if (message.From == from && message.Round == round)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// This node will never deliver its changes to <paramref name="follower"/> again (it is presumed gone, and the
+    /// changes it missed could not be resent): the follower's column entry a_fi becomes this node's own from now on.
+    /// Under push-sum s_i += a_fi x̂_i, the weight of the shares it never got (<paramref name="undeliveredWeight"/>)
+    /// comes back, and later rounds keep its share of the change and the weight, as uncompressed push-sum reclaims a
+    /// share it cannot deliver; CHOCO's rows belong to the receivers, so nothing changes here but that no message is
+    /// made for it. Call it between <see cref="Send"/> and <see cref="Complete"/>.
+    /// </summary>
+    public void Abandon(int follower, double undeliveredWeight)
+    {
+        var plan = RequirePlan();
+        var at = plan.Destinations.BinarySearch(follower);
+        if (at < 0 || !_sentThisRound)
+        {
+            throw new InvalidOperationException($"node {Index} round {Round}: abandon a follower ({follower}) after sending, not before or one it does not have");
+        }
+
+        if (!_abandoned.Add(follower) || !IsPushSum)
+        {
+            return;
+        }
+
+        // x̂_i already holds this round's change (Send), so a_fi x̂_i covers it and every change the follower missed.
+        var share = plan.SendShares[at];
+        for (var i = 0; i < X.Length; i++)
+        {
+            _mixed[i] += share * _estimate[i];
+        }
+
+        _keptUnits += (long)(undeliveredWeight * WeightUnit);
+    }
+
+    /// <summary>Followers given up with <see cref="Abandon"/>.</summary>
+    public IReadOnlyCollection<int> Abandoned => _abandoned;
+
+    /// <summary>
+    /// Folds the round: s_i += a_ii q_i + Σ a_ij q_j over every message accepted since the last round (by round, then
+    /// sender, each (sender, round) once, late ones included), x_i += γ (s_i − x̂_i), and under push-sum
+    /// w_i ← a_ii w_i + Σ (the weight units of those messages). A sender whose message has not arrived is mixed with its
+    /// stale estimate (CHOCO-SGD's dropped change); its change is folded in the round it arrives.
     /// </summary>
     public void Complete()
     {
@@ -289,33 +393,10 @@ public sealed class CompressedGossipNode : IGossipModel
             throw new InvalidOperationException($"node {Index} completes round {Round} without sending; compressed gossip needs every message");
         }
 
-        if (_inbox.Count != plan.Sources.Length)
-        {
-            throw new InvalidOperationException(
-                $"node {Index} round {Round}: {_inbox.Count} of {plan.Sources.Length} trusted peers' messages arrived; compressed gossip cannot mix without all of them");
-        }
-
-        _inbox.Sort(static (a, b) => a.From.CompareTo(b.From));
-        var self = plan.SelfWeight;
-        if (!_seeded)
-        {
-            // s_i = Σ_j a_ij x̂_j with every estimate at the common start, before this round's changes.
-            var rowSum = self;
-            foreach (var message in _inbox)
-            {
-                rowSum += CoefficientOf(plan, message);
-            }
-
-            for (var i = 0; i < X.Length; i++)
-            {
-                _mixed[i] = rowSum * _start[i];
-            }
-
-            _seeded = true;
-        }
-
-        AddScaled(_mixed, _difference, self);
+        _inbox.Sort(static (a, b) => a.Round != b.Round ? a.Round.CompareTo(b.Round) : a.From.CompareTo(b.From));
+        AddScaled(_mixed, _difference, plan.SelfWeight + _keptShare);
         var units = _keptUnits;
+        var late = false;
         foreach (var message in _inbox)
         {
             // Validated at receipt, so this cannot fail half-way through the sum.
@@ -325,14 +406,37 @@ public sealed class CompressedGossipNode : IGossipModel
                 throw new InvalidOperationException($"node {Index} round {Round}: message from node {message.From} changed after receipt: {reason}");
             }
 
-            AddScaled(_mixed, _decoded, CoefficientOf(plan, message));
+            var a = CoefficientOf(plan, message);
+            AddScaled(_mixed, _decoded, a);
+            if (message.Round < Round)
+            {
+                // The rounds it missed mixed s_i without a·q, so x_i took γ·a·q fewer per round than it would have;
+                // give x_i those now, or Σ x (the average push-sum and CHOCO's doubly stochastic weights keep) stays short.
+                if (!late)
+                {
+                    Array.Clear(_catchUp);
+                    late = true;
+                }
+
+                AddScaled(_catchUp, _decoded, a * (Round - message.Round));
+            }
+
             units += (long)(message.Weight * WeightUnit);
+            _folded[message.From].Add(message.Round);
         }
 
         var step = ConsensusStep;
         for (var i = 0; i < X.Length; i++)
         {
             X[i] = (float)(X[i] + (step * (_mixed[i] - _estimate[i])));
+        }
+
+        if (late)
+        {
+            for (var i = 0; i < X.Length; i++)
+            {
+                X[i] = (float)(X[i] + (step * _catchUp[i]));
+            }
         }
 
         if (IsPushSum)
@@ -344,10 +448,19 @@ public sealed class CompressedGossipNode : IGossipModel
         _plan = null;
     }
 
+    /// <summary>
+    /// How many of a sender's rounds may be open (some later round folded, this one not yet) before the oldest is
+    /// given up as never coming: bounds what a node remembers per sender, far above what a sender resends.
+    /// </summary>
+    public const int MaxOpenRounds = 64;
+
     /// <summary>The largest weight a message may carry: all N of a network of 2¹² nodes, far below 2⁵³ units.</summary>
     private const double MaxWeight = 4096;
 
     private long _keptUnits;
+
+    /// <summary>Push-sum: the column entries of abandoned followers, folded into this node's own this round.</summary>
+    private double _keptShare;
 
     /// <summary>
     /// target += a · source, in double with the weight as given: a row of D-PSGD's weights then sums to one within
@@ -364,6 +477,29 @@ public sealed class CompressedGossipNode : IGossipModel
     /// <summary>a_ij: the sender's share under push-sum, this node's receive weight for row schemes.</summary>
     private double CoefficientOf(MixingPlan plan, in CompressedGossipMessage message) =>
         IsPushSum ? message.Share : plan.ReceiveWeightOf(message.From) * message.Share;
+
+    /// <summary>
+    /// The rounds of one sender that have been folded: all up to <see cref="Through"/>, and some after it. A round
+    /// more than <see cref="MaxOpenRounds"/> behind the newest folded one is given up, so memory stays bounded.
+    /// </summary>
+    private sealed class FoldedRounds(long through)
+    {
+        private readonly SortedSet<long> _after = [];
+
+        public long Through { get; private set; } = through;
+
+        public bool Contains(long round) => round <= Through || _after.Contains(round);
+
+        public void Add(long round)
+        {
+            _after.Add(round);
+            while (_after.Count > 0 && (_after.Min == Through + 1 || _after.Count > MaxOpenRounds))
+            {
+                Through = _after.Min;
+                _after.Remove(Through);
+            }
+        }
+    }
 
     private MixingPlan RequirePlan() =>
         _plan ?? throw new InvalidOperationException($"node {Index}: call BeginRound before training, sending or receiving");

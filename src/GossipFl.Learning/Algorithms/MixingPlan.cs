@@ -15,8 +15,9 @@ public sealed class MixingPlan
     private readonly double[] _sendShares;
     private readonly int[] _sources;
     private readonly double[] _receiveWeights;
+    private readonly double[] _rowWeights;
 
-    private MixingPlan(int node, MixingScheme scheme, double selfWeight, int[] destinations, double[] sendShares, int[] sources, double[] receiveWeights)
+    private MixingPlan(int node, MixingScheme scheme, double selfWeight, int[] destinations, double[] sendShares, int[] sources, double[] receiveWeights, double[] rowWeights)
     {
         Node = node;
         Scheme = scheme;
@@ -25,6 +26,7 @@ public sealed class MixingPlan
         _sendShares = sendShares;
         _sources = sources;
         _receiveWeights = receiveWeights;
+        _rowWeights = rowWeights;
     }
 
     public int Node { get; }
@@ -45,6 +47,13 @@ public sealed class MixingPlan
 
     /// <summary>The weight given to each of <see cref="Sources"/>: W[i, j] for row schemes, 1 for push-sum.</summary>
     public ReadOnlySpan<double> ReceiveWeights => _receiveWeights;
+
+    /// <summary>
+    /// W[i, j] for each of <see cref="Sources"/>: the coefficient of source j's value in this node's mix. For row
+    /// schemes it is <see cref="ReceiveWeights"/>; for push-sum it is the share j sends here, which j decides, so a
+    /// receiver knows its whole row before any share arrives (compressed gossip seeds its sum with it).
+    /// </summary>
+    public ReadOnlySpan<double> RowWeights => _rowWeights;
 
     /// <summary>The receive weight of <paramref name="source"/>; 0 when the node does not trust it.</summary>
     public double ReceiveWeightOf(int source)
@@ -68,12 +77,14 @@ public sealed class MixingPlan
         }
 
         var receiveWeights = new double[sources.Length];
+        var rowWeights = new double[sources.Length];
         for (var k = 0; k < sources.Length; k++)
         {
             receiveWeights[k] = pushSum ? 1.0 : matrix[node, sources[k]];
+            rowWeights[k] = matrix[node, sources[k]];
         }
 
-        return new MixingPlan(node, matrix.Scheme, matrix[node, node], destinations, sendShares, sources, receiveWeights);
+        return new MixingPlan(node, matrix.Scheme, matrix[node, node], destinations, sendShares, sources, receiveWeights, rowWeights);
     }
 
     /// <summary>Every node's plan for one graph, built in one pass.</summary>
@@ -136,7 +147,14 @@ public sealed class MixingPlan
             Array.Fill(sendShares, share);
             var receiveWeights = new double[sources.Length];
             Array.Fill(receiveWeights, pushSum ? 1.0 : self);
-            plans[i] = new MixingPlan(i, scheme, self, destinations, sendShares, sources, receiveWeights);
+            var rowWeights = new double[sources.Length];
+            for (var k = 0; k < sources.Length; k++)
+            {
+                // Push-sum: what source j sends each follower, from its own out-degree (as j's plan computes it).
+                rowWeights[k] = pushSum ? PushSumShares(graph.OutDegree(sources[k])).Share : self;
+            }
+
+            plans[i] = new MixingPlan(i, scheme, self, destinations, sendShares, sources, receiveWeights, rowWeights);
         }
 
         return plans;
