@@ -537,10 +537,10 @@ internal sealed partial class GossipDaemon : BackgroundService
             LogGaveUp(reason);
             ExitCode = 1;
         }
-        catch (Exception ex) when (ex is CompressedGossipStoppedException or CompressedGossipDivergedException)
+        catch (CompressedGossipDivergedException ex)
         {
-            // Documented ends of compressed gossip (a missing share, or a consensus step too large for the codec), said
-            // in one line like the FedAvg case; the work done so far is in the newest checkpoint.
+            // The documented end of compressed gossip with a consensus step too large for the codec, said in one line
+            // like the FedAvg case; the work done so far is in the newest checkpoint.
             LogGaveUp(ex.Message);
             ExitCode = 1;
             SayWhereTheModelIs();

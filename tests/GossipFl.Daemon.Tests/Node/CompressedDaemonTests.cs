@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using GossipFl.Daemon.Node;
 using GossipFl.Learning.Algorithms;
 using GossipFl.Learning.Compression;
@@ -15,10 +14,11 @@ namespace GossipFl.Daemon.Tests.Node;
 /// <summary>
 /// Compressed gossip between real daemons on loopback: three daemons sending int8 shares (kind 1 version 2) over the
 /// secure UDP transport end with exactly the parameters and push-sum weights the simulator computes with the same
-/// codec, and a daemon configured with another codec is refused as running another task.
+/// codec, a daemon configured with another codec is refused as running another task, and a peer that stalls or dies
+/// costs its peers some deadlines, not their run.
 /// </summary>
 [Collection(GossipFl.Daemon.Tests.Node.TimedDaemonRuns.Name)]
-public sealed partial class CompressedDaemonTests
+public sealed class CompressedDaemonTests
 {
     private const int Rounds = 5;
 
@@ -72,7 +72,8 @@ public sealed partial class CompressedDaemonTests
         }
 
         Assert.Equal(3.0, expected.Weights.Sum());
-        Assert.Contains("compressed shares from all", daemons.Logs(), StringComparison.Ordinal);
+        Assert.Contains("compressed shares from", daemons.Logs(), StringComparison.Ordinal);
+        Assert.DoesNotContain("before the deadline", daemons.Logs(), StringComparison.Ordinal);
 
         // The status a finished daemon leaves says which codec it ran, with its consensus step.
         using var status = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(Names[0]), "status.json")));
@@ -80,49 +81,82 @@ public sealed partial class CompressedDaemonTests
     }
 
     [Fact]
-    public async Task DaemonsWithDifferentCodecs_RefuseEachOtherAsAnotherTask_AndStopRatherThanMixWrongly()
+    public async Task DaemonsWithDifferentCodecs_RefuseEachOtherAsAnotherTask_AndNeverMixTheOthersShares()
     {
         using var daemons = new DaemonProcesses(2);
-        StartPair(daemons, ["int8", "fp16"], rounds: Rounds);
+        StartPair(daemons, ["int8", "fp16"], rounds: 3);
 
         var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(2));
 
-        Assert.True(exits.Values.All(code => code != 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
-        Assert.Contains(daemons.Log("n0"), line => line.Contains("refusing n1: it runs another task", StringComparison.Ordinal));
-        Assert.Contains(daemons.Log("n0"), line => line.Contains("giving up: round 0: no share from n1 before the deadline; compressed gossip needs every share", StringComparison.Ordinal));
-        // The documented stop is said in one line, not logged as a crash with a stack trace.
-        Assert.DoesNotContain(daemons.Log("n0"), line => line.Contains("the node failed", StringComparison.Ordinal) || line.StartsWith("   at ", StringComparison.Ordinal));
+        var log = daemons.Log("n0");
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        Assert.Contains(log, line => line.Contains("refusing n1: it runs another task", StringComparison.Ordinal));
+        Assert.Contains(log, line => line.Contains("round 0: no compressed share from 1 trusted peer(s) before the deadline: n1", StringComparison.Ordinal));
+        Assert.Contains(log, line => line.Contains("round 2 done", StringComparison.Ordinal) && line.Contains("compressed shares from 0 of 1 trusted peers", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, line => line.Contains("the node failed", StringComparison.Ordinal) || line.StartsWith("   at ", StringComparison.Ordinal));
     }
 
     /// <summary>
-    /// A peer lost mid-run stops compressed gossip (it cannot mix without every share), but the run's work is not
-    /// lost: the survivor's last line names the round its newest checkpoint holds and the export command, which works.
+    /// A peer lost mid-run no longer stops compressed gossip: the survivor waits for it three rounds, presumes it down,
+    /// gives up resending to it with one line saying its estimate can no longer be repaired, and finishes its rounds.
     /// </summary>
     [Fact]
-    public async Task PeerLostMidRun_StopsTheSurvivor_WhichSaysHowToExportItsNewestCheckpoint()
+    public async Task PeerLostMidRun_TheSurvivorFinishesItsRounds_AndSaysTheLostPeerMustRestartAfresh()
     {
         using var daemons = new DaemonProcesses(2);
-        StartPair(daemons, ["int8", "int8"], rounds: 500);
+        StartPair(daemons, ["int8", "int8"], rounds: 300);
 
         await daemons.WaitForLogAsync("n0", "round 3 done", TimeSpan.FromMinutes(2));
         daemons.Kill("n1");
-        var exit = await daemons.WaitForExitAsync("n0", TimeSpan.FromMinutes(1));
+        var exit = await daemons.WaitForExitAsync("n0", TimeSpan.FromMinutes(2));
 
         var log = daemons.Log("n0");
         var shown = string.Join('\n', log);
-        Assert.True(exit != 0, shown);
-        // Whichever the survivor notices first: n1's share missing, or its own share for n1 undelivered.
-        Assert.True(log.Any(line => line.Contains("no share from n1 before the deadline", StringComparison.Ordinal) || line.Contains("the share for n1 could not be delivered", StringComparison.Ordinal)), shown);
-        var hint = log.Select(line => ExportHint().Match(line)).LastOrDefault(m => m.Success);
-        Assert.True(hint is not null, shown);
-        var round = long.Parse(hint.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(round >= 3, shown);
+        Assert.True(exit == 0, shown);
+        Assert.True(log.Any(line => line.Contains("no compressed share from 1 trusted peer(s) before the deadline: n1", StringComparison.Ordinal)), shown);
+        Assert.True(log.Any(line => line.Contains("n1: no share for 3 rounds in a row; presumed down", StringComparison.Ordinal)), shown);
+        Assert.True(log.Count(line => line.Contains("n1: 3 compressed shares in a row", StringComparison.Ordinal) && line.Contains("can no longer be repaired", StringComparison.Ordinal)) == 1, shown);
+        Assert.True(log.Any(line => line.Contains("round 299 done", StringComparison.Ordinal)), shown);
+    }
 
-        var exported = Path.Combine(daemons.Root, "n0.safetensors");
-        var result = GossipFl.Daemon.Tests.Cli.GossipFlProcess.Run("export", "--data-dir", daemons.DataDirectory("n0"), "-o", exported);
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        Assert.True(new FileInfo(exported).Length > 0);
-        Assert.Contains($"round {round}", result.Output + result.Error, StringComparison.Ordinal);
+    /// <summary>
+    /// A push-sum peer frozen for a few seconds mid-run: the others do not stop but mix without it (and say so), its
+    /// shares are folded when they come late and theirs are resent to it, and once everything has arrived the
+    /// weights of the final checkpoints sum to exactly 3, no unit of weight lost to the stall.
+    /// </summary>
+    [Fact]
+    public async Task PausedPeer_TheOthersGoOn_AndItsLateSharesKeepTheWeightsSummingToNExactly()
+    {
+        using var daemons = new DaemonProcesses(3);
+        var topology = WriteTopology(daemons, "ops");
+        const int rounds = 100;
+        for (var i = 0; i < Names.Length; i++)
+        {
+            var training = Training("ops", "int8");
+            training[Array.IndexOf(training, "--rounds") + 1] = rounds.ToString(CultureInfo.InvariantCulture);
+            training[Array.IndexOf(training, "--round-deadline") + 1] = "3";
+            daemons.Start(topology, Names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. training]);
+        }
+
+        await daemons.WaitForLogAsync("n1", "round 2 done", TimeSpan.FromMinutes(2));
+        daemons.Pause("n1");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        daemons.Resume("n1");
+        var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
+        var n2 = daemons.Log("n2");
+        Assert.Contains(n2, line => line.Contains("no compressed share from 1 trusted peer(s) before the deadline: n1", StringComparison.Ordinal));
+        Assert.Contains(n2, line => line.Contains("n1: its share of round", StringComparison.Ordinal) && line.Contains("came late; folded in round", StringComparison.Ordinal));
+        var parameters = ParameterCount();
+        var weights = Names.Select(name =>
+        {
+            var checkpoint = new CheckpointStore(daemons.DataDirectory(name), NullLogger.Instance).LoadLatest(parameters);
+            Assert.NotNull(checkpoint);
+            Assert.Equal(rounds - 1, checkpoint.Round);
+            return checkpoint.Weight;
+        }).ToArray();
+        Assert.True(weights.Sum() == 3.0, $"weights {string.Join(", ", weights)}\n{daemons.Logs()}");
     }
 
     /// <summary>Two D-PSGD daemons trusting each other, with the codecs given, a 4 s round deadline and peer wait.</summary>
@@ -141,14 +175,21 @@ public sealed partial class CompressedDaemonTests
         }
     }
 
-    [GeneratedRegex(@"the newest checkpoint holds the model of round (\d+): gossipfl export --data-dir \S+ -o model\.safetensors$")]
-    private static partial Regex ExportHint();
+    private static WorkloadSpec Spec() =>
+        new("synthetic", ModelSpec.Parse("mlp:16"), "dirichlet:0.5", Online: false, Beta: 0, 3, Rounds, 16, 0.05, new LocalWork(3), 11);
+
+    private static int ParameterCount()
+    {
+        TorchRuntime.Threads = 1;
+        using var workload = Workload.Create(Spec());
+        return workload.Initial.Length;
+    }
 
     private static SimulationResult Simulate(string topologyFile, string algorithm)
     {
         TorchRuntime.Threads = 1;
         var document = TopologyFileReader.Load(topologyFile);
-        var spec = new WorkloadSpec("synthetic", ModelSpec.Parse("mlp:16"), "dirichlet:0.5", Online: false, Beta: 0, 3, Rounds, 16, 0.05, new LocalWork(3), 11);
+        var spec = Spec();
         using var workload = Workload.Create(spec);
         var options = new SimulationOptions(AlgorithmNames.Parse(algorithm), Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, Compression: CodecSpec.EightBit);
         var simulator = new Simulator(document.GraphForRound, workload.Learners, Enumerable.Repeat(workload.Initial, 3).ToArray(), options);

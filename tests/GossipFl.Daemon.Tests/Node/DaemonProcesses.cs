@@ -65,6 +65,12 @@ internal sealed class DaemonProcesses : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Freezes one daemon (SIGSTOP), as a machine that stalls would: its peers hear nothing and it acknowledges nothing.</summary>
+    public void Pause(string node) => Assert.Equal(0, Kill(_processes.Last(p => p.Node == node).Process.Id, 19));
+
+    /// <summary>Lets a daemon frozen by <see cref="Pause"/> go on (SIGCONT).</summary>
+    public void Resume(string node) => Assert.Equal(0, Kill(_processes.Last(p => p.Node == node).Process.Id, 18));
+
     /// <summary>Lines of a daemon's log so far.</summary>
     public string[] Log(string node)
     {
