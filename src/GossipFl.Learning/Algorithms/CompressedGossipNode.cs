@@ -26,11 +26,13 @@ namespace GossipFl.Learning.Algorithms;
 /// Late and missing messages: s_i is linear in the changes, so <see cref="Complete"/> folds whatever has arrived —
 /// this round's messages and late ones of earlier rounds, each (sender, round) once — and a change that comes late is
 /// not lost: once it is folded, s_i is what it would have been had it come in time. A round that mixes without a
-/// sender's change mixes that sender's stale estimate, which is what CHOCO-SGD does with a dropped change; x then
-/// differs from the lossless run by what those rounds' mixing did with the stale value, while s_i, x̂_j and (push-sum)
-/// Σ_i w_i = N are exact again once every message has been folded (a late share brings its weight units with it). A
-/// sender must resend a change its follower did not get, with its round, or that follower's copy of x̂_i stays wrong;
-/// one it gives up on is taken back with <see cref="Abandon"/>. The graph must not change (docs/algorithms.md).
+/// sender's change mixes that sender's stale estimate, which is what CHOCO-SGD does with a dropped change. A change of
+/// round r folded in round t also gives x_i the γ·(t − r)·a_ij·q_j those rounds' mixing lacked, so Σ_i x_i (which
+/// push-sum and doubly stochastic weights keep) is whole again; push-sum's Σ_i w_i = N is exact again once every
+/// message has been folded (a late share brings its weight units with it). The models themselves differ from a
+/// lossless run's by what the rounds with stale estimates mixed. A sender must resend a change its follower did not
+/// get, with its round, or that follower's copy of x̂_i stays wrong; one it gives up on is taken back with
+/// <see cref="Abandon"/>. The graph must not change (docs/algorithms.md).
 /// </para>
 /// </summary>
 public sealed class CompressedGossipNode : IGossipModel

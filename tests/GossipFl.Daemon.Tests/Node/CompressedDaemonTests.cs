@@ -146,8 +146,10 @@ public sealed class CompressedDaemonTests
 
         Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
         var n2 = daemons.Log("n2");
-        Assert.Contains(n2, line => line.Contains("no compressed share from 1 trusted peer(s) before the deadline: n1", StringComparison.Ordinal));
-        Assert.Contains(n2, line => line.Contains("n1: its share of round", StringComparison.Ordinal) && line.Contains("came late; folded in round", StringComparison.Ordinal));
+        var shown = string.Join('\n', n2.Where(line => !line.Contains(" done: ", StringComparison.Ordinal) || (line.Contains(" of 2 ", StringComparison.Ordinal) && !line.Contains(" 2 of 2 ", StringComparison.Ordinal))));
+        // n0 may be missing too: its round waits for its send to the frozen n1 to fail.
+        Assert.True(n2.Any(line => line.Contains("trusted peer(s) before the deadline: ", StringComparison.Ordinal) && line.Contains("n1;", StringComparison.Ordinal)), shown);
+        Assert.True(n2.Any(line => line.Contains("n1: its share of round", StringComparison.Ordinal) && line.Contains("came late; folded in round", StringComparison.Ordinal)), shown);
         var parameters = ParameterCount();
         var weights = Names.Select(name =>
         {
