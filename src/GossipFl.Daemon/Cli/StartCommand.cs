@@ -76,7 +76,7 @@ internal static class StartCommand
             (new Option<double>("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp }, nameof(DaemonSettings.DpEpsilonBudget)),
             (new Option<ulong>("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp.Replace(" (simulate: the run's --seed)", "", StringComparison.Ordinal) }, nameof(DaemonSettings.DpNoiseSeed)),
             // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
-            (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
+            (new Option<string>("--attack") { Description = "TEST ONLY: this node attacks: sign-flip, gaussian or label-flip (a kind, no fraction: a daemon is one peer)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
 
         var command = new Command("start", "Run a GossipFl node: discover peers, train locally, gossip with trusted peers.") { topology, config };

@@ -116,13 +116,12 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         AggregationSpec aggregation;
-        AttackSpec? attack;
+        AttackKind? attack;
         CodecSpec codec;
         try
         {
             aggregation = AggregationSpec.Parse(_settings.Aggregation);
             aggregation.EnsureFits(algorithm);
-            attack = _settings.Attack is { } attackText ? AttackSpec.Parse(attackText, fractionRequired: false) : null;
             codec = CodecSpec.Parse(_settings.Compress);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
@@ -131,6 +130,15 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         // Compressed gossip (docs/algorithms.md): the codec and γ join the signature, so peers configured otherwise are
+        try
+        {
+            attack = _settings.Attack is { } attackText ? AttackSpec.ParseOnePeer(attackText) : null;
+        }
+        catch (FormatException ex)
+        {
+            throw new DaemonConfigurationException($"--attack: {ex.Message}");
+        }
+
         // refused at the handshake as running another task.
         var consensusStep = _settings.ConsensusStep ?? codec.DefaultConsensusStep;
         if (!codec.IsNone)
@@ -205,7 +213,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             var spec = new WorkloadSpec(_settings.Dataset, model, _settings.Partition, Online: false, Beta: 0,
                 graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed,
-                LabelFlipped: attack?.Kind == AttackKind.LabelFlip ? [index] : null);
+                LabelFlipped: attack == AttackKind.LabelFlip ? [index] : null);
             _workload = Workload.CreateForPeer(spec, index);
             (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
             taskText = string.Create(CultureInfo.InvariantCulture,
@@ -276,15 +284,15 @@ internal sealed partial class GossipDaemon : BackgroundService
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
         var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial, fedAvg ? null : aggregation);
-        if (attack is not null && _ownData is not null && attack.Kind == AttackKind.LabelFlip)
+        if (attack == AttackKind.LabelFlip && _ownData is not null)
         {
             throw new DaemonConfigurationException("--attack label-flip flips the labels of the shared experiment's data; it does not apply to --data");
         }
 
-        _attack = attack is null ? null : new DaemonAttack(attack.Kind, _settings.Seed, index, initial.Length);
+        _attack = attack is { } kind ? new DaemonAttack(kind, _settings.Seed, index, initial.Length) : null;
         if (attack is not null)
         {
-            LogAttacking(AttackSpec.NameOf(attack.Kind));
+            LogAttacking(AttackSpec.NameOf(attack.Value));
         }
 
         _aggregation = aggregation;

@@ -25,6 +25,7 @@ public sealed class StartCommandTests
     [InlineData("--client-fraction", "1.5", "--client-fraction in (0, 1]")]
     [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
     [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
+    [InlineData("--attack", "sign-flip:0.5", "--attack: attack 'sign-flip:0.5': a daemon is one peer, which attacks or not, so it takes no fraction; give the kind alone (sign-flip)")]
     [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
     [InlineData("--compress", "int4", "--compress: unknown codec 'int4'")]
     [InlineData("--consensus-step", "0", "--consensus-step must be in (0, 1], got 0")]
