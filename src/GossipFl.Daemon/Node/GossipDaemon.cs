@@ -17,6 +17,7 @@ using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
+using GossipFl.Topology.Analysis;
 using GossipFl.Topology.Files;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -174,6 +175,11 @@ internal sealed partial class GossipDaemon : BackgroundService
         if (_settings.SecureAggregation)
         {
             EnsureSecureAggregationFits(fedAvg, aggregation, graph.NodeCount);
+        }
+
+        if (fedAvg && graph.NodeCount < 2)
+        {
+            LogFedAvgAlone(TopologyCheck.OneNodeFedAvg);
         }
 
         // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
@@ -816,6 +822,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogAggregationWeaker(string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogFedAvgAlone(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
     private partial void LogPrivacySpent(long rounds, string spent, string stopped);

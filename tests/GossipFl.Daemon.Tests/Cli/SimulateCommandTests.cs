@@ -257,6 +257,17 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_FedAvgOnOneNode_RunsButSaysNothingIsFederated_AsTopologyCheckDoes()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--algorithm", "fedavg", "--generator", "complete", "--nodes", "1", "--rounds", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(
+            "warning: algorithm fedavg on 1 node: the coordinator is its own only client, so every round trains on that node's data alone and nothing is federated",
+            error.TrimEnd());
+    }
+
+    [Fact]
     public async Task Simulate_FedAvgKrumWithEnoughClients_SaysNothing()
     {
         var (exit, _, error) = await CliRunner.RunAsync(
