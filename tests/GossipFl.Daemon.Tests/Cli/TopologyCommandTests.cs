@@ -107,6 +107,16 @@ public sealed class TopologyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_CompressWithDol_IsAnErrorAtTheCodecsLine()
+    {
+        var path = Write("dol.yaml", "version: 1\ngenerator:\n  name: ring\n  nodes: 4\ntraining:\n  algorithm: dol\n  compress: int8\n");
+        var (exit, _, error) = await CliRunner.RunAsync("topology", "check", path);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"error: {path}:7:13: 'compress: int8' does not go with 'algorithm: dol': compressed gossip runs with ops", error, StringComparison.Ordinal);
+        Assert.Contains("dol has no compressed form", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_Text_ReportsStructureAndSpectralGap()
     {
         var (exit, output, error) = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("ring.yaml"));
