@@ -207,6 +207,12 @@ internal static class StartCommand
         var built = Above(new ConfigurationBuilder().AddInMemoryCollection(fromTopology)).Build();
         built.Bind(settings);
         settings.Topology = topologyPath;
+        if (fromTopology.ContainsKey(nameof(DaemonSettings.Compress))
+            && !built.Providers.Skip(1).Any(p => p.TryGet(nameof(DaemonSettings.Compress), out _)))
+        {
+            // The simulator's form (SimulateOptions), so both commands point at the same line of the same file.
+            settings.CompressSource = $"{topologyPath}: training: compress";
+        }
         if (settings.Data is not null)
         {
             // The topology's dataset and partition describe the shared-data experiment and give way to --data; a
@@ -290,7 +296,7 @@ internal static class StartCommand
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"--compress: {ex.Message}");
+            throw new UsageException($"{settings.CompressSource}: {ex.Message}");
         }
 
         if (settings.ConsensusStep is { } step && !(step > 0 && step <= 1))

@@ -130,7 +130,6 @@ internal sealed partial class GossipDaemon : BackgroundService
             throw new DaemonConfigurationException(ex.Message);
         }
 
-        // Compressed gossip (docs/algorithms.md): the codec and γ join the signature, so peers configured otherwise are
         try
         {
             attack = _settings.Attack is { } attackText ? AttackSpec.ParseOnePeer(attackText) : null;
@@ -140,6 +139,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             throw new DaemonConfigurationException($"--attack: {ex.Message}");
         }
 
+        // Compressed gossip (docs/algorithms.md): the codec and γ join the signature, so peers configured otherwise are
         // refused at the handshake as running another task.
         var consensusStep = _settings.ConsensusStep ?? codec.DefaultConsensusStep;
         if (!codec.IsNone)
@@ -147,13 +147,13 @@ internal sealed partial class GossipDaemon : BackgroundService
             if (algorithm == AlgorithmKind.Dol)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and FedAvg compresses its clients' updates; dol has no compressed form");
+                    $"{_settings.CompressSource} {codec}: compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and FedAvg compresses its clients' updates; dol has no compressed form");
             }
 
             if (fedAvg && _settings.SecureAggregation)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: not with --secure-aggregation, whose masks cancel only over whole fixed-point updates; use one or the other");
+                    $"{_settings.CompressSource} {codec}: not with --secure-aggregation, whose masks cancel only over whole fixed-point updates; use one or the other");
             }
         }
 
@@ -162,13 +162,13 @@ internal sealed partial class GossipDaemon : BackgroundService
             if (_settings.Mode == "async" || _topology.IsTimeVarying)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
+                    $"{_settings.CompressSource} {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
             }
 
             if (!aggregation.IsMean || attack is not null)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip runs with --aggregation mean so far; robust rules apply to uncompressed gossip and to FedAvg");
+                    $"{_settings.CompressSource} {codec}: compressed gossip runs with --aggregation mean so far; robust rules apply to uncompressed gossip and to FedAvg");
             }
         }
 

@@ -55,6 +55,31 @@ public sealed class StartCommandTests
         Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--algorithm dol", "dol has no compressed form")]
+    [InlineData("--mode async", "compressed gossip needs every share of every round and fixed mixing weights")]
+    public void Start_CompressionFromTheTopologysTrainingSection_IsNamedThere_NotAsAFlag(string options, string expected)
+    {
+        // The user typed no --compress; a refusal naming it would send them looking for a flag that is not there.
+        var topology = Path.Combine(Path.GetTempPath(), $"gossipfl-compress-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(topology, "version: 1\ngenerator:\n  name: ring\n  nodes: 4\ntraining:\n  compress: int8\n");
+        try
+        {
+            var result = GossipFlProcess.Run(["start", "--topology", topology, "--node", "node-0", "--no-mdns", "--status-port", "-1",
+                "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-bad-{Guid.NewGuid():N}"), .. options.Split(' ')]);
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.StartsWith($"error: {topology}: training: compress int8: ", result.Error, StringComparison.Ordinal);
+            Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("--compress", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(topology);
+        }
+    }
+
     [Fact]
     public void Start_PortHeldByAnotherProcess_SaysSoInOneLine_AndHowToChooseAnother()
     {
