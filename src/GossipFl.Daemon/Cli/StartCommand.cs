@@ -76,7 +76,7 @@ internal static class StartCommand
             (new Option<double>("--dp-epsilon-budget") { Description = PrivacyArguments.BudgetHelp }, nameof(DaemonSettings.DpEpsilonBudget)),
             (new Option<ulong>("--dp-noise-seed") { Description = PrivacyArguments.SeedHelp.Replace(" (simulate: the run's --seed)", "", StringComparison.Ordinal) }, nameof(DaemonSettings.DpNoiseSeed)),
             // Test-only: makes this daemon a Byzantine peer, to show the defence over the real transport. Hidden from help.
-            (new Option<string>("--attack") { Description = "TEST ONLY: send attacked shares (sign-flip, gaussian or label-flip)", Hidden = true }, nameof(DaemonSettings.Attack)),
+            (new Option<string>("--attack") { Description = "TEST ONLY: this node attacks: sign-flip, gaussian or label-flip (a kind, no fraction: a daemon is one peer)", Hidden = true }, nameof(DaemonSettings.Attack)),
         };
 
         var command = new Command("start", "Run a GossipFl node: discover peers, train locally, gossip with trusted peers.") { topology, config };
@@ -207,6 +207,12 @@ internal static class StartCommand
         var built = Above(new ConfigurationBuilder().AddInMemoryCollection(fromTopology)).Build();
         built.Bind(settings);
         settings.Topology = topologyPath;
+        if (fromTopology.ContainsKey(nameof(DaemonSettings.Compress))
+            && !built.Providers.Skip(1).Any(p => p.TryGet(nameof(DaemonSettings.Compress), out _)))
+        {
+            // The simulator's form (SimulateOptions), so both commands point at the same line of the same file.
+            settings.CompressSource = $"{topologyPath}: training: compress";
+        }
         if (settings.Data is not null)
         {
             // The topology's dataset and partition describe the shared-data experiment and give way to --data; a
@@ -290,7 +296,7 @@ internal static class StartCommand
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"--compress: {ex.Message}");
+            throw new UsageException($"{settings.CompressSource}: {ex.Message}");
         }
 
         if (settings.ConsensusStep is { } step && !(step > 0 && step <= 1))

@@ -96,6 +96,13 @@ internal sealed class DaemonSettings
     /// </summary>
     public string Compress { get; set; } = "none";
 
+    /// <summary>
+    /// Where <see cref="Compress"/> was set, as refusals name it: <c>--compress</c> (or its GOSSIPFL_COMPRESS and
+    /// --config forms), or <c>FILE: training: compress</c> when only the topology's section set it, since a user who
+    /// typed no flag would look for one in vain. No public setter, so binding leaves it alone; <c>start</c> sets it.
+    /// </summary>
+    public string CompressSource { get; internal set; } = "--compress";
+
     /// <summary>Compressed gossip's consensus step γ; null: the codec's default.</summary>
     public double? ConsensusStep { get; set; }
 

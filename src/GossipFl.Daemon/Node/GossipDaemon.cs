@@ -17,6 +17,7 @@ using GossipFl.Learning.Privacy;
 using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
 using GossipFl.Learning.Torch;
+using GossipFl.Topology.Analysis;
 using GossipFl.Topology.Files;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -116,18 +117,26 @@ internal sealed partial class GossipDaemon : BackgroundService
         }
 
         AggregationSpec aggregation;
-        AttackSpec? attack;
+        AttackKind? attack;
         CodecSpec codec;
         try
         {
             aggregation = AggregationSpec.Parse(_settings.Aggregation);
             aggregation.EnsureFits(algorithm);
-            attack = _settings.Attack is { } attackText ? AttackSpec.Parse(attackText, fractionRequired: false) : null;
             codec = CodecSpec.Parse(_settings.Compress);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new DaemonConfigurationException(ex.Message);
+        }
+
+        try
+        {
+            attack = _settings.Attack is { } attackText ? AttackSpec.ParseOnePeer(attackText) : null;
+        }
+        catch (FormatException ex)
+        {
+            throw new DaemonConfigurationException($"--attack: {ex.Message}");
         }
 
         // Compressed gossip (docs/algorithms.md): the codec and γ join the signature, so peers configured otherwise are
@@ -138,13 +147,13 @@ internal sealed partial class GossipDaemon : BackgroundService
             if (algorithm == AlgorithmKind.Dol)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and FedAvg compresses its clients' updates; dol has no compressed form");
+                    $"{_settings.CompressSource} {codec}: compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and FedAvg compresses its clients' updates; dol has no compressed form");
             }
 
             if (fedAvg && _settings.SecureAggregation)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: not with --secure-aggregation, whose masks cancel only over whole fixed-point updates; use one or the other");
+                    $"{_settings.CompressSource} {codec}: not with --secure-aggregation, whose masks cancel only over whole fixed-point updates; use one or the other");
             }
         }
 
@@ -153,19 +162,24 @@ internal sealed partial class GossipDaemon : BackgroundService
             if (_settings.Mode == "async" || _topology.IsTimeVarying)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
+                    $"{_settings.CompressSource} {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
             }
 
             if (!aggregation.IsMean || attack is not null)
             {
                 throw new DaemonConfigurationException(
-                    $"--compress {codec}: compressed gossip runs with --aggregation mean so far; robust rules apply to uncompressed gossip and to FedAvg");
+                    $"{_settings.CompressSource} {codec}: compressed gossip runs with --aggregation mean so far; robust rules apply to uncompressed gossip and to FedAvg");
             }
         }
 
         if (_settings.SecureAggregation)
         {
             EnsureSecureAggregationFits(fedAvg, aggregation, graph.NodeCount);
+        }
+
+        if (fedAvg && graph.NodeCount < 2)
+        {
+            LogFedAvgAlone(TopologyCheck.OneNodeFedAvg);
         }
 
         // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
@@ -205,7 +219,7 @@ internal sealed partial class GossipDaemon : BackgroundService
         {
             var spec = new WorkloadSpec(_settings.Dataset, model, _settings.Partition, Online: false, Beta: 0,
                 graph.NodeCount, _settings.Rounds, _settings.BatchSize, _settings.Lr, work, _settings.Seed,
-                LabelFlipped: attack?.Kind == AttackKind.LabelFlip ? [index] : null);
+                LabelFlipped: attack == AttackKind.LabelFlip ? [index] : null);
             _workload = Workload.CreateForPeer(spec, index);
             (_learner, initial, workloadText) = (_workload.Learners[0], _workload.Initial, _workload.Description + " (an experiment on one shared data set)");
             taskText = string.Create(CultureInfo.InvariantCulture,
@@ -276,15 +290,15 @@ internal sealed partial class GossipDaemon : BackgroundService
         _modelMetadata = NodeModelFiles.Metadata(_description, AlgorithmNames.NameOf(algorithm), _name, Convert.ToHexStringLower(_signature.Bytes));
         NodeModelFiles.WriteDescription(dataDirectory, _modelMetadata);
         var node = new GossipNode(index, fedAvg ? AlgorithmKind.PushSum : algorithm, initial, fedAvg ? null : aggregation);
-        if (attack is not null && _ownData is not null && attack.Kind == AttackKind.LabelFlip)
+        if (attack == AttackKind.LabelFlip && _ownData is not null)
         {
             throw new DaemonConfigurationException("--attack label-flip flips the labels of the shared experiment's data; it does not apply to --data");
         }
 
-        _attack = attack is null ? null : new DaemonAttack(attack.Kind, _settings.Seed, index, initial.Length);
+        _attack = attack is { } kind ? new DaemonAttack(kind, _settings.Seed, index, initial.Length) : null;
         if (attack is not null)
         {
-            LogAttacking(AttackSpec.NameOf(attack.Kind));
+            LogAttacking(AttackSpec.NameOf(attack.Value));
         }
 
         _aggregation = aggregation;
@@ -808,6 +822,9 @@ internal sealed partial class GossipDaemon : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogAggregationWeaker(string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogFedAvgAlone(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
     private partial void LogPrivacySpent(long rounds, string spent, string stopped);

@@ -86,11 +86,14 @@ public sealed record AggregationSpec(AggregationRule Rule, int Tolerated = 0, do
     /// <summary>
     /// What a FedAvg rule no longer does when the coordinator combines <paramref name="clients"/> models a round, or null
     /// when it is what it says (docs/algorithms.md, "Byzantine-robust aggregation"): <c>trimmed:F</c> with n ≤ 2F is the
-    /// coordinate-wise median, and <c>krum:F</c> with n ≤ 2F + 2 selects among clamped neighbour counts without Krum's
-    /// guarantee. Both still run; the operator should hear that F is not what they get.
+    /// coordinate-wise median, <c>krum:F</c> with n ≤ 2F + 2 selects among clamped neighbour counts without Krum's
+    /// guarantee, and <c>median</c> of n ≤ 2 values is their mean (one liar moves it anywhere). All still run; the
+    /// operator should hear that the rule does not tolerate what its name promises.
     /// </summary>
     public string? Weakness(int clients) => Rule switch
     {
+        AggregationRule.Median when clients < 3 => string.Create(CultureInfo.InvariantCulture,
+            $"aggregation median with {clients} client(s) per round: the median of fewer than 3 values is their mean, which tolerates no Byzantine client (needs at least 3)"),
         AggregationRule.TrimmedMean when clients <= 2 * Tolerated => string.Create(CultureInfo.InvariantCulture,
             $"aggregation {this} with {clients} client(s) per round: dropping {Tolerated} values from each side leaves none (needs more than 2F = {2 * Tolerated}), so it is the coordinate-wise median, which tolerates {(clients - 1) / 2}"),
         AggregationRule.Krum when clients <= (2 * Tolerated) + 2 => string.Create(CultureInfo.InvariantCulture,

@@ -14,28 +14,45 @@ public sealed record AttackSpec(AttackKind Kind, double Fraction)
 
     public static IReadOnlyList<string> Accepted { get; } = ["sign-flip", "gaussian", "label-flip", "alie"];
 
-    /// <summary>Parses <c>KIND:FRACTION</c> (simulator) or, with <paramref name="fractionRequired"/> false, a bare <c>KIND</c> (a daemon attacking alone).</summary>
-    /// <exception cref="FormatException">Unknown kind or a fraction outside (0, 1), naming the bad value.</exception>
-    public static AttackSpec Parse(string? text, bool fractionRequired = true)
+    /// <summary>Parses <c>KIND:FRACTION</c>, the simulator's attack on a fraction of its peers.</summary>
+    /// <exception cref="FormatException">Unknown kind, no fraction, or a fraction outside (0, 1), naming the bad value.</exception>
+    public static AttackSpec Parse(string? text)
     {
-        var trimmed = text?.Trim().ToLowerInvariant() ?? "";
-        var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
-        var name = colon < 0 ? trimmed : trimmed[..colon];
-        var kind = ParseKind(name) ?? throw new FormatException($"unknown attack '{text}'; use one of: {string.Join(", ", Accepted)}, as KIND:FRACTION");
-        if (colon < 0)
+        var (kind, name, argument) = Split(text, "KIND:FRACTION");
+        if (argument is null)
         {
-            return fractionRequired
-                ? throw new FormatException($"attack '{text}': give the fraction of attacking peers, e.g. {name}:0.125")
-                : new AttackSpec(kind, 0);
+            throw new FormatException($"attack '{text}': give the fraction of attacking peers, e.g. {name}:0.125");
         }
 
-        var argument = trimmed[(colon + 1)..];
         if (!double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction) || !(fraction > 0 && fraction < 1))
         {
             throw new FormatException($"attack '{text}': the fraction of attacking peers must be in (0, 1), got '{argument}'");
         }
 
         return new AttackSpec(kind, fraction);
+    }
+
+    /// <summary>
+    /// Parses a bare <c>KIND</c>, a daemon's attack: a daemon is one peer, which attacks or does not, so a fraction
+    /// would mean nothing and is refused rather than ignored.
+    /// </summary>
+    /// <exception cref="FormatException">Unknown kind, or a fraction given, naming the bad value.</exception>
+    public static AttackKind ParseOnePeer(string? text)
+    {
+        var (kind, name, argument) = Split(text, "KIND");
+        return argument is null
+            ? kind
+            : throw new FormatException(
+                $"attack '{text}': a daemon is one peer, which attacks or not, so it takes no fraction; give the kind alone ({name}), or make a fraction of the peers attack with gossipfl simulate --attack {name}:FRACTION");
+    }
+
+    private static (AttackKind Kind, string Name, string? Argument) Split(string? text, string form)
+    {
+        var trimmed = text?.Trim().ToLowerInvariant() ?? "";
+        var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? trimmed : trimmed[..colon];
+        var kind = ParseKind(name) ?? throw new FormatException($"unknown attack '{text}'; use one of: {string.Join(", ", Accepted)}, as {form}");
+        return (kind, name, colon < 0 ? null : trimmed[(colon + 1)..]);
     }
 
     public static string NameOf(AttackKind kind) => kind switch

@@ -9,6 +9,13 @@ namespace GossipFl.Topology.Analysis;
 /// </summary>
 public sealed record TopologyCheck(IReadOnlyList<TopologyProblem> Errors, IReadOnlyList<TopologyProblem> Warnings, TopologyReport Report)
 {
+    /// <summary>
+    /// FedAvg on a single node runs (the coordinator samples itself: it is its own client), so it is a warning, not an
+    /// error: it is a baseline or a smoke test, not federated learning. <c>simulate</c> and <c>start</c> say the same.
+    /// </summary>
+    public const string OneNodeFedAvg =
+        "algorithm fedavg on 1 node: the coordinator is its own only client, so every round trains on that node's data alone and nothing is federated";
+
     public bool IsUsable => Errors.Count == 0;
 
     /// <summary>Checks the graph of <paramref name="round"/> (round 0 unless the topology is time-varying).</summary>
@@ -29,7 +36,7 @@ public sealed record TopologyCheck(IReadOnlyList<TopologyProblem> Errors, IReadO
 
         if (algorithm == "fedavg" && graph.NodeCount < 2)
         {
-            errors.Add(new TopologyProblem("algorithm fedavg needs at least two nodes (a coordinator and a client)"));
+            warnings.Add(new TopologyProblem(OneNodeFedAvg));
         }
 
         return new TopologyCheck(errors, warnings, report);

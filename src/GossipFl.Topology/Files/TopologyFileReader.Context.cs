@@ -485,6 +485,15 @@ public static partial class TopologyFileReader
                 }
             }
 
+            // start and simulate refuse this pair; the file is refused too, at the codec's line, so that `topology check`
+            // passing means the section can run.
+            if (algorithm is "dol" or "centralized" && compress is not null && TrainingDefaults.IsCodecName(compress)
+                && !compress.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            {
+                Error(mapping.Children[new YamlScalarNode("compress")],
+                    $"'compress: {compress}' does not go with 'algorithm: {algorithm}': compressed gossip runs with ops (compressed push-sum) or dsgd (CHOCO-SGD), and fedavg compresses its clients' updates; {algorithm} has no compressed form");
+            }
+
             return new TrainingDefaults
             {
                 Algorithm = algorithm,

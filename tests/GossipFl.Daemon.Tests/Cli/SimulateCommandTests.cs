@@ -244,15 +244,27 @@ public sealed class SimulateCommandTests : IDisposable
     [Theory]
     [InlineData("krum:1", "0.5", "warning: aggregation krum:1 with 3 client(s) per round: Krum tolerates F only with more than 2F + 2 = 4 clients")]
     [InlineData("trimmed:10", "1", "warning: aggregation trimmed:10 with 6 client(s) per round: dropping 10 values from each side leaves none")]
+    [InlineData("median", "0.25", "warning: aggregation median with 2 client(s) per round: the median of fewer than 3 values is their mean, which tolerates no Byzantine client")]
     public async Task Simulate_FedAvgRuleWhoseFTheClientsCannotCarry_RunsButSaysSo(string rule, string fraction, string expected)
     {
-        // Both rules degrade as docs/algorithms.md says, and used to do it without a word.
+        // These rules degrade as docs/algorithms.md says, and used to do it without a word.
         var (exit, _, error) = await CliRunner.RunAsync(
             "simulate", "--online", "--algorithm", "fedavg", "--nodes", "6", "--rounds", "2", "--client-fraction", fraction, "--aggregation", rule);
 
         Assert.True(exit == 0, error);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
         Assert.EndsWith($"(--client-fraction {fraction} of 6 peers)", error.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_FedAvgOnOneNode_RunsButSaysNothingIsFederated_AsTopologyCheckDoes()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("simulate", "--online", "--algorithm", "fedavg", "--generator", "complete", "--nodes", "1", "--rounds", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(
+            "warning: algorithm fedavg on 1 node: the coordinator is its own only client, so every round trains on that node's data alone and nothing is federated",
+            error.TrimEnd());
     }
 
     [Fact]

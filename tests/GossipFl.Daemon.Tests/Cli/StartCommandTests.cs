@@ -25,6 +25,7 @@ public sealed class StartCommandTests
     [InlineData("--client-fraction", "1.5", "--client-fraction in (0, 1]")]
     [InlineData("--election-timeout", "0.01", "--election-timeout must be at least 0.2 s")]
     [InlineData("--mode", "later", "--mode must be sync or async (got 'later')")]
+    [InlineData("--attack", "sign-flip:0.5", "--attack: attack 'sign-flip:0.5': a daemon is one peer, which attacks or not, so it takes no fraction; give the kind alone (sign-flip)")]
     [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
     [InlineData("--compress", "int4", "--compress: unknown codec 'int4'")]
     [InlineData("--consensus-step", "0", "--consensus-step must be in (0, 1], got 0")]
@@ -52,6 +53,31 @@ public sealed class StartCommandTests
         Assert.Contains("--compress int8: ", result.Error, StringComparison.Ordinal);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--algorithm dol", "dol has no compressed form")]
+    [InlineData("--mode async", "compressed gossip needs every share of every round and fixed mixing weights")]
+    public void Start_CompressionFromTheTopologysTrainingSection_IsNamedThere_NotAsAFlag(string options, string expected)
+    {
+        // The user typed no --compress; a refusal naming it would send them looking for a flag that is not there.
+        var topology = Path.Combine(Path.GetTempPath(), $"gossipfl-compress-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(topology, "version: 1\ngenerator:\n  name: ring\n  nodes: 4\ntraining:\n  compress: int8\n");
+        try
+        {
+            var result = GossipFlProcess.Run(["start", "--topology", topology, "--node", "node-0", "--no-mdns", "--status-port", "-1",
+                "--data-dir", Path.Combine(Path.GetTempPath(), $"gossipfl-bad-{Guid.NewGuid():N}"), .. options.Split(' ')]);
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.StartsWith($"error: {topology}: training: compress int8: ", result.Error, StringComparison.Ordinal);
+            Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("--compress", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(topology);
+        }
     }
 
     [Fact]

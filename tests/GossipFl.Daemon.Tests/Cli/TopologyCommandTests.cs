@@ -95,6 +95,28 @@ public sealed class TopologyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_OneNodeFedAvg_WarnsButPasses_InTheWordsOfSimulate()
+    {
+        var path = Write("alone.yaml", "version: 1\nnodes:\n  - name: a\ntraining:\n  algorithm: fedavg\n");
+        var (exit, output, error) = await CliRunner.RunAsync("topology", "check", path);
+        Assert.Equal(0, exit);
+        Assert.Contains(": ok: 1 node", output, StringComparison.Ordinal);
+        Assert.Equal(
+            $"warning: {path}: algorithm fedavg on 1 node: the coordinator is its own only client, so every round trains on that node's data alone and nothing is federated",
+            error.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Check_CompressWithDol_IsAnErrorAtTheCodecsLine()
+    {
+        var path = Write("dol.yaml", "version: 1\ngenerator:\n  name: ring\n  nodes: 4\ntraining:\n  algorithm: dol\n  compress: int8\n");
+        var (exit, _, error) = await CliRunner.RunAsync("topology", "check", path);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"error: {path}:7:13: 'compress: int8' does not go with 'algorithm: dol': compressed gossip runs with ops", error, StringComparison.Ordinal);
+        Assert.Contains("dol has no compressed form", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_Text_ReportsStructureAndSpectralGap()
     {
         var (exit, output, error) = await CliRunner.RunAsync("topology", "show", RepoPaths.Topology("ring.yaml"));

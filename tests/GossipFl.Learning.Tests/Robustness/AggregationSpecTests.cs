@@ -62,6 +62,8 @@ public sealed class AggregationSpecTests
     [InlineData("trimmed:10", 6, "dropping 10 values from each side leaves none (needs more than 2F = 20)")]
     [InlineData("krum:1", 4, "Krum tolerates F only with more than 2F + 2 = 4 clients")]
     [InlineData("krum:5", 8, "more than 2F + 2 = 12 clients; with fewer its neighbour count and selection are clamped to at least 1")]
+    [InlineData("median", 2, "aggregation median with 2 client(s) per round: the median of fewer than 3 values is their mean, which tolerates no Byzantine client")]
+    [InlineData("median", 1, "aggregation median with 1 client(s) per round: the median of fewer than 3 values is their mean")]
     public void Weakness_FTooLargeForTheClientsOfARound_IsSaid(string text, int clients, string expected) =>
         Assert.Contains(expected, AggregationSpec.Parse(text).Weakness(clients), StringComparison.Ordinal);
 
@@ -69,7 +71,7 @@ public sealed class AggregationSpecTests
     [InlineData("trimmed:1", 3)]
     [InlineData("krum:1", 5)]
     [InlineData("mean", 1)]
-    [InlineData("median", 2)]
+    [InlineData("median", 3)]
     [InlineData("normbound:1", 1)]
     public void Weakness_RuleThatHoldsForThatMany_IsNull(string text, int clients) =>
         Assert.Null(AggregationSpec.Parse(text).Weakness(clients));

@@ -82,6 +82,19 @@ public sealed class AttackSimulationTests
     public void AttackSpec_Parse_BadText_IsNamed(string text, string message) =>
         Assert.Contains(message, Assert.Throws<FormatException>(() => AttackSpec.Parse(text)).Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("sign-flip", AttackKind.SignFlip)]
+    [InlineData(" Label-Flip ", AttackKind.LabelFlip)]
+    public void AttackSpec_ParseOnePeer_BareKind(string text, AttackKind kind) =>
+        Assert.Equal(kind, AttackSpec.ParseOnePeer(text));
+
+    [Theory]
+    [InlineData("sign-flip:0.5", "attack 'sign-flip:0.5': a daemon is one peer, which attacks or not, so it takes no fraction; give the kind alone (sign-flip)")]
+    [InlineData("gaussian:1", "so it takes no fraction")]
+    [InlineData("flip", "unknown attack 'flip'; use one of: sign-flip, gaussian, label-flip, alie, as KIND")]
+    public void AttackSpec_ParseOnePeer_FractionOrUnknownKind_IsRefusedAndNamed(string text, string message) =>
+        Assert.Contains(message, Assert.Throws<FormatException>(() => AttackSpec.ParseOnePeer(text)).Message, StringComparison.Ordinal);
+
     [Fact]
     public void Alie_ZForSixteenPeersAndTwoAttackers_AndTheVectorIsMeanMinusZStd()
     {

@@ -7,6 +7,7 @@ using GossipFl.Learning.Learners;
 using GossipFl.Learning.Models;
 using GossipFl.Learning.Robustness;
 using GossipFl.Learning.Simulation;
+using GossipFl.Topology.Analysis;
 using GossipFl.Topology.Files;
 
 namespace GossipFl.Daemon.Cli.Simulate;
@@ -212,7 +213,17 @@ internal sealed class SimulateOptions
             algorithm, rounds, seed, network, evalEvery, threads, ClientFraction: fraction, ReclaimLostShares: parse.GetValue(ReclaimLost),
             Aggregation: aggregation, Attack: attack, Attackers: attackers, Compression: compression, ConsensusStep: consensusStep, Privacy: privacy);
         // FedAvg's coordinator sees round(C·N) clients a round while every peer is up (FedAvgCoordinator.ClientsPerRound).
-        string[] warnings = algorithm == AlgorithmKind.FedAvg && aggregation.FedAvgWeakness(fraction, nodeCount) is { } weakness ? [weakness] : [];
+        var warnings = new List<string>();
+        if (algorithm == AlgorithmKind.FedAvg && nodeCount < 2)
+        {
+            warnings.Add(TopologyCheck.OneNodeFedAvg);
+        }
+
+        if (algorithm == AlgorithmKind.FedAvg && aggregation.FedAvgWeakness(fraction, nodeCount) is { } weakness)
+        {
+            warnings.Add(weakness);
+        }
+
         return new SimulateSettings(document, topologyText, algorithm, workload, options, parse.GetValue(Out)?.FullName, warnings);
     }
 
