@@ -8,7 +8,7 @@
 # robust: Byzantine attacks (2 of 16 peers) against the plain mean and the robust rules on Fashion-MNIST, FedAvg
 # (30 rounds), D-PSGD on a symmetric graph and OPS on the one-way-trust graph (200 rounds each, fewer than the
 # fashion target's 1000: the machine is shared); robust-fedavg and robust-gossip run one half (not part of all).
-# compress: the Fashion-MNIST setting with each codec (none, fp16, int8, topk:0.01) for OPS (compressed push-sum),
+# compress: the Fashion-MNIST setting with each codec (none, fp16, int8, sign, topk:0.01) for OPS (compressed push-sum),
 # D-PSGD (CHOCO-SGD) and FedAvg (compressed client updates); COMPRESS_ROUNDS gossip rounds (default 300) for every
 # codec of a row, so each row compares codecs at the same number of rounds (not part of all).
 # privacy: the Fashion-MNIST setting without DP and with peer-level DP calibrated to ε = 8 and ε = 2 (δ = 1e-5,
@@ -76,7 +76,7 @@ fi
 
 if [ "$which" = compress ]; then
   rounds=${COMPRESS_ROUNDS:-300}
-  codecs=(none fp16 int8 topk:0.01)
+  codecs=(none fp16 int8 sign topk:0.01)
   for codec in "${codecs[@]}"; do
     run "compress-ops-${codec/:/}" --algorithm ops --generator one-way-trust "${fashion_common[@]}" --rounds "$rounds" --local-steps 2 --eval-every 100 --compress "$codec" || true
   done
@@ -87,9 +87,9 @@ if [ "$which" = compress ]; then
     run "compress-fedavg-${codec/:/}" --algorithm fedavg --generator one-way-trust "${fashion_common[@]}" --rounds 30 --local-epochs 1 --client-fraction 0.5 --eval-every 3 --compress "$codec" || true
   done
   echo "Fashion-MNIST, 16 peers, compressed messages ($rounds gossip rounds, 30 FedAvg rounds):"
-  compress_table compress-ops-none compress-ops-fp16 compress-ops-int8 compress-ops-topk0.01
-  compress_table compress-dsgd-none compress-dsgd-fp16 compress-dsgd-int8 compress-dsgd-topk0.01
-  compress_table compress-fedavg-none compress-fedavg-fp16 compress-fedavg-int8 compress-fedavg-topk0.01
+  compress_table compress-ops-none compress-ops-fp16 compress-ops-int8 compress-ops-sign compress-ops-topk0.01
+  compress_table compress-dsgd-none compress-dsgd-fp16 compress-dsgd-int8 compress-dsgd-sign compress-dsgd-topk0.01
+  compress_table compress-fedavg-none compress-fedavg-fp16 compress-fedavg-int8 compress-fedavg-sign compress-fedavg-topk0.01
 fi
 
 if [ "$which" = privacy-sample ]; then

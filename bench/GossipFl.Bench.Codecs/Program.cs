@@ -34,7 +34,7 @@ static double Median(List<double> samples)
     return sorted[sorted.Length / 2];
 }
 
-foreach (var name in new[] { "none", "fp16", "int8", "topk:0.01" })
+foreach (var name in new[] { "none", "fp16", "int8", "sign", "topk:0.01" })
 {
     var codec = CodecSpec.Parse(name).Create(length);
     var bytes = new byte[codec.EncodedSize];

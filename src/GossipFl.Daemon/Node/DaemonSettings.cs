@@ -91,7 +91,7 @@ internal sealed class DaemonSettings
     public string? Attack { get; set; }
 
     /// <summary>
-    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c>: compressed push-sum for
+    /// Codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c>, <c>sign</c> or <c>topk:FRACTION</c>: compressed push-sum for
     /// ops, CHOCO-SGD for dsgd, in synchronous mode on a fixed topology (docs/algorithms.md).
     /// </summary>
     public string Compress { get; set; } = "none";

@@ -14,4 +14,7 @@ public enum CodecKind : byte
 
     /// <summary>The k largest magnitudes with their indices; the rest read as zero.</summary>
     TopK = 3,
+
+    /// <summary>One sign bit per value with one float scale (mean magnitude) per chunk.</summary>
+    Sign = 4,
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GossipFl.Learning.Compression;
 
 /// <summary>
-/// A codec as the user names it: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c> (FRACTION in (0, 1], the
+/// A codec as the user names it: <c>none</c>, <c>fp16</c>, <c>int8</c>, <c>sign</c> or <c>topk:FRACTION</c> (FRACTION in (0, 1], the
 /// share of values kept). <see cref="ToString"/> gives the canonical text, which is what the task signature hashes.
 /// </summary>
 public sealed record CodecSpec
@@ -11,6 +11,7 @@ public sealed record CodecSpec
     public static readonly CodecSpec None = new(CodecKind.None, 1.0);
     public static readonly CodecSpec Float16 = new(CodecKind.Float16, 1.0);
     public static readonly CodecSpec EightBit = new(CodecKind.EightBit, 1.0);
+    public static readonly CodecSpec Sign = new(CodecKind.Sign, 1.0);
 
     private CodecSpec(CodecKind kind, double fraction)
     {
@@ -26,7 +27,7 @@ public sealed record CodecSpec
     public bool IsNone => Kind == CodecKind.None;
 
     /// <summary>The words <see cref="Parse"/> accepts, for error messages and help texts.</summary>
-    public const string Syntax = "none, fp16, int8 or topk:FRACTION (FRACTION in (0, 1], e.g. topk:0.01)";
+    public const string Syntax = "none, fp16, int8, sign or topk:FRACTION (FRACTION in (0, 1], e.g. topk:0.01)";
 
     public static CodecSpec TopK(double fraction)
     {
@@ -51,6 +52,8 @@ public sealed record CodecSpec
                 return Float16;
             case "int8":
                 return EightBit;
+            case "sign":
+                return Sign;
         }
 
         if (trimmed.StartsWith("topk:", StringComparison.Ordinal))
@@ -74,12 +77,14 @@ public sealed record CodecSpec
         CodecKind.Float16 => new Float16Codec(length),
         CodecKind.EightBit => new Int8Codec(length),
         CodecKind.TopK => new TopKCodec(length, Fraction),
+        CodecKind.Sign => new SignCodec(length),
         _ => throw new InvalidOperationException($"codec kind {Kind} has no implementation"),
     };
 
     /// <summary>
     /// The consensus step γ used when none is given: 1 for the dense codecs (their error shrinks with the change sent,
-    /// and with exact values γ = 1 is plain gossip), 2·F for top-k (at most 1). CHOCO-SGD's analysis asks for γ of the
+    /// and with exact values γ = 1 is plain gossip) and for sign (measured best on Fashion-MNIST; smaller γ lost 1–3
+    /// points, docs/algorithms.md), 2·F for top-k (at most 1). CHOCO-SGD's analysis asks for γ of the
     /// order of the compression quality δ = F; on pure averaging (tests/…/CompressedGossipTests) top-k with γ above
     /// about 4·F diverged on a ring and on directed graphs, and 2·F converged.
     /// </summary>
@@ -92,6 +97,7 @@ public sealed record CodecSpec
         CodecKind.Float16 => "fp16",
         CodecKind.EightBit => "int8",
         CodecKind.TopK => "topk",
+        CodecKind.Sign => "sign",
         _ => $"codec {(byte)kind}",
     };
 
@@ -100,6 +106,7 @@ public sealed record CodecSpec
         CodecKind.None => "none",
         CodecKind.Float16 => "fp16",
         CodecKind.EightBit => "int8",
+        CodecKind.Sign => "sign",
         _ => string.Create(CultureInfo.InvariantCulture, $"topk:{Fraction:R}"),
     };
 }

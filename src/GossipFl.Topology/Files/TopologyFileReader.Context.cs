@@ -462,7 +462,7 @@ public static partial class TopologyFileReader
             var compress = OptionalString(mapping, "compress");
             if (compress is not null && !TrainingDefaults.IsCodecName(compress))
             {
-                Error(mapping.Children[new YamlScalarNode("compress")], $"unknown codec '{compress}'; expected none, fp16, int8 or topk:FRACTION with FRACTION in (0, 1]");
+                Error(mapping.Children[new YamlScalarNode("compress")], $"unknown codec '{compress}'; expected none, fp16, int8, sign or topk:FRACTION with FRACTION in (0, 1]");
             }
 
             var aggregation = OptionalString(mapping, "aggregation");

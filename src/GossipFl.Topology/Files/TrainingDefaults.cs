@@ -59,7 +59,7 @@ public sealed record TrainingDefaults
     public string? Aggregation { get; init; }
 
     /// <summary>
-    /// The codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c> or <c>topk:FRACTION</c> (docs/algorithms.md,
+    /// The codec of what peers send: <c>none</c>, <c>fp16</c>, <c>int8</c>, <c>sign</c> or <c>topk:FRACTION</c> (docs/algorithms.md,
     /// "Compressed gossip"). Part of the task signature: peers with different codecs do not mix.
     /// </summary>
     public string? Compress { get; init; }
@@ -102,7 +102,7 @@ public sealed record TrainingDefaults
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim().ToLowerInvariant();
-        if (t is "none" or "fp16" or "float16" or "int8")
+        if (t is "none" or "fp16" or "float16" or "int8" or "sign")
         {
             return true;
         }

@@ -113,7 +113,7 @@ public sealed class SimulateCommandTests : IDisposable
     [InlineData("--local-steps", "0", 2, "error: --local-steps must be at least 1, got 0")]
     [InlineData("--engine", "gpu", 2, "error: --engine must be shared or per-peer")]
     [InlineData("--generator", "torus", 1, "error: unknown generator 'torus'")]
-    [InlineData("--compress", "int4", 2, "error: --compress: unknown codec 'int4'; expected none, fp16, int8 or topk:FRACTION")]
+    [InlineData("--compress", "int4", 2, "error: --compress: unknown codec 'int4'; expected none, fp16, int8, sign or topk:FRACTION")]
     [InlineData("--compress", "topk:2", 2, "error: --compress: top-k fraction must be a number in (0, 1], got '2'")]
     [InlineData("--consensus-step", "1.5", 2, "error: --consensus-step must be in (0, 1], got 1.5")]
     public async Task Simulate_BadInput_ExitsWithOneErrorLine(string option, string value, int code, string expected)

@@ -29,7 +29,7 @@ public sealed class StartCommandTests
     [InlineData("--staleness", "-1", "--staleness at least 0 (got -1)")]
     [InlineData("--compress", "int4", "--compress: unknown codec 'int4'")]
     [InlineData("--consensus-step", "0", "--consensus-step must be in (0, 1], got 0")]
-    [InlineData("--consensus-step", "0.5", "--consensus-step 0.5: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8 or topk:F), and this run sends uncompressed models")]
+    [InlineData("--consensus-step", "0.5", "--consensus-step 0.5: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8, sign or topk:F), and this run sends uncompressed models")]
     public void Start_ImpossibleSetting_ExitsWithAClearError(string option, string value, string expected)
     {
         var result = GossipFlProcess.Run("start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",

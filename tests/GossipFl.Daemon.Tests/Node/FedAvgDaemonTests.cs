@@ -27,6 +27,7 @@ public sealed class FedAvgDaemonTests
     [Theory]
     [InlineData("none")]
     [InlineData("int8")]
+    [InlineData("sign")]
     [InlineData("topk:0.05")]
     public async Task FourDaemons_ElectACoordinator_AndEndBitIdenticalToTheSimulator(string compress)
     {

@@ -20,6 +20,7 @@ public sealed class CompressedFedAvgUpdateTests
     [Theory]
     [InlineData("fp16")]
     [InlineData("int8")]
+    [InlineData("sign")]
     [InlineData("topk:0.01")]
     public void WriteThenRead_RoundTripsEveryField_AndTheModelRebuildsFromTheGlobalOne(string name)
     {
@@ -37,7 +38,12 @@ public sealed class CompressedFedAvgUpdateTests
         var global = Enumerable.Range(0, Length).Select(i => MathF.Cos(i)).ToArray();
         var model = new float[Length];
         Assert.True(FedAvgUpdateCompressor.TryReconstruct(codec, update.Payload.Span, global, model, out reason), reason);
-        if (codec.Spec.Kind != CodecKind.TopK)
+        if (codec.Spec.Kind == CodecKind.Sign)
+        {
+            // One bit per coordinate: every rebuilt change points the way the client's change did.
+            Assert.All(Enumerable.Range(0, Length), i => Assert.Equal(MathF.Sign(MathF.Sin(i) - global[i]), MathF.Sign(model[i] - global[i])));
+        }
+        else if (codec.Spec.Kind != CodecKind.TopK)
         {
             var worst = Enumerable.Range(0, Length).Max(i => MathF.Abs(model[i] - MathF.Sin(i)));
             Assert.InRange(worst, 0f, 0.02f);

@@ -23,6 +23,7 @@ public sealed class CompressedModelShareTests
     [Theory]
     [InlineData("fp16")]
     [InlineData("int8")]
+    [InlineData("sign")]
     [InlineData("topk:0.01")]
     public void WriteThenRead_RoundTripsEveryField(string name)
     {

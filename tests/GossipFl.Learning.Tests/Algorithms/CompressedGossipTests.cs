@@ -89,6 +89,7 @@ public sealed class CompressedGossipTests
     [Theory]
     [InlineData("fp16")]
     [InlineData("int8")]
+    [InlineData("sign")]
     [InlineData("topk:0.1")]
     [InlineData("topk:0.01")]
     public void CompressedPushSum_Weights_SumToNExactly_EveryRound(string codec)

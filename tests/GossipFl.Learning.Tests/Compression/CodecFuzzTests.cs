@@ -6,7 +6,7 @@ namespace GossipFl.Learning.Tests.Compression;
 /// <summary>Hostile payloads: every codec refuses with a reason, writes nothing, and never throws or over-allocates.</summary>
 public sealed class CodecFuzzTests
 {
-    public static TheoryData<string> Codecs => ["none", "fp16", "int8", "topk:0.05"];
+    public static TheoryData<string> Codecs => ["none", "fp16", "int8", "sign", "topk:0.05"];
 
     [Theory]
     [MemberData(nameof(Codecs))]

@@ -9,6 +9,7 @@ public sealed class CodecSpecTests
     [InlineData("fp16", CodecKind.Float16, "fp16")]
     [InlineData(" FP16 ", CodecKind.Float16, "fp16")]
     [InlineData("int8", CodecKind.EightBit, "int8")]
+    [InlineData("Sign", CodecKind.Sign, "sign")]
     [InlineData("topk:0.01", CodecKind.TopK, "topk:0.01")]
     [InlineData("topk:1", CodecKind.TopK, "topk:1")]
     [InlineData("TopK:1e-3", CodecKind.TopK, "topk:0.001")]

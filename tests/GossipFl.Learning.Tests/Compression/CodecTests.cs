@@ -4,7 +4,7 @@ namespace GossipFl.Learning.Tests.Compression;
 
 public sealed class CodecTests
 {
-    public static TheoryData<string> Codecs => ["none", "fp16", "int8", "topk:0.1", "topk:1"];
+    public static TheoryData<string> Codecs => ["none", "fp16", "int8", "sign", "topk:0.1", "topk:1"];
 
     private static float[] Random(int n, ulong seed, float magnitude = 1f)
     {

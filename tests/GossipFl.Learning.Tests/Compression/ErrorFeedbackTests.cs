@@ -9,6 +9,7 @@ public sealed class ErrorFeedbackTests
     [InlineData("topk:0.1")]
     [InlineData("int8")]
     [InlineData("fp16")]
+    [InlineData("sign")]
     public void SumOfWhatWasSent_ConvergesToSumOfInputs(string name)
     {
         const int n = 1000;

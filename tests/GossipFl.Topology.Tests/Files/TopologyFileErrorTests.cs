@@ -229,7 +229,7 @@ public class TopologyFileErrorTests
 
         var ex = Fails("version: 1\nnodes:\n  - name: a\ntraining:\n  compress: zip\n  consensus_step: 2\n");
         Assert.Equal(2, ex.Problems.Count);
-        Assert.Contains("unknown codec 'zip'; expected none, fp16, int8 or topk:FRACTION", ex.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("unknown codec 'zip'; expected none, fp16, int8, sign or topk:FRACTION", ex.Problems[0].Message, StringComparison.Ordinal);
         Assert.Contains("'consensus_step' must be a number in (0, 1], not '2'", ex.Problems[1].Message, StringComparison.Ordinal);
     }
 

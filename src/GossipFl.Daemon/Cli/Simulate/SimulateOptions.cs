@@ -48,7 +48,7 @@ internal sealed class SimulateOptions
     public Option<string> Engine { get; } = new("--engine") { Description = "libtorch engines: shared (one, parameters swapped per peer) or per-peer", DefaultValueFactory = _ => "shared" };
     public Option<string?> Aggregation { get; } = new("--aggregation") { Description = "how received models are combined: mean; fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto; default mean" };
     public Option<string?> Attack { get; } = new("--attack") { Description = "KIND:FRACTION: that fraction of peers (drawn by the seed) attacks: sign-flip, gaussian, label-flip or alie" };
-    public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8 or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
+    public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8, sign (1 bit per value) or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
     public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
     public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "refused here: secure aggregation runs on FedAvg daemons only (gossipfl start --secure-aggregation)" };
     public Option<string?> DpClip { get; } = new("--dp-clip") { Description = PrivacyArguments.ClipHelp };
@@ -285,7 +285,7 @@ internal sealed class SimulateOptions
 
     /// <summary>The one line refusing a consensus step given where no compressed gossip runs (shared with <c>start</c>).</summary>
     internal static string ConsensusStepUnused(double step, CodecSpec codec, string where = "") => string.Create(CultureInfo.InvariantCulture,
-        $"--consensus-step {step}: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8 or topk:F), and {(codec.IsNone ? "this run sends uncompressed models (--compress none)" : "fedavg compresses client updates, which have no consensus step")}; it would change nothing, so drop it{where}");
+        $"--consensus-step {step}: the consensus step γ is compressed gossip's (ops or dsgd with --compress fp16, int8, sign or topk:F), and {(codec.IsNone ? "this run sends uncompressed models (--compress none)" : "fedavg compresses client updates, which have no consensus step")}; it would change nothing, so drop it{where}");
 
     /// <summary>Refuses, in one line each, what compressed gossip cannot do correctly (docs/algorithms.md, "Compressed gossip").</summary>
     private static void CheckCompression(CodecSpec codec, string codecText, double? consensusStep, AlgorithmKind algorithm, NetworkConditions network, bool timeVarying)
