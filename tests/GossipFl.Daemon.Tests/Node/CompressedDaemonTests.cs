@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GossipFl.Daemon.Tests.Node;
 
 /// <summary>
-/// Compressed gossip between real daemons on loopback: three daemons sending int8 shares (kind 1 version 2) over the
+/// Compressed gossip between real daemons on loopback: three daemons sending int8 or sign shares (kind 1 version 2) over the
 /// secure UDP transport end with exactly the parameters and push-sum weights the simulator computes with the same
 /// codec, a daemon configured with another codec is refused as running another task, and a peer that stalls or dies
 /// costs its peers some deadlines, not their run.
@@ -42,21 +42,22 @@ public sealed class CompressedDaemonTests
     }
 
     [Theory]
-    [InlineData("ops")]
-    [InlineData("dsgd")]
-    public async Task ThreeDaemons_Int8_EndBitIdenticalToTheSimulator(string algorithm)
+    [InlineData("ops", "int8")]
+    [InlineData("dsgd", "int8")]
+    [InlineData("ops", "sign")]
+    public async Task ThreeDaemons_Compressed_EndBitIdenticalToTheSimulator(string algorithm, string codec)
     {
         using var daemons = new DaemonProcesses(3);
         var topology = WriteTopology(daemons, algorithm);
         for (var i = 0; i < Names.Length; i++)
         {
-            daemons.Start(topology, Names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. Training(algorithm, "int8")]);
+            daemons.Start(topology, Names[i], ["--port", daemons.Ports[i].ToString(CultureInfo.InvariantCulture), .. Training(algorithm, codec)]);
         }
 
         var exits = await daemons.WaitAllAsync(TimeSpan.FromMinutes(4));
         Assert.True(exits.Values.All(code => code == 0), $"exit codes {string.Join(", ", exits)}\n{daemons.Logs()}");
 
-        var expected = Simulate(topology, algorithm);
+        var expected = Simulate(topology, algorithm, codec);
         for (var i = 0; i < Names.Length; i++)
         {
             var checkpoint = new CheckpointStore(daemons.DataDirectory(Names[i]), NullLogger.Instance).LoadLatest(expected.Models[i].Length);
@@ -77,7 +78,7 @@ public sealed class CompressedDaemonTests
 
         // The status a finished daemon leaves says which codec it ran, with its consensus step.
         using var status = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(daemons.DataDirectory(Names[0]), "status.json")));
-        Assert.Equal("int8 (γ = 1)", status.RootElement.GetProperty("compress").GetString());
+        Assert.Equal($"{codec} (γ = 1)", status.RootElement.GetProperty("compress").GetString());
     }
 
     [Fact]
@@ -187,13 +188,13 @@ public sealed class CompressedDaemonTests
         return workload.Initial.Length;
     }
 
-    private static SimulationResult Simulate(string topologyFile, string algorithm)
+    private static SimulationResult Simulate(string topologyFile, string algorithm, string codec)
     {
         TorchRuntime.Threads = 1;
         var document = TopologyFileReader.Load(topologyFile);
         var spec = Spec();
         using var workload = Workload.Create(spec);
-        var options = new SimulationOptions(AlgorithmNames.Parse(algorithm), Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, Compression: CodecSpec.EightBit);
+        var options = new SimulationOptions(AlgorithmNames.Parse(algorithm), Rounds, 11, NetworkConditions.Perfect, EvalEvery: 0, Compression: CodecSpec.Parse(codec));
         var simulator = new Simulator(document.GraphForRound, workload.Learners, Enumerable.Repeat(workload.Initial, 3).ToArray(), options);
         return simulator.Run();
     }
