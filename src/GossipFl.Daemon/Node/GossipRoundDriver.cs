@@ -155,29 +155,7 @@ internal sealed partial class GossipRoundDriver : IRoundDriver
     private async Task<HashSet<string>> CollectAsync(long round, HashSet<string> sources, CancellationToken cancellation)
     {
         var missing = sources.Where(s => !_pending.ContainsKey((s, round))).ToHashSet(StringComparer.Ordinal);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(_services.Options.RoundDeadline);
-        while (missing.Count > 0)
-        {
-            IncomingPayload incoming;
-            try
-            {
-                incoming = await _services.Exchange.ReceiveAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                break;
-            }
-
-            using (incoming)
-            {
-                if (Accept(incoming, round) is { } accepted && accepted.Round == round)
-                {
-                    missing.Remove(incoming.Sender);
-                }
-            }
-        }
-
+        await _services.WaitForSharesAsync(missing, incoming => Accept(incoming, round) is { } accepted && accepted.Round == round, cancellation).ConfigureAwait(false);
         return missing;
     }
 

@@ -120,6 +120,37 @@ internal sealed partial class RoundServices
         }
     }
 
+    /// <summary>
+    /// Reads payloads until no peer is left in <paramref name="missing"/> or the round deadline passes.
+    /// <paramref name="arrived"/> handles each payload and says whether it was this round's share from its sender, who is
+    /// then no longer missing. What is still in <paramref name="missing"/> afterwards did not arrive in time.
+    /// </summary>
+    public async Task WaitForSharesAsync(HashSet<string> missing, Func<IncomingPayload, bool> arrived, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(Options.RoundDeadline);
+        while (missing.Count > 0)
+        {
+            IncomingPayload incoming;
+            try
+            {
+                incoming = await Exchange.ReceiveAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            using (incoming)
+            {
+                if (arrived(incoming))
+                {
+                    missing.Remove(incoming.Sender);
+                }
+            }
+        }
+    }
+
     /// <summary>The share in <paramref name="incoming"/> if it comes from a node of the topology and is well formed; dropped and counted otherwise.</summary>
     public ModelShare? Read(IncomingPayload incoming)
     {
