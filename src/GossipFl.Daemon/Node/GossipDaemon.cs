@@ -162,7 +162,7 @@ internal sealed partial class GossipDaemon : BackgroundService
             if (_settings.Mode == "async" || _topology.IsTimeVarying)
             {
                 throw new DaemonConfigurationException(
-                    $"{_settings.CompressSource} {codec}: compressed gossip needs every share of every round and fixed mixing weights; run it with --mode sync on a topology that does not vary");
+                    $"{_settings.CompressSource} {codec}: compressed gossip folds every change of a peer's estimate by its round with fixed mixing weights; run it with --mode sync on a topology that does not vary");
             }
 
             if (!aggregation.IsMean || attack is not null)

@@ -49,6 +49,8 @@ public sealed class CompressedGossipNode : IGossipModel
     private readonly byte[] _payload;
     private readonly List<CompressedGossipMessage> _inbox = [];
     private readonly Dictionary<int, FoldedRounds> _folded = [];
+    private readonly Dictionary<int, long> _lastUnits = [];
+    private readonly Dictionary<(int From, long Round), long> _borrowed = [];
     private readonly HashSet<int> _abandoned = [];
     private MixingPlan? _plan;
     private bool _sentThisRound;
@@ -423,8 +425,16 @@ public sealed class CompressedGossipNode : IGossipModel
                 AddScaled(_catchUp, _decoded, a * (Round - message.Round));
             }
 
-            units += (long)(message.Weight * WeightUnit);
+            // A share whose weight was stood in for in its round (below) brings only the difference now.
+            var messageUnits = (long)(message.Weight * WeightUnit);
+            units += _borrowed.Remove((message.From, message.Round), out var borrowed) ? messageUnits - borrowed : messageUnits;
+            _lastUnits[message.From] = messageUnits;
             _folded[message.From].Add(message.Round);
+        }
+
+        if (IsPushSum)
+        {
+            units += BorrowForMissingShares(plan);
         }
 
         var step = ConsensusStep;
@@ -448,6 +458,40 @@ public sealed class CompressedGossipNode : IGossipModel
 
         _inbox.Clear();
         _plan = null;
+    }
+
+    /// <summary>
+    /// Push-sum: the weight units that stand in, this round, for the shares of sources whose message has not arrived.
+    /// x_i mixes such a source's stale estimate (its x̂_j is still in s_i), so w_i takes that source's last weight share
+    /// in the same way; otherwise w_i alone would lack the share and the model x_i / w_i would be inflated by it while the
+    /// share is late, and grow without bound if a node's only source died. The share, when it comes, brings only what
+    /// differs from what was lent (in <see cref="Complete"/>), so Σ_i w_i = N is exact again once every share has
+    /// arrived. A lent share older than <see cref="MaxOpenRounds"/> rounds is kept for good, like the stale estimate of
+    /// a source that never sends again.
+    /// </summary>
+    private long BorrowForMissingShares(MixingPlan plan)
+    {
+        long lent = 0;
+        foreach (var source in plan.Sources)
+        {
+            if (source == Index || _folded[source].Contains(Round) || !_lastUnits.TryGetValue(source, out var last))
+            {
+                continue;
+            }
+
+            _borrowed[(source, Round)] = last;
+            lent += last;
+        }
+
+        if (_borrowed.Count > 0)
+        {
+            foreach (var key in _borrowed.Keys.Where(k => k.Round <= Round - MaxOpenRounds).ToArray())
+            {
+                _borrowed.Remove(key);
+            }
+        }
+
+        return lent;
     }
 
     /// <summary>

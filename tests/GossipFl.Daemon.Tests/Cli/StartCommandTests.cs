@@ -43,7 +43,7 @@ public sealed class StartCommandTests
     [Theory]
     [InlineData("--algorithm dol", "dol has no compressed form")]
     [InlineData("--algorithm fedavg --secure-aggregation", "not with --secure-aggregation, whose masks cancel only over whole fixed-point updates")]
-    [InlineData("--mode async", "compressed gossip needs every share of every round and fixed mixing weights")]
+    [InlineData("--mode async", "compressed gossip folds every change of a peer's estimate by its round with fixed mixing weights")]
     public void Start_CompressionWhereTheDaemonCannotRunIt_ExitsWithOneClearLine(string options, string expected)
     {
         var result = GossipFlProcess.Run(["start", "--topology", RepoPaths.Topology("ring.yaml"), "--node", "node-0", "--no-mdns", "--status-port", "-1",
@@ -57,7 +57,7 @@ public sealed class StartCommandTests
 
     [Theory]
     [InlineData("--algorithm dol", "dol has no compressed form")]
-    [InlineData("--mode async", "compressed gossip needs every share of every round and fixed mixing weights")]
+    [InlineData("--mode async", "compressed gossip folds every change of a peer's estimate by its round with fixed mixing weights")]
     public void Start_CompressionFromTheTopologysTrainingSection_IsNamedThere_NotAsAFlag(string options, string expected)
     {
         // The user typed no --compress; a refusal naming it would send them looking for a flag that is not there.
