@@ -59,7 +59,7 @@ internal static class StartCommand
             (new Option<int>("--local-epochs") { Description = "fedavg: local epochs per round on a sampled client" }, nameof(DaemonSettings.LocalEpochs)),
             (new Option<double>("--client-fraction") { Description = "fedavg: fraction of live peers sampled per round, in (0, 1]" }, nameof(DaemonSettings.ClientFraction)),
             (new Option<string>("--compress") { Description = "codec of what peers send: none (default), fp16, int8, sign (1 bit per value) or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD (sync mode, fixed topology), fedavg compresses the clients' updates (docs/algorithms.md)" }, nameof(DaemonSettings.Compress)),
-            (new Option<double>("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" }, nameof(DaemonSettings.ConsensusStep)),
+            (new Option<double>("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16, int8 and sign, 2·FRACTION for topk" }, nameof(DaemonSettings.ConsensusStep)),
             (new Option<string>("--quorum") { Description = "fedavg: votes that elect a coordinator: majority (default) or a count above half the nodes" }, nameof(DaemonSettings.Quorum)),
             (new Option<double>("--election-timeout") { Description = "fedavg: seconds without a coordinator before standing for election (randomized up to twice this)" }, nameof(DaemonSettings.ElectionTimeout)),
             (new Option<double>("--leaderless-timeout") { Description = "fedavg: seconds without any coordinator before giving up" }, nameof(DaemonSettings.LeaderlessTimeout)),

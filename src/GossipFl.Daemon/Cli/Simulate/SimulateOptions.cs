@@ -49,7 +49,7 @@ internal sealed class SimulateOptions
     public Option<string?> Aggregation { get; } = new("--aggregation") { Description = "how received models are combined: mean; fedavg: median, trimmed:F, krum:F or normbound:C; gossip: clipped:TAU or clipped:auto; default mean" };
     public Option<string?> Attack { get; } = new("--attack") { Description = "KIND:FRACTION: that fraction of peers (drawn by the seed) attacks: sign-flip, gaussian, label-flip or alie" };
     public Option<string?> Compress { get; } = new("--compress") { Description = "codec of what peers send: none (default), fp16, int8, sign (1 bit per value) or topk:FRACTION; ops runs compressed push-sum, dsgd CHOCO-SGD, fedavg compresses client updates (docs/algorithms.md)" };
-    public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16 and int8, 2·FRACTION for topk" };
+    public Option<double?> ConsensusStep { get; } = new("--consensus-step") { Description = "compressed gossip's consensus step γ in (0, 1]; default 1 for fp16, int8 and sign, 2·FRACTION for topk" };
     public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "refused here: secure aggregation runs on FedAvg daemons only (gossipfl start --secure-aggregation)" };
     public Option<string?> DpClip { get; } = new("--dp-clip") { Description = PrivacyArguments.ClipHelp };
     public Option<double?> DpNoise { get; } = new("--dp-noise") { Description = PrivacyArguments.NoiseHelp };
