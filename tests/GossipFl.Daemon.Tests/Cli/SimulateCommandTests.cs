@@ -164,7 +164,8 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--loss", "0.1", "needs every message to arrive; drop --loss, --delay and --churn")]
+    [InlineData("--loss", "0.1", "needs every message to arrive (late is fine: --delay); drop --loss and --churn")]
+    [InlineData("--delay", "4", "compressed gossip is measured to converge with messages up to 3 rounds late; --delay 4 is more")]
     [InlineData("--time-varying", null, "needs a fixed graph")]
     [InlineData("--algorithm", "dol", "runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not dol")]
     [InlineData("--aggregation", "clipped:auto", "robust rules and attacks apply to uncompressed gossip and to FedAvg")]

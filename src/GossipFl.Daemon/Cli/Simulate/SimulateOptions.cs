@@ -305,9 +305,14 @@ internal sealed class SimulateOptions
             throw new UsageException($"{codecText} runs with ops (compressed push-sum), dsgd (CHOCO-SGD) or fedavg, not {AlgorithmNames.NameOf(algorithm)}");
         }
 
-        if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.MaxDelayRounds > 0 || network.ChurnProbability > 0))
+        if (algorithm != AlgorithmKind.FedAvg && (network.LossProbability > 0 || network.ChurnProbability > 0))
         {
-            throw new UsageException($"{codecText}: compressed gossip tracks each neighbour's estimate and needs every message to arrive; drop --loss, --delay and --churn");
+            throw new UsageException($"{codecText}: compressed gossip tracks each neighbour's estimate and needs every message to arrive (late is fine: --delay); drop --loss and --churn");
+        }
+
+        if (algorithm != AlgorithmKind.FedAvg && network.MaxDelayRounds > CompressedGossipNode.MaxTestedDelayRounds)
+        {
+            throw new UsageException($"{codecText}: compressed gossip is measured to converge with messages up to {CompressedGossipNode.MaxTestedDelayRounds} rounds late; --delay {network.MaxDelayRounds} is more");
         }
 
         if (algorithm != AlgorithmKind.FedAvg && timeVarying)
