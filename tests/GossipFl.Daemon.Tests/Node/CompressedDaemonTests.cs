@@ -130,7 +130,9 @@ public sealed class CompressedDaemonTests
     {
         using var daemons = new DaemonProcesses(3);
         var topology = WriteTopology(daemons, "ops");
-        const int rounds = 100;
+        // Rounds of this tiny model take about 10 ms: 100 rounds could all be over before the test sees round 2 in the
+        // log and pauses n1 (it failed so once in CI), so the run is long enough to be paused early in it.
+        const int rounds = 1000;
         for (var i = 0; i < Names.Length; i++)
         {
             var training = Training("ops", "int8");
