@@ -179,14 +179,14 @@ internal sealed partial class GossipDaemon : BackgroundService
 
         if (fedAvg && graph.NodeCount < 2)
         {
-            LogFedAvgAlone(TopologyCheck.OneNodeFedAvg);
+            LogSettingWarning(TopologyCheck.OneNodeFedAvg);
         }
 
         // The coordinator combines round(C·N) clients a round while every peer is up; a rule whose F that many cannot
         // carry still runs, weaker than its name says, and the operator hears it once.
         if (fedAvg && aggregation.FedAvgWeakness(_settings.ClientFraction, graph.NodeCount) is { } weakness)
         {
-            LogAggregationWeaker(weakness);
+            LogSettingWarning(weakness);
         }
 
         int quorum;
@@ -820,11 +820,9 @@ internal sealed partial class GossipDaemon : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogPrivacyStop(string line);
 
+    /// <summary>A setting that runs but does less than a user would expect (a weak robust rule, a one-node FedAvg), in its own words.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
-    private partial void LogAggregationWeaker(string line);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
-    private partial void LogFedAvgAlone(string line);
+    private partial void LogSettingWarning(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "privacy spent over {Rounds} private rounds: {Spent}{Stopped}")]
     private partial void LogPrivacySpent(long rounds, string spent, string stopped);

@@ -401,7 +401,6 @@ public sealed class CompressedGossipNode : IGossipModel
         _inbox.Sort(static (a, b) => a.Round != b.Round ? a.Round.CompareTo(b.Round) : a.From.CompareTo(b.From));
         AddScaled(_mixed, _difference, plan.SelfWeight + _keptShare);
         var units = _keptUnits;
-        var late = false;
         foreach (var message in _inbox)
         {
             // Validated at receipt, so this cannot fail half-way through the sum.
@@ -416,18 +415,10 @@ public sealed class CompressedGossipNode : IGossipModel
             if (message.Round < Round)
             {
                 // The rounds it missed mixed s_i without a·q, so x_i took γ·a·q fewer per round than it would have;
-                // give x_i those now, or Σ x (the average push-sum and CHOCO's doubly stochastic weights keep) stays short.
-                if (!late)
-                {
-                    if (!_inDebt)
-                    {
-                        Array.Clear(_catchUp);
-                    }
-
-                    late = true;
-                }
-
+                // x_i is owed those (paid below), or Σ x (the average push-sum and CHOCO's doubly stochastic weights keep)
+                // stays short.
                 AddScaled(_catchUp, _decoded, a * (Round - message.Round));
+                _inDebt = true;
             }
 
             // A share whose weight was stood in for in its round (below) brings only the difference now.
@@ -448,7 +439,7 @@ public sealed class CompressedGossipNode : IGossipModel
             X[i] = (float)(X[i] + (step * (_mixed[i] - _estimate[i])));
         }
 
-        if (late || _inDebt)
+        if (_inDebt)
         {
             // Paid back a fraction a round, not at once: a lump of γ·(t − r)·a·q is a kick that later rounds send back
             // and forth, and with every message a few rounds late pure averaging at γ = 1 diverged when paid at once
@@ -463,7 +454,11 @@ public sealed class CompressedGossipNode : IGossipModel
             }
 
             // Once a round's payment is far below what a float x can register, the rest is dropped and the debt settled.
-            _inDebt = left * step * CatchUpRate >= 1e-12;
+            if (left * step * CatchUpRate < 1e-12)
+            {
+                Array.Clear(_catchUp);
+                _inDebt = false;
+            }
         }
 
         if (IsPushSum)

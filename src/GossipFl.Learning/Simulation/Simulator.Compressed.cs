@@ -53,7 +53,7 @@ public sealed partial class Simulator
         Array.Fill(alive, true);
         var outbox = new List<CompressedGossipMessage>();
         var links = new VirtualNetwork(network, _nodeCount, _options.Seed);
-        var inFlight = new List<(long Due, CompressedGossipMessage Message)>();
+        var pending = new Dictionary<long, List<CompressedGossipMessage>>();
         long sent = 0;
         RoundMetrics? last = null;
         var completed = 0;
@@ -102,7 +102,13 @@ public sealed partial class Simulator
                 if (delay > 0)
                 {
                     // The node's payload buffer is rewritten by its next Send, so a late message keeps a copy.
-                    inFlight.Add((round + delay, message with { Payload = message.Payload.ToArray() }));
+                    if (!pending.TryGetValue(round + delay, out var later))
+                    {
+                        later = [];
+                        pending[round + delay] = later;
+                    }
+
+                    later.Add(message with { Payload = message.Payload.ToArray() });
                     continue;
                 }
 
@@ -110,11 +116,12 @@ public sealed partial class Simulator
             }
 
             // Late messages due this round (the node folds by round and sender, whatever the order they come in).
-            var due = inFlight.FindAll(m => m.Due == round);
-            inFlight.RemoveAll(m => m.Due == round);
-            foreach (var (_, message) in due)
+            if (pending.Remove(round, out var due))
             {
-                Deliver(nodes, message, round);
+                foreach (var message in due)
+                {
+                    Deliver(nodes, message, round);
+                }
             }
 
             ForEachAlive(alive, parallel: true, i => nodes[i].Complete());
@@ -130,7 +137,7 @@ public sealed partial class Simulator
 
         return new SimulationResult(
             completed, cancelled, last, _models.Select(m => m.ToArray()).ToArray(), nodes.Select(n => n.Weight).ToArray(),
-            sent, 0, inFlight.Sum(m => m.Message.Weight), clock.Elapsed); // still in flight at the end: lost weight, as in RunGossip
+            sent, 0, pending.Values.SelectMany(m => m).Sum(m => m.Weight), clock.Elapsed); // still in flight at the end: lost weight, as in RunGossip
     }
 
     private void Deliver(CompressedGossipNode[] nodes, in CompressedGossipMessage message, long round)
